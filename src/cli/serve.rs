@@ -1,0 +1,24 @@
+//! `order-tracking serve`.
+
+use super::Failure;
+use crate::app::{App, shutdown_signal};
+use crate::config::{Config, DatabaseArgs, ServeArgs};
+use crate::{demo, telemetry};
+
+pub async fn run(args: &ServeArgs, database: &DatabaseArgs) -> Result<(), Failure> {
+    let config = Config::new(args, database)?;
+    telemetry::init(args.log_format);
+    let token_ttl = config.token_ttl;
+    let app = App::build(config).await?;
+    let demo = match args.demo {
+        true => Some(demo::prepare(app.store().as_ref(), token_ttl).await?),
+        false => None,
+    };
+    let address = app.local_addr();
+    println!("listening on http://{address}");
+    if let Some(demo) = demo {
+        println!("{}", demo::instructions(&demo, address, token_ttl));
+    }
+    tracing::info!(%address, database = %crate::store::mask_password(&database.database), "serving");
+    app.run(shutdown_signal()).await.map_err(|error| Failure::new(format!("server stopped: {error}")))
+}

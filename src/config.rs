@@ -1,0 +1,141 @@
+//! Configuration: flags, then `ORDER_TRACKING_*` environment variables, then defaults
+//! (clap applies that precedence), checked once at start.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::{bail, ensure};
+use clap::{Args, ValueEnum};
+
+use crate::query::Limits;
+use crate::store::StoreOptions;
+
+/// Idle database connections are closed after this long.
+const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// Where the data lives; every command takes these.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// Database URL: sqlite://PATH (embedded, the default).
+    #[arg(long, global = true, env = "ORDER_TRACKING_DATABASE", default_value = "sqlite://order-tracking.db")]
+    pub database: String,
+    /// How long a request waits for a database connection or lock before answering 503.
+    #[arg(long, global = true, env = "ORDER_TRACKING_DATABASE_TIMEOUT_MS", default_value_t = 5000)]
+    pub database_timeout_ms: u64,
+    /// Size of the database connection pool.
+    #[arg(long, global = true, env = "ORDER_TRACKING_DATABASE_MAX_CONNECTIONS", default_value_t = 8)]
+    pub database_max_connections: u32,
+}
+
+impl DatabaseArgs {
+    pub fn store_options(&self) -> anyhow::Result<StoreOptions> {
+        ensure!(self.database_timeout_ms > 0, "--database-timeout-ms must be at least 1");
+        ensure!(self.database_max_connections > 0, "--database-max-connections must be at least 1");
+        Ok(StoreOptions {
+            url: self.database.clone(),
+            max_connections: self.database_max_connections,
+            timeout: Duration::from_millis(self.database_timeout_ms),
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// `order-tracking serve` settings.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port (the first line printed tells which).
+    #[arg(long, env = "ORDER_TRACKING_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// On an empty database, create a demo customer, credentials and orders, and print them.
+    #[arg(long, env = "ORDER_TRACKING_DEMO")]
+    pub demo: bool,
+    /// Lifetime of access tokens.
+    #[arg(long, env = "ORDER_TRACKING_TOKEN_TTL_SECONDS", default_value_t = 3600)]
+    pub token_ttl_seconds: u64,
+    /// The largest `limit` a list request may ask for.
+    #[arg(long, env = "ORDER_TRACKING_MAX_LIMIT", default_value_t = 1000)]
+    pub max_limit: u64,
+    /// The page size of a list request that gives no `limit`.
+    #[arg(long, env = "ORDER_TRACKING_DEFAULT_LIMIT", default_value_t = 1000)]
+    pub default_limit: u64,
+    /// Requests taking longer are answered 408.
+    #[arg(long, env = "ORDER_TRACKING_REQUEST_TIMEOUT_SECONDS", default_value_t = 30)]
+    pub request_timeout_seconds: u64,
+    /// Larger request bodies are refused with 413.
+    #[arg(long, env = "ORDER_TRACKING_MAX_BODY_BYTES", default_value_t = 16 * 1024)]
+    pub max_body_bytes: usize,
+    /// Longer request URIs are refused with 414.
+    #[arg(long, env = "ORDER_TRACKING_MAX_URI_BYTES", default_value_t = 8 * 1024)]
+    pub max_uri_bytes: usize,
+    /// Log lines as text or JSON (on stderr).
+    #[arg(long, env = "ORDER_TRACKING_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// Validated settings of a running server.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub store: StoreOptions,
+    pub token_ttl: time::Duration,
+    pub limits: Limits,
+    pub request_timeout: Duration,
+    pub max_body_bytes: usize,
+    pub max_uri_bytes: usize,
+}
+
+impl Config {
+    pub fn new(serve: &ServeArgs, database: &DatabaseArgs) -> anyhow::Result<Self> {
+        let config = Config {
+            listen: serve.listen,
+            store: database.store_options()?,
+            token_ttl: time::Duration::seconds(i64::try_from(serve.token_ttl_seconds)?),
+            limits: Limits { default_limit: serve.default_limit, max_limit: serve.max_limit },
+            request_timeout: Duration::from_secs(serve.request_timeout_seconds),
+            max_body_bytes: serve.max_body_bytes,
+            max_uri_bytes: serve.max_uri_bytes,
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    pub fn validate(&self) -> anyhow::Result<()> {
+        if self.token_ttl <= time::Duration::ZERO {
+            bail!("--token-ttl-seconds (ORDER_TRACKING_TOKEN_TTL_SECONDS) must be at least 1");
+        }
+        ensure!(self.limits.max_limit >= 1, "--max-limit (ORDER_TRACKING_MAX_LIMIT) must be at least 1");
+        ensure!(
+            (1..=self.limits.max_limit).contains(&self.limits.default_limit),
+            "--default-limit (ORDER_TRACKING_DEFAULT_LIMIT) must be from 1 to --max-limit ({})",
+            self.limits.max_limit
+        );
+        ensure!(!self.request_timeout.is_zero(), "--request-timeout-seconds (ORDER_TRACKING_REQUEST_TIMEOUT_SECONDS) must be at least 1");
+        ensure!(self.max_body_bytes >= 256, "--max-body-bytes (ORDER_TRACKING_MAX_BODY_BYTES) must be at least 256");
+        ensure!(self.max_uri_bytes >= 256, "--max-uri-bytes (ORDER_TRACKING_MAX_URI_BYTES) must be at least 256");
+        Ok(())
+    }
+
+    /// Settings for tests and embedding: a database URL, defaults for everything else.
+    pub fn for_database(url: &str) -> Self {
+        Config {
+            listen: "127.0.0.1:0".parse().expect("a valid address"),
+            store: StoreOptions {
+                url: url.to_owned(),
+                max_connections: 8,
+                timeout: Duration::from_secs(5),
+                idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            },
+            token_ttl: time::Duration::hours(1),
+            limits: Limits { default_limit: 1000, max_limit: 1000 },
+            request_timeout: Duration::from_secs(30),
+            max_body_bytes: 16 * 1024,
+            max_uri_bytes: 8 * 1024,
+        }
+    }
+}

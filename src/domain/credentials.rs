@@ -1,0 +1,72 @@
+//! Customers (tenants) and the credentials they hold: OAuth clients, API keys and access
+//! tokens (contract §1, §3, §4). Secrets never appear here, only their hashes.
+
+use serde::Serialize;
+use time::{Duration, OffsetDateTime};
+
+/// SHA-256 of a secret. Secrets carry at least 128 bits of entropy, so a fast hash is enough:
+/// no dictionary exists to try against it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct SecretHash(pub [u8; 32]);
+
+impl std::fmt::Debug for SecretHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretHash(..)")
+    }
+}
+
+/// A tenant: a business that has orders.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Customer {
+    pub id: String,
+    pub name: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// An OAuth application of a customer.
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub client_id: String,
+    pub customer_id: String,
+    pub name: Option<String>,
+    pub secret_hash: SecretHash,
+    pub created_at: OffsetDateTime,
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+/// An API key, as listed to operators.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiKey {
+    pub key_id: String,
+    pub customer_id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+/// How long a key stays valid unless issued with another validity (contract §4).
+pub const DEFAULT_KEY_VALIDITY: Duration = Duration::days(730);
+
+/// Keys expiring within this window are announced with `X-Api-Key-Expires`.
+pub const KEY_EXPIRY_WARNING: Duration = Duration::days(30);
+
+/// An access token as the store knows it.
+#[derive(Debug, Clone)]
+pub struct AccessToken {
+    pub client_id: String,
+    pub customer_id: String,
+    pub expires_at: OffsetDateTime,
+    /// Revoking a client revokes every token issued to it.
+    pub client_revoked: bool,
+}
+
+/// Rounds a time to whole microseconds, the precision every backend keeps.
+pub fn to_micros(value: OffsetDateTime) -> OffsetDateTime {
+    value.replace_nanosecond(value.nanosecond() / 1000 * 1000).expect("nanoseconds stay in range")
+}

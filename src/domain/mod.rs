@@ -1,0 +1,8 @@
+//! Pure domain types and rules: orders, the field catalogue, customers and credentials.
+//! Nothing here knows about HTTP or SQL.
+
+pub mod catalogue;
+pub mod credentials;
+pub mod instant;
+pub mod order;
+pub mod validation;

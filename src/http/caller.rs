@@ -1,0 +1,85 @@
+//! The `Caller` extractor: checks an API call's credentials in contract §4's order and names
+//! the customer whose orders the call may see.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::error::ApiError;
+use super::state::AppState;
+use crate::auth::header::bearer_token;
+use crate::auth::secret::{self, SecretKind};
+use crate::domain::credentials::KEY_EXPIRY_WARNING;
+
+pub static X_API_KEY: HeaderName = HeaderName::from_static("x-api-key");
+pub static X_API_KEY_EXPIRES: HeaderName = HeaderName::from_static("x-api-key-expires");
+
+/// An authenticated caller: a valid token and a valid API key of the same customer.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub customer_id: String,
+    pub client_id: String,
+    pub key_expires_at: OffsetDateTime,
+}
+
+impl Caller {
+    /// `X-Api-Key-Expires` when the key expires within 30 days, for every answer to this caller.
+    pub fn response_headers(&self) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        if self.key_expires_at - OffsetDateTime::now_utc() <= KEY_EXPIRY_WARNING
+            && let Ok(Ok(value)) = self.key_expires_at.format(&Rfc3339).map(HeaderValue::try_from)
+        {
+            headers.insert(X_API_KEY_EXPIRES.clone(), value);
+        }
+        headers
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let now = OffsetDateTime::now_utc();
+
+        let token = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(bearer_token)
+            .ok_or(ApiError::MissingToken)?;
+        if !secret::well_formed(SecretKind::AccessToken, token) {
+            return Err(ApiError::InvalidToken);
+        }
+        let token = state.store.find_access_token(&secret::hash(token)).await?.ok_or(ApiError::InvalidToken)?;
+        if token.client_revoked {
+            return Err(ApiError::InvalidToken);
+        }
+        if token.expires_at <= now {
+            return Err(ApiError::ExpiredToken);
+        }
+
+        let key = parts.headers.get(&X_API_KEY).ok_or(ApiError::MissingApiKey)?;
+        let key = key.to_str().map(str::trim).map_err(|_| ApiError::InvalidApiKey)?;
+        if key.is_empty() {
+            return Err(ApiError::MissingApiKey);
+        }
+        if !secret::well_formed(SecretKind::ApiKey, key) {
+            return Err(ApiError::InvalidApiKey);
+        }
+        let key = state.store.find_api_key(&secret::hash(key)).await?.ok_or(ApiError::InvalidApiKey)?;
+        if key.revoked_at.is_some() {
+            return Err(ApiError::InvalidApiKey);
+        }
+        if key.expires_at <= now {
+            return Err(ApiError::ExpiredApiKey { expired_at: key.expires_at });
+        }
+        if key.customer_id != token.customer_id {
+            return Err(ApiError::ForeignApiKey);
+        }
+
+        tracing::Span::current().record("customer_id", tracing::field::display(&token.customer_id));
+        Ok(Caller { customer_id: token.customer_id, client_id: token.client_id, key_expires_at: key.expires_at })
+    }
+}

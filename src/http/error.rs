@@ -1,0 +1,168 @@
+//! The API's errors, each with Orange's HTTP status and code (contract §7), rendered in one
+//! place as `{"code", "message", "description"}`.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::query::QueryError;
+use crate::store::StoreError;
+
+/// Everything an API call can answer besides success.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("no bearer token")]
+    MissingToken,
+    #[error("unknown or revoked token")]
+    InvalidToken,
+    #[error("expired token")]
+    ExpiredToken,
+    #[error("no API key")]
+    MissingApiKey,
+    #[error("unknown or revoked API key")]
+    InvalidApiKey,
+    #[error("expired API key")]
+    ExpiredApiKey { expired_at: OffsetDateTime },
+    #[error("API key of another customer")]
+    ForeignApiKey,
+    #[error(transparent)]
+    InvalidQuery(#[from] QueryError),
+    /// The description says what was not found and what to do.
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("not acceptable")]
+    NotAcceptable,
+    #[error("request timed out")]
+    Timeout,
+    #[error("request body too large")]
+    PayloadTooLarge,
+    #[error("request URI too long")]
+    UriTooLong,
+    #[error("database unavailable")]
+    Unavailable(#[source] StoreError),
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound(what) => ApiError::NotFound(format!("{what} was not found.")),
+            StoreError::Unavailable(_) => ApiError::Unavailable(error),
+            StoreError::Conflict(_) | StoreError::Backend(_) => ApiError::Internal(Box::new(error)),
+        }
+    }
+}
+
+/// Orange's error body.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// Orange's error code, e.g. 41.
+    pub code: u16,
+    /// A short label of the code, e.g. "Invalid credentials".
+    pub message: &'static str,
+    /// What happened and what to do.
+    pub description: String,
+}
+
+const BEARER_HOW_TO: &str = "send 'Authorization: Bearer <access_token>' with a token from POST /oauth/v3/token";
+
+impl ApiError {
+    /// The answer to a path the API does not have.
+    pub fn not_found_path() -> Self {
+        ApiError::NotFound("No resource exists at this path: /order-tracking/b2b/v1/openapi.json lists the API's paths.".into())
+    }
+
+    /// HTTP status, Orange code and label.
+    pub fn status_code_message(&self) -> (StatusCode, u16, &'static str) {
+        use ApiError::*;
+        match self {
+            MissingToken | MissingApiKey => (StatusCode::UNAUTHORIZED, 40, "Missing credentials"),
+            InvalidToken | InvalidApiKey => (StatusCode::UNAUTHORIZED, 41, "Invalid credentials"),
+            ExpiredToken | ExpiredApiKey { .. } => (StatusCode::UNAUTHORIZED, 42, "Expired credentials"),
+            ForeignApiKey => (StatusCode::FORBIDDEN, 50, "Access denied"),
+            InvalidQuery(_) => (StatusCode::BAD_REQUEST, 28, "Invalid query-string parameter value"),
+            NotFound(_) => (StatusCode::NOT_FOUND, 60, "Resource not found"),
+            MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, 61, "Method not allowed"),
+            NotAcceptable => (StatusCode::NOT_ACCEPTABLE, 62, "Not acceptable"),
+            Timeout => (StatusCode::REQUEST_TIMEOUT, 63, "Request time-out"),
+            PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, 66, "Request entity too large"),
+            UriTooLong => (StatusCode::URI_TOO_LONG, 67, "Request-URI too long"),
+            Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, 5, "The service is temporarily unavailable"),
+            Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, 1, "Internal error"),
+        }
+    }
+
+    fn description(&self) -> String {
+        use ApiError::*;
+        match self {
+            MissingToken => format!("The service needs credentials, but none were provided: {BEARER_HOW_TO}."),
+            InvalidToken => format!("The service needs credentials, but the access token provided is invalid or revoked: {BEARER_HOW_TO}."),
+            ExpiredToken => "The service needs credentials, and the access token provided is out of date: request a new one from POST /oauth/v3/token.".into(),
+            MissingApiKey => "The service needs credentials, but no API key was provided: send it in the X-Api-Key header.".into(),
+            InvalidApiKey => "The service needs credentials, but the API key provided in X-Api-Key is invalid or revoked: check it, or ask support for a new one.".into(),
+            ExpiredApiKey { expired_at } => format!(
+                "The service needs credentials, and the API key provided expired on {}: ask support to renew it (the key itself does not change).",
+                expired_at.format(&Rfc3339).unwrap_or_default()
+            ),
+            ForeignApiKey => "The API key and the access token belong to different customers: use the API key issued with your OAuth client.".into(),
+            InvalidQuery(error) => format!("Invalid query parameter '{}': {}.", error.parameter, error.problem.trim_end_matches('.')),
+            NotFound(description) => description.clone(),
+            MethodNotAllowed => "This method is not allowed on this resource: see the Allow header.".into(),
+            NotAcceptable => "This API answers application/json only: accept application/json (or */*).".into(),
+            Timeout => "The request took too long to process: retry later, or narrow the query.".into(),
+            PayloadTooLarge => "The request body is too large.".into(),
+            UriTooLong => "The request URI is too long: use fewer or shorter query parameters.".into(),
+            Unavailable(_) => "The database is temporarily unreachable: retry in a few seconds.".into(),
+            Internal(_) => "An unexpected error occurred: retry later, and quote the X-OAPI-Request-Id header to support if it persists.".into(),
+        }
+    }
+
+    /// `WWW-Authenticate` for 401 answers (RFC 6750 §3): `error="invalid_token"` when the
+    /// token itself was at fault.
+    fn challenge(&self) -> Option<&'static str> {
+        use ApiError::*;
+        match self {
+            MissingToken | MissingApiKey | InvalidApiKey | ExpiredApiKey { .. } => Some(r#"Bearer realm="order-tracking""#),
+            InvalidToken => Some(r#"Bearer realm="order-tracking", error="invalid_token", error_description="unknown or revoked token""#),
+            ExpiredToken => Some(r#"Bearer realm="order-tracking", error="invalid_token", error_description="the token expired""#),
+            _ => None,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code, message) = self.status_code_message();
+        match &self {
+            ApiError::Internal(source) => tracing::error!(error = %error_chain(source.as_ref()), "internal error"),
+            ApiError::Unavailable(source) => tracing::warn!(error = %error_chain(source), "database unavailable"),
+            _ => {}
+        }
+        let body = ErrorBody { code, message, description: self.description() };
+        let mut response = (status, axum::Json(body)).into_response();
+        if let Some(challenge) = self.challenge() {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+        }
+        if matches!(self, ApiError::Unavailable(_)) {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        }
+        response
+    }
+}
+
+/// An error and all its causes on one line, for the log.
+pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

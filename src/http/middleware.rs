@@ -1,0 +1,101 @@
+//! Middleware of every route: the request id and log line, the URI and `Accept` guards, and
+//! the rewriting of framework answers (405, 408, 413...) into Orange's error body.
+
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use tracing::Instrument;
+
+use super::error::ApiError;
+use super::state::AppState;
+
+pub static X_OAPI_REQUEST_ID: HeaderName = HeaderName::from_static("x-oapi-request-id");
+
+/// Gives the request a fresh id, runs it inside a span that carries the id (and, once known,
+/// the customer), writes one log line for it, and returns the id in `X-OAPI-Request-Id`.
+pub async fn request_context(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let request_id = uuid::Uuid::new_v4().simple().to_string();
+    let method = request.method().clone();
+    let path = request.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str).to_owned();
+    let span =
+        tracing::info_span!("request", request_id = %request_id, method = %method, path = %path, customer_id = tracing::field::Empty);
+    let mut response = next.run(request).instrument(span.clone()).await;
+    let status = response.status().as_u16();
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    span.in_scope(|| tracing::info!(status, latency_ms = format_args!("{latency_ms:.3}"), "request"));
+    response.headers_mut().insert(X_OAPI_REQUEST_ID.clone(), HeaderValue::from_str(&request_id).expect("hex is a valid header value"));
+    response
+}
+
+/// Refuses, before any other work, URIs over the configured length (414) and `Accept`
+/// headers that exclude JSON (406).
+pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let uri_length = request.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
+    if uri_length > state.config.max_uri_bytes {
+        return ApiError::UriTooLong.into_response();
+    }
+    let accepts_json = request.headers().get_all(header::ACCEPT).iter().all(|value| value.to_str().is_ok_and(accepts_json));
+    if !accepts_json {
+        return ApiError::NotAcceptable.into_response();
+    }
+    next.run(request).await
+}
+
+/// Whether an `Accept` value admits `application/json`. An absent header admits anything.
+fn accepts_json(accept: &str) -> bool {
+    accept.split(',').any(|range| {
+        let mut parts = range.split(';').map(str::trim);
+        let media = parts.next().unwrap_or_default().to_ascii_lowercase();
+        let refused = parts.any(|param| {
+            param
+                .split_once('=')
+                .is_some_and(|(name, value)| name.trim().eq_ignore_ascii_case("q") && value.trim().parse::<f32>().is_ok_and(|q| q <= 0.0))
+        });
+        !refused && matches!(media.as_str(), "*/*" | "application/*" | "application/json")
+    })
+}
+
+/// Rewrites error answers that the framework made (they have no body type) into Orange's
+/// shape, keeping their headers (`Allow` on a 405).
+pub async fn orange_errors(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    if !response.status().is_client_error() && !response.status().is_server_error() || response.headers().contains_key(header::CONTENT_TYPE)
+    {
+        return response;
+    }
+    let error = match response.status() {
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
+        StatusCode::REQUEST_TIMEOUT => ApiError::Timeout,
+        StatusCode::URI_TOO_LONG => ApiError::UriTooLong,
+        StatusCode::NOT_FOUND => ApiError::not_found_path(),
+        _ => return response,
+    };
+    let (parts, _) = response.into_parts();
+    let mut rewritten = error.into_response();
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_LENGTH {
+            rewritten.headers_mut().entry(name).or_insert(value.clone());
+        }
+    }
+    rewritten
+}
+
+#[cfg(test)]
+mod tests {
+    use super::accepts_json;
+
+    #[test]
+    fn accept_headers() {
+        for yes in ["application/json", "*/*", "text/html, application/json;q=0.5", "application/*", "APPLICATION/JSON; charset=utf-8"] {
+            assert!(accepts_json(yes), "{yes}");
+        }
+        for no in ["text/html", "application/xml", "application/json;q=0", "text/*", ""] {
+            assert!(!accepts_json(no), "{no}");
+        }
+    }
+}

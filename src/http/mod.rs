@@ -1,0 +1,34 @@
+//! The HTTP layer: routes, the layers every request passes through, and error rendering.
+
+pub mod caller;
+pub mod error;
+pub mod middleware;
+pub mod oauth_error;
+pub mod openapi;
+pub mod routes;
+pub mod state;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use tower_http::timeout::TimeoutLayer;
+
+use self::error::ApiError;
+use self::state::AppState;
+
+/// The whole API. Layers run outermost first: request id and log line, guards, error
+/// rewriting, timeout, body limit.
+pub fn router(state: AppState) -> Router {
+    let config = state.config.clone();
+    Router::new()
+        .merge(routes::oauth::router())
+        .merge(routes::orders::router())
+        .merge(routes::meta::router())
+        .fallback(|| async { ApiError::not_found_path() })
+        .layer(DefaultBodyLimit::max(config.max_body_bytes))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.request_timeout))
+        .layer(axum::middleware::from_fn(middleware::orange_errors))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::guard))
+        .layer(axum::middleware::from_fn(middleware::request_context))
+        .with_state(state)
+}

@@ -1,0 +1,163 @@
+//! The OpenAPI 3.1 document, generated from the handlers and types the server runs, with the
+//! list's filter parameters generated from the field catalogue, so it cannot drift.
+
+use utoipa::OpenApi;
+use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::response::ResponseBuilder;
+use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Content, Ref, Required};
+
+use super::routes::{meta, oauth, orders};
+use crate::domain::catalogue::{FIELDS, FieldKind, TOP_LEVEL_FIELDS};
+use crate::query::Op;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Order Tracking API (B2B)",
+        version = "1.0.0",
+        description = "Track Orange Business orders and appointments for customer sites in France. \
+            Every call needs an OAuth 2.0 client-credentials access token (`Authorization: Bearer ...`) and an API key (`X-Api-Key`)."
+    ),
+    paths(oauth::issue_token, orders::list_orders, orders::get_order, meta::healthz, meta::readyz, meta::openapi_doc),
+    components(schemas(super::error::ErrorBody, super::oauth_error::OAuthErrorBody, oauth::TokenResponse, oauth::TokenRequestForm)),
+    tags((name = "oauth", description = "Access tokens"), (name = "orders", description = "Your orders"), (name = "probes", description = "Health"))
+)]
+struct ApiDoc;
+
+/// The document, serialized once at start.
+pub fn document_json() -> String {
+    serde_json::to_string_pretty(&document()).expect("the OpenAPI document serializes")
+}
+
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    components.add_security_scheme("basic", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Basic).build()));
+    components.add_security_scheme("apiKey", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-Api-Key"))));
+
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let is_api = path.starts_with(orders::ORDERS_PATH);
+        for operation in [&mut item.get, &mut item.post].into_iter().flatten() {
+            add_common_errors(operation, is_api);
+        }
+    }
+    if let Some(list) = doc.paths.paths.get_mut(orders::ORDERS_PATH).and_then(|item| item.get.as_mut()) {
+        list.parameters.get_or_insert_with(Vec::new).extend(list_parameters());
+        add_error(list, "400", "A query parameter is invalid (code 28); the description names it");
+    }
+    if let Some(detail) = doc.paths.paths.get_mut(orders::ORDER_PATH).and_then(|item| item.get.as_mut()) {
+        add_error(detail, "404", "No such order among yours (code 60)");
+    }
+    doc
+}
+
+fn add_error(operation: &mut Operation, status: &str, description: &str) {
+    let content = Content::new(Some(Ref::from_schema_name("ErrorBody")));
+    let response = ResponseBuilder::new().description(description).content("application/json", content).build();
+    operation.responses.responses.entry(status.to_owned()).or_insert(response.into());
+}
+
+fn add_common_errors(operation: &mut Operation, is_api: bool) {
+    if is_api {
+        add_error(operation, "401", "Missing (40), invalid (41) or expired (42) token or API key");
+        add_error(operation, "403", "The API key belongs to another customer (50)");
+        add_error(operation, "503", "The database is unreachable (5)");
+    }
+    add_error(operation, "405", "Method not allowed (61); see Allow");
+    add_error(operation, "406", "Accept excludes application/json (62)");
+    add_error(operation, "408", "The request took too long (63)");
+    add_error(operation, "414", "URI too long (67)");
+    add_error(operation, "500", "Unexpected error (1)");
+}
+
+fn string_schema() -> ObjectBuilder {
+    ObjectBuilder::new().schema_type(Type::String)
+}
+
+fn query_parameter(name: &str, description: String, schema: ObjectBuilder) -> Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Query)
+        .required(Required::False)
+        .description(Some(description))
+        .schema(Some(schema.build()))
+        .build()
+}
+
+/// Paging, sorting, field selection, and one parameter per filterable path and operator.
+fn list_parameters() -> Vec<Parameter> {
+    let mut parameters = vec![
+        query_parameter(
+            "offset",
+            "Index of the first order to return, from 0".into(),
+            ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0)),
+        ),
+        query_parameter(
+            "limit",
+            "Maximum number of orders to return (default and maximum: 1000 unless configured)".into(),
+            ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1)),
+        ),
+        query_parameter(
+            "sort",
+            "Comma-separated field paths outside arrays, '-' before a path for descending; ties are broken by id".into(),
+            string_schema().examples(["-orderDate", "status,-lastUpdateDate"]),
+        ),
+        query_parameter(
+            "fields",
+            format!("Comma-separated top-level fields to return (id is always returned): {}", TOP_LEVEL_FIELDS.join(", ")),
+            string_schema().examples(["id,status,lastUpdateDate"]),
+        ),
+    ];
+    for field in FIELDS {
+        let what = match field.kind {
+            FieldKind::Text => "text, compared by code point",
+            FieldKind::DateTime => "a date-time (RFC 3339) or a date (YYYY-MM-DD, meaning its start, UTC)",
+            FieldKind::Date => "a date (YYYY-MM-DD) or a date-time; dates mean their start, UTC",
+        };
+        let scope = if field.sortable() { "" } else { " Matches when any element of the array matches." };
+        parameters.push(query_parameter(
+            field.path,
+            format!("Keeps orders whose {} equals one of these comma-separated values ({what}).{scope}", field.path),
+            string_schema(),
+        ));
+        for op in Op::ALL {
+            parameters.push(query_parameter(
+                &format!("{}.{}", field.path, op.name()),
+                format!("Keeps orders whose {} is {} this value ({what}).{scope}", field.path, op_words(op)),
+                string_schema(),
+            ));
+        }
+    }
+    parameters
+}
+
+fn op_words(op: Op) -> &'static str {
+    match op {
+        Op::Eq => "equal to (or, comma-separated, any of)",
+        Op::Ne => "present and different from (or, comma-separated, none of)",
+        Op::Gt => "greater than",
+        Op::Gte => "greater than or equal to",
+        Op::Lt => "less than",
+        Op::Lte => "less than or equal to",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_catalogue_path_and_operator_is_documented() {
+        let doc = document();
+        let list = doc.paths.paths[orders::ORDERS_PATH].get.as_ref().unwrap();
+        let names: Vec<&str> = list.parameters.as_ref().unwrap().iter().map(|p| p.name.as_str()).collect();
+        for field in FIELDS {
+            assert!(names.contains(&field.path));
+            assert!(names.contains(&format!("{}.gte", field.path).as_str()));
+        }
+        assert!(document_json().contains("\"openapi\": \"3.1.0\""));
+    }
+}

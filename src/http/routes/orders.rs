@@ -1,0 +1,173 @@
+//! `GET /order-tracking/b2b/v1/orders` and `/orders/{orderId}` (contract §6).
+
+use std::collections::BTreeMap;
+
+use axum::Router;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::value::RawValue;
+use sha2::{Digest, Sha256};
+
+use crate::domain::order::OrderDocument;
+use crate::http::caller::Caller;
+use crate::http::error::ApiError;
+use crate::http::state::AppState;
+use crate::query::{OrderQuery, parse_query};
+
+pub const ORDERS_PATH: &str = "/order-tracking/b2b/v1/orders";
+pub const ORDER_PATH: &str = "/order-tracking/b2b/v1/orders/{orderId}";
+
+pub fn router() -> Router<AppState> {
+    Router::new().route(ORDERS_PATH, get(list_orders)).route(ORDER_PATH, get(get_order))
+}
+
+const JSON_UTF8: HeaderValue = HeaderValue::from_static("application/json; charset=UTF-8");
+
+/// The caller's orders, filtered, sorted and paged.
+#[utoipa::path(
+    get,
+    path = "/order-tracking/b2b/v1/orders",
+    tag = "orders",
+    security(("bearer" = [], "apiKey" = [])),
+    responses(
+        (status = 200, description = "One page of the orders matching the filters, sorted", body = Vec<crate::domain::order::Order>,
+            headers(
+                ("X-Result-Count" = u64, description = "Number of orders in this answer"),
+                ("X-Total-Count" = u64, description = "Number of orders matching the filters"),
+                ("Link" = String, description = "RFC 8288 links: first, prev, next, last"),
+                ("ETag" = String, description = "Entity tag of this answer"),
+            )),
+        (status = 304, description = "Not modified: the If-None-Match entity tag still matches"),
+    )
+)]
+pub async fn list_orders(
+    State(state): State<AppState>,
+    caller: Caller,
+    RawQuery(raw): RawQuery,
+    request_headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let raw = raw.unwrap_or_default();
+    let query = parse_query(&raw, state.config.limits)?;
+    let page = state.store.list_orders(&caller.customer_id, &query).await?;
+    let body = render_list(&page.orders, query.fields.as_deref())?;
+
+    let mut headers = caller.response_headers();
+    headers.insert("x-result-count", HeaderValue::from(page.orders.len()));
+    headers.insert("x-total-count", HeaderValue::from(page.total));
+    if let Ok(link) = HeaderValue::from_str(&link_header(&raw, &query, page.total)) {
+        headers.insert(header::LINK, link);
+    }
+    Ok(respond_json(body, &format!("{}:", page.total), headers, &request_headers))
+}
+
+/// One order of the caller's.
+#[utoipa::path(
+    get,
+    path = "/order-tracking/b2b/v1/orders/{orderId}",
+    tag = "orders",
+    security(("bearer" = [], "apiKey" = [])),
+    params(("orderId" = String, Path, description = "The order id, e.g. 123456")),
+    responses(
+        (status = 200, description = "The order", body = crate::domain::order::Order,
+            headers(("ETag" = String, description = "Entity tag of the order"))),
+        (status = 304, description = "Not modified: the If-None-Match entity tag still matches"),
+    )
+)]
+pub async fn get_order(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(order_id): Path<String>,
+    request_headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    // Another customer's order and a missing one answer alike.
+    let document = state.store.get_order(&caller.customer_id, &order_id).await?.ok_or_else(|| {
+        ApiError::NotFound(format!("No order {order_id:?} was found among your orders: check the id (the list of your orders gives them)."))
+    })?;
+    Ok(respond_json(document.as_str().to_owned(), "", caller.response_headers(), &request_headers))
+}
+
+/// A JSON answer with an `ETag`, or 304 when `If-None-Match` already holds it.
+fn respond_json(body: String, etag_salt: &str, mut headers: HeaderMap, request_headers: &HeaderMap) -> Response {
+    let digest = Sha256::new().chain_update(etag_salt).chain_update(&body).finalize();
+    let etag = format!("\"{}\"", digest[..16].iter().map(|b| format!("{b:02x}")).collect::<String>());
+    headers.insert(header::ETAG, HeaderValue::from_str(&etag).expect("hex is a valid header value"));
+    if if_none_match(request_headers, &etag) {
+        return (StatusCode::NOT_MODIFIED, headers).into_response();
+    }
+    headers.insert(header::CONTENT_TYPE, JSON_UTF8);
+    (headers, body).into_response()
+}
+
+/// Weak comparison (RFC 9110 §13.1.2): `*`, or any listed tag equal once `W/` is dropped.
+fn if_none_match(request_headers: &HeaderMap, etag: &str) -> bool {
+    request_headers.get_all(header::IF_NONE_MATCH).iter().filter_map(|value| value.to_str().ok()).flat_map(|value| value.split(',')).any(
+        |candidate| {
+            let candidate = candidate.trim();
+            candidate == "*" || candidate.trim_start_matches("W/") == etag
+        },
+    )
+}
+
+/// Joins stored documents into a JSON array, keeping only the selected top-level members.
+fn render_list(orders: &[OrderDocument], fields: Option<&[&str]>) -> Result<String, ApiError> {
+    let mut body = String::with_capacity(orders.iter().map(|order| order.as_str().len() + 1).sum::<usize>() + 2);
+    body.push('[');
+    for (index, order) in orders.iter().enumerate() {
+        if index > 0 {
+            body.push(',');
+        }
+        match fields {
+            None => body.push_str(order.as_str()),
+            Some(fields) => select_fields(order, fields, &mut body)?,
+        }
+    }
+    body.push(']');
+    Ok(body)
+}
+
+/// Copies the selected members, in schema order, their JSON text untouched.
+fn select_fields(order: &OrderDocument, fields: &[&str], out: &mut String) -> Result<(), ApiError> {
+    let members: BTreeMap<&str, &RawValue> = serde_json::from_str(order.as_str()).map_err(|error| ApiError::Internal(Box::new(error)))?;
+    out.push('{');
+    let mut first = true;
+    for name in crate::domain::catalogue::TOP_LEVEL_FIELDS.iter().filter(|name| fields.contains(name)) {
+        if let Some(value) = members.get(name) {
+            if !first {
+                out.push(',');
+            }
+            first = false;
+            out.push_str(&format!("\"{name}\":{}", value.get()));
+        }
+    }
+    out.push('}');
+    Ok(())
+}
+
+/// RFC 8288 `Link` with `first`, `prev`, `next` and `last`, where they exist, keeping the
+/// request's other parameters.
+fn link_header(raw: &str, query: &OrderQuery, total: u64) -> String {
+    let kept: Vec<(String, String)> = form_urlencoded::parse(raw.as_bytes())
+        .filter(|(name, _)| name != "offset" && name != "limit")
+        .map(|(name, value)| (name.into_owned(), value.into_owned()))
+        .collect();
+    let url = |offset: u64| {
+        let mut serializer = form_urlencoded::Serializer::new(String::new());
+        serializer.extend_pairs(&kept);
+        serializer.append_pair("offset", &offset.to_string());
+        serializer.append_pair("limit", &query.limit.to_string());
+        format!("<{ORDERS_PATH}?{}>", serializer.finish())
+    };
+    let limit = query.limit;
+    let last = total.saturating_sub(1) / limit * limit;
+    let mut links = vec![format!("{}; rel=\"first\"", url(0))];
+    if query.offset > 0 {
+        links.push(format!("{}; rel=\"prev\"", url(query.offset.saturating_sub(limit).min(last))));
+    }
+    if query.offset.saturating_add(limit) < total {
+        links.push(format!("{}; rel=\"next\"", url(query.offset + limit)));
+    }
+    links.push(format!("{}; rel=\"last\"", url(last)));
+    links.join(", ")
+}

@@ -1,0 +1,14 @@
+//! order-tracking: a self-hostable implementation of the Orange Business Order Tracking API (B2B) v1.
+
+pub mod admin;
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod http;
+pub mod import;
+pub mod query;
+pub mod store;
+pub mod telemetry;

@@ -1,0 +1,80 @@
+//! The list query language of contract §6: a query string parsed once into a typed
+//! [`OrderQuery`], every name checked against the field catalogue.
+
+mod parse;
+
+pub use parse::{Limits, QueryError, parse_query};
+
+use crate::domain::catalogue::Field;
+
+/// A comparison operator of a filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Eq,
+    Ne,
+    Gt,
+    Gte,
+    Lt,
+    Lte,
+}
+
+impl Op {
+    pub const ALL: [Op; 6] = [Op::Eq, Op::Ne, Op::Gt, Op::Gte, Op::Lt, Op::Lte];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Op::Eq => "eq",
+            Op::Ne => "ne",
+            Op::Gt => "gt",
+            Op::Gte => "gte",
+            Op::Lt => "lt",
+            Op::Lte => "lte",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Op> {
+        Op::ALL.into_iter().find(|op| op.name() == name)
+    }
+
+    /// Only equality takes a list of values (`eq`: any of them; `ne`: none of them).
+    pub fn takes_list(self) -> bool {
+        matches!(self, Op::Eq | Op::Ne)
+    }
+}
+
+/// A value to compare a field with: text for text fields, an instant (nanoseconds since the
+/// epoch) for dates and date-times.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    Text(String),
+    Instant(i64),
+}
+
+/// `field op value(s)`. With several values, `eq` holds when the field equals any of them and
+/// `ne` when it equals none. On an array field, the filter holds when some element satisfies it.
+/// A missing field satisfies no filter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Filter {
+    pub field: &'static Field,
+    pub op: Op,
+    pub values: Vec<Value>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SortKey {
+    pub field: &'static Field,
+    pub descending: bool,
+}
+
+/// A validated list query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderQuery {
+    /// All must hold.
+    pub filters: Vec<Filter>,
+    /// The requested keys; the store always adds `id` ascending as the final tie-break.
+    pub sort: Vec<SortKey>,
+    pub offset: u64,
+    pub limit: u64,
+    /// Top-level members to return (always including `id`), or `None` for whole orders.
+    pub fields: Option<Vec<&'static str>>,
+}

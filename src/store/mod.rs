@@ -1,0 +1,164 @@
+//! Storage: the [`Store`] trait, spoken in domain types, and its backends. SQL lives only here.
+
+mod order_columns;
+mod sql_query;
+pub mod sqlite;
+mod time_columns;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use thiserror::Error;
+use time::OffsetDateTime;
+
+use crate::domain::credentials::{AccessToken, ApiKey, Client, Customer, SecretHash};
+use crate::domain::order::{Order, OrderDocument};
+use crate::query::OrderQuery;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// The thing named does not exist (for this customer).
+    #[error("{0} not found")]
+    NotFound(String),
+    /// The write contradicts what is stored.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The database cannot be reached or is busy beyond the timeout; retrying later may work.
+    #[error("database unavailable")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// Anything else the database reported.
+    #[error("database error")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A new OAuth client, its secret already hashed.
+#[derive(Debug, Clone)]
+pub struct NewClient {
+    pub client_id: String,
+    pub customer_id: String,
+    pub name: Option<String>,
+    pub secret_hash: SecretHash,
+}
+
+/// A new API key, its secret already hashed.
+#[derive(Debug, Clone)]
+pub struct NewApiKey {
+    pub key_id: String,
+    pub customer_id: String,
+    pub key_hash: SecretHash,
+    pub expires_at: OffsetDateTime,
+}
+
+/// A new access token, its secret already hashed.
+#[derive(Debug, Clone)]
+pub struct NewAccessToken {
+    pub token_hash: SecretHash,
+    pub client_id: String,
+    pub customer_id: String,
+    pub expires_at: OffsetDateTime,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ImportSummary {
+    pub created: u64,
+    pub updated: u64,
+}
+
+/// One page of a list, and how many orders match in all.
+#[derive(Debug, Clone)]
+pub struct OrderPage {
+    pub total: u64,
+    pub orders: Vec<OrderDocument>,
+}
+
+/// Which API keys to list.
+#[derive(Debug, Clone, Default)]
+pub struct KeyFilter {
+    pub customer_id: Option<String>,
+    /// Only keys not revoked whose expiry falls before this instant.
+    pub expiring_before: Option<OffsetDateTime>,
+}
+
+/// Everything the service keeps. Each method is one unit of work; every order method takes the
+/// customer, so no caller can forget the tenant.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Succeeds when the database answers.
+    async fn ping(&self) -> StoreResult<()>;
+
+    async fn create_customer(&self, id: &str, name: &str) -> StoreResult<Customer>;
+    async fn list_customers(&self) -> StoreResult<Vec<Customer>>;
+    async fn find_customer_by_name(&self, name: &str) -> StoreResult<Option<Customer>>;
+
+    /// `NotFound` when the customer does not exist.
+    async fn create_client(&self, client: NewClient) -> StoreResult<Client>;
+    async fn find_client(&self, client_id: &str) -> StoreResult<Option<Client>>;
+    /// Revokes the client and, through it, every token issued to it.
+    async fn revoke_client(&self, client_id: &str) -> StoreResult<()>;
+
+    async fn create_api_key(&self, key: NewApiKey) -> StoreResult<ApiKey>;
+    async fn find_api_key(&self, key_hash: &SecretHash) -> StoreResult<Option<ApiKey>>;
+    /// Moves a key's expiry; the key itself does not change.
+    async fn renew_api_key(&self, key_id: &str, expires_at: OffsetDateTime) -> StoreResult<ApiKey>;
+    async fn revoke_api_key(&self, key_id: &str) -> StoreResult<ApiKey>;
+    async fn list_api_keys(&self, filter: &KeyFilter) -> StoreResult<Vec<ApiKey>>;
+
+    async fn insert_access_token(&self, token: NewAccessToken) -> StoreResult<()>;
+    async fn find_access_token(&self, token_hash: &SecretHash) -> StoreResult<Option<AccessToken>>;
+
+    /// Creates or replaces (by id) every order, all or nothing, and records each change.
+    async fn import_orders(&self, customer_id: &str, orders: &[Order]) -> StoreResult<ImportSummary>;
+    async fn list_orders(&self, customer_id: &str, query: &OrderQuery) -> StoreResult<OrderPage>;
+    async fn get_order(&self, customer_id: &str, order_id: &str) -> StoreResult<Option<OrderDocument>>;
+    async fn count_orders(&self, customer_id: &str) -> StoreResult<u64>;
+}
+
+/// Database settings that every backend understands.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    pub url: String,
+    pub max_connections: u32,
+    /// How long to wait for a connection or a lock before answering "unavailable".
+    pub timeout: std::time::Duration,
+    /// Idle connections are closed after this long, so they hold nothing open.
+    pub idle_timeout: std::time::Duration,
+}
+
+/// Opens the backend the URL names, creating and migrating its schema.
+pub async fn open(options: &StoreOptions) -> anyhow::Result<Arc<dyn Store>> {
+    if options.url.starts_with("sqlite:") {
+        Ok(Arc::new(sqlite::SqliteStore::open(options).await?))
+    } else if options.url.starts_with("postgres:") || options.url.starts_with("postgresql:") {
+        anyhow::bail!("PostgreSQL is not supported yet; use a sqlite:// database URL")
+    } else {
+        anyhow::bail!("unsupported database URL {:?}: use sqlite://PATH", mask_password(&options.url))
+    }
+}
+
+/// The URL with any password replaced by `***`, fit for logs and error messages.
+pub fn mask_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let (authority, tail) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    match authority.rsplit_once('@') {
+        Some((user_info, host)) => match user_info.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}{tail}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask_password;
+
+    #[test]
+    fn passwords_are_masked() {
+        assert_eq!(mask_password("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(mask_password("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(mask_password("sqlite://x.db"), "sqlite://x.db");
+    }
+}

@@ -1,0 +1,113 @@
+//! The column values an order is stored under, named by the catalogue: one row of `orders`
+//! and one row per appointment and milestone. Shared by every backend.
+
+use super::sql_query::Bind;
+use crate::domain::catalogue::{Container, FIELDS};
+use crate::domain::instant::{date_nanos, nanos};
+use crate::domain::order::Order;
+use time::OffsetDateTime;
+
+/// Column values of one row, in catalogue order.
+pub type Row = Vec<(&'static str, Option<Bind>)>;
+
+/// The order-level columns (every catalogue field of the order itself, `id` included).
+pub fn order_row(order: &Order) -> Row {
+    FIELDS.iter().filter(|field| field.container == Container::Order).map(|field| (field.column, order_value(order, field.path))).collect()
+}
+
+fn order_value(order: &Order, path: &str) -> Option<Bind> {
+    let text = |value: Option<&String>| value.map(|value| Bind::Text(value.clone()));
+    let product = order.product.as_ref();
+    let site = order.site.as_ref();
+    let address = site.and_then(|site| site.address.as_ref());
+    let contact = order.request.orange_contact.as_ref();
+    match path {
+        "id" => Some(Bind::Text(order.id.clone())),
+        "status" => Some(Bind::Text(enum_name(&order.status))),
+        "orderDate" => instant(Some(order.order_date)),
+        "lastUpdateDate" => instant(order.last_update_date),
+        "expectedCompletionDate" => order.expected_completion_date.map(|date| Bind::Int(date_nanos(date))),
+        "completionDate" => instant(order.completion_date),
+        "action" => order.action.as_ref().map(|action| Bind::Text(enum_name(action))),
+        "product.code" => text(product.and_then(|p| p.code.as_ref())),
+        "product.name" => text(product.and_then(|p| p.name.as_ref())),
+        "site.id" => text(site.and_then(|s| s.id.as_ref())),
+        "site.name" => text(site.and_then(|s| s.name.as_ref())),
+        "site.address.street" => text(address.and_then(|a| a.street.as_ref())),
+        "site.address.postalCode" => text(address.and_then(|a| a.postal_code.as_ref())),
+        "site.address.city" => text(address.and_then(|a| a.city.as_ref())),
+        "site.address.country" => text(address.and_then(|a| a.country.as_ref())),
+        "request.id" => Some(Bind::Text(order.request.id.clone())),
+        "request.customerReference" => text(order.request.customer_reference.as_ref()),
+        "request.status" => text(order.request.status.as_ref()),
+        "request.orangeContact.name" => text(contact.and_then(|c| c.name.as_ref())),
+        "request.orangeContact.email" => text(contact.and_then(|c| c.email.as_ref())),
+        "request.orangeContact.phone" => text(contact.and_then(|c| c.phone.as_ref())),
+        other => unreachable!("{other} is not an order-level field of the catalogue"),
+    }
+}
+
+/// One row per appointment, in array order.
+pub fn appointment_rows(order: &Order) -> Vec<Row> {
+    let appointments = order.appointments.as_deref().unwrap_or_default();
+    appointments
+        .iter()
+        .map(|a| {
+            vec![
+                ("id", a.id.clone().map(Bind::Text)),
+                ("type", a.kind.as_ref().map(|kind| Bind::Text(enum_name(kind)))),
+                ("status", a.status.as_ref().map(|status| Bind::Text(enum_name(status)))),
+                ("start_at", instant(a.start)),
+                ("end_at", instant(a.end)),
+                ("comment", a.comment.clone().map(Bind::Text)),
+            ]
+        })
+        .collect()
+}
+
+/// One row per milestone, in array order.
+pub fn milestone_rows(order: &Order) -> Vec<Row> {
+    let milestones = order.milestones.as_deref().unwrap_or_default();
+    milestones
+        .iter()
+        .map(|m| {
+            vec![
+                ("name", m.name.clone().map(Bind::Text)),
+                ("status", m.status.as_ref().map(|status| Bind::Text(enum_name(status)))),
+                ("date_at", instant(m.date)),
+            ]
+        })
+        .collect()
+}
+
+fn instant(value: Option<OffsetDateTime>) -> Option<Bind> {
+    value.map(|value| Bind::Int(nanos(value)))
+}
+
+/// The JSON name of a unit enum variant.
+fn enum_name<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(name)) => name,
+        other => unreachable!("order enums serialize to strings, not {other:?}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::catalogue::FIELDS;
+
+    #[test]
+    fn child_rows_name_exactly_the_catalogue_columns() {
+        let order: Order = serde_json::from_str(
+            r#"{"id":"1","status":"Current","orderDate":"2026-01-01T00:00:00Z","request":{"id":"r"},
+                "appointments":[{"id":"a"}],"milestones":[{"name":"m"}]}"#,
+        )
+        .unwrap();
+        let columns = |container| FIELDS.iter().filter(|f| f.container == container).map(|f| f.column).collect::<Vec<_>>();
+        let names = |row: &Row| row.iter().map(|(name, _)| *name).collect::<Vec<_>>();
+        assert_eq!(names(&appointment_rows(&order)[0]), columns(Container::Appointments));
+        assert_eq!(names(&milestone_rows(&order)[0]), columns(Container::Milestones));
+        assert_eq!(order_row(&order).len(), columns(Container::Order).len());
+    }
+}

@@ -1,0 +1,126 @@
+//! Turns a typed [`OrderQuery`] into SQL shared by every backend: `$N` placeholders, every
+//! value bound, every name taken from the catalogue (never from the request).
+//!
+//! Schema it assumes: `orders o` with one column per order-level leaf, and the child tables
+//! `order_appointments` and `order_milestones`, keyed by `(customer_id, order_id)`. Text
+//! columns compare by code point; dates and date-times are `i64` nanoseconds.
+
+use crate::domain::catalogue::{self, Container, Field};
+use crate::query::{Filter, Op, OrderQuery, Value};
+
+/// A value to bind, in placeholder order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+/// The pieces of a list query: `FROM ... WHERE ...` shared by the page and the count,
+/// and the ordering of the page.
+#[derive(Debug)]
+pub struct ListSql {
+    pub from_where: String,
+    pub order_by: String,
+    pub binds: Vec<Bind>,
+}
+
+impl ListSql {
+    /// `SELECT o.doc ... LIMIT .. OFFSET ..`, with its binds.
+    pub fn page(&self, query: &OrderQuery) -> (String, Vec<Bind>) {
+        let mut binds = self.binds.clone();
+        binds.push(Bind::Int(clamp(query.limit)));
+        binds.push(Bind::Int(clamp(query.offset)));
+        let n = binds.len();
+        let sql = format!("SELECT o.doc {} ORDER BY {} LIMIT ${} OFFSET ${}", self.from_where, self.order_by, n - 1, n);
+        (sql, binds)
+    }
+
+    /// `SELECT count(*) ...`, with its binds.
+    pub fn count(&self) -> (String, Vec<Bind>) {
+        (format!("SELECT count(*) {}", self.from_where), self.binds.clone())
+    }
+}
+
+fn clamp(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+pub fn list_sql(customer_id: &str, query: &OrderQuery) -> ListSql {
+    let mut binds = vec![Bind::Text(customer_id.to_owned())];
+    let mut from_where = String::from("FROM orders o WHERE o.customer_id = $1");
+    for filter in &query.filters {
+        from_where.push_str(" AND ");
+        from_where.push_str(&filter_sql(filter, &mut binds));
+    }
+    ListSql { from_where, order_by: order_by(query), binds }
+}
+
+fn filter_sql(filter: &Filter, binds: &mut Vec<Bind>) -> String {
+    let column = match filter.field.container {
+        Container::Order => format!("o.{}", filter.field.column),
+        _ => format!("e.{}", filter.field.column),
+    };
+    let placeholders: Vec<String> = filter
+        .values
+        .iter()
+        .map(|value| {
+            binds.push(match value {
+                Value::Text(text) => Bind::Text(text.clone()),
+                Value::Instant(nanos) => Bind::Int(*nanos),
+            });
+            format!("${}", binds.len())
+        })
+        .collect();
+    // NULL (a missing field) compares to nothing, so it never matches, `ne` included.
+    let condition = match (filter.op, placeholders.as_slice()) {
+        (Op::Eq, [one]) => format!("{column} = {one}"),
+        (Op::Ne, [one]) => format!("{column} <> {one}"),
+        (Op::Eq, many) => format!("{column} IN ({})", many.join(", ")),
+        (Op::Ne, many) => format!("{column} NOT IN ({})", many.join(", ")),
+        (op, [one]) => format!("{column} {} {one}", comparison(op)),
+        (op, _) => unreachable!("{} takes one value; the parser ensures it", op.name()),
+    };
+    match filter.field.container {
+        Container::Order => condition,
+        Container::Appointments => child_exists("order_appointments", &condition),
+        Container::Milestones => child_exists("order_milestones", &condition),
+    }
+}
+
+fn child_exists(table: &str, condition: &str) -> String {
+    format!("EXISTS (SELECT 1 FROM {table} e WHERE e.customer_id = o.customer_id AND e.order_id = o.id AND {condition})")
+}
+
+fn comparison(op: Op) -> &'static str {
+    match op {
+        Op::Eq => "=",
+        Op::Ne => "<>",
+        Op::Gt => ">",
+        Op::Gte => ">=",
+        Op::Lt => "<",
+        Op::Lte => "<=",
+    }
+}
+
+/// Requested keys, missing values last in both directions, then `id` ascending so that pages
+/// never overlap or skip.
+fn order_by(query: &OrderQuery) -> String {
+    let mut terms = Vec::new();
+    for key in &query.sort {
+        let column = sort_column(key.field);
+        let direction = if key.descending { "DESC" } else { "ASC" };
+        if !key.field.always_present() {
+            terms.push(format!("(o.{column} IS NULL) ASC"));
+        }
+        terms.push(format!("o.{column} {direction}"));
+    }
+    if !query.sort.iter().any(|key| key.field == catalogue::id_field()) {
+        terms.push("o.id ASC".to_owned());
+    }
+    terms.join(", ")
+}
+
+fn sort_column(field: &Field) -> &'static str {
+    debug_assert!(field.sortable(), "the parser only lets order-level fields through");
+    field.column
+}

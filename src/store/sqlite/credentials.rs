@@ -1,0 +1,184 @@
+//! Customers, clients, API keys and access tokens in SQLite.
+
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+use time::OffsetDateTime;
+
+use super::{SqliteStore, now};
+use crate::domain::credentials::{AccessToken, ApiKey, Client, Customer, SecretHash};
+use crate::store::time_columns::{from_micros, to_micros};
+use crate::store::{KeyFilter, NewAccessToken, NewApiKey, NewClient, StoreError, StoreResult};
+
+fn hash_from(bytes: Vec<u8>) -> StoreResult<SecretHash> {
+    let array: [u8; 32] = bytes.try_into().map_err(|_| StoreError::Backend("stored hash is not 32 bytes".into()))?;
+    Ok(SecretHash(array))
+}
+
+fn customer_from(row: &SqliteRow) -> Customer {
+    Customer { id: row.get("id"), name: row.get("name"), created_at: from_micros(row.get("created_at")) }
+}
+
+fn api_key_from(row: &SqliteRow) -> ApiKey {
+    ApiKey {
+        key_id: row.get("key_id"),
+        customer_id: row.get("customer_id"),
+        created_at: from_micros(row.get("created_at")),
+        expires_at: from_micros(row.get("expires_at")),
+        revoked_at: row.get::<Option<i64>, _>("revoked_at").map(from_micros),
+    }
+}
+
+const API_KEY_COLUMNS: &str = "key_id, customer_id, created_at, expires_at, revoked_at";
+
+impl SqliteStore {
+    pub(super) async fn insert_customer(&self, id: &str, name: &str) -> StoreResult<Customer> {
+        let customer = Customer { id: id.to_owned(), name: name.to_owned(), created_at: from_micros(to_micros(now())) };
+        sqlx::query("INSERT INTO customers (id, name, created_at) VALUES ($1, $2, $3)")
+            .bind(&customer.id)
+            .bind(&customer.name)
+            .bind(to_micros(customer.created_at))
+            .execute(&self.pool)
+            .await?;
+        Ok(customer)
+    }
+
+    pub(super) async fn select_customers(&self, name: Option<&str>) -> StoreResult<Vec<Customer>> {
+        let rows = sqlx::query("SELECT id, name, created_at FROM customers WHERE $1 IS NULL OR name = $1 ORDER BY created_at, id")
+            .bind(name)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(customer_from).collect())
+    }
+
+    async fn ensure_customer(&self, customer_id: &str) -> StoreResult<()> {
+        let found = sqlx::query("SELECT 1 FROM customers WHERE id = $1").bind(customer_id).fetch_optional(&self.pool).await?;
+        found.map(|_| ()).ok_or_else(|| StoreError::NotFound(format!("customer {customer_id}")))
+    }
+
+    pub(super) async fn insert_client(&self, client: NewClient) -> StoreResult<Client> {
+        self.ensure_customer(&client.customer_id).await?;
+        let created_at = from_micros(to_micros(now()));
+        sqlx::query("INSERT INTO clients (customer_id, client_id, name, secret_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&client.customer_id)
+            .bind(&client.client_id)
+            .bind(&client.name)
+            .bind(client.secret_hash.0.as_slice())
+            .bind(to_micros(created_at))
+            .execute(&self.pool)
+            .await?;
+        Ok(Client {
+            client_id: client.client_id,
+            customer_id: client.customer_id,
+            name: client.name,
+            secret_hash: client.secret_hash,
+            created_at,
+            revoked_at: None,
+        })
+    }
+
+    pub(super) async fn select_client(&self, client_id: &str) -> StoreResult<Option<Client>> {
+        let row = sqlx::query("SELECT client_id, customer_id, name, secret_hash, created_at, revoked_at FROM clients WHERE client_id = $1")
+            .bind(client_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| {
+            Ok(Client {
+                client_id: row.get("client_id"),
+                customer_id: row.get("customer_id"),
+                name: row.get("name"),
+                secret_hash: hash_from(row.get("secret_hash"))?,
+                created_at: from_micros(row.get("created_at")),
+                revoked_at: row.get::<Option<i64>, _>("revoked_at").map(from_micros),
+            })
+        })
+        .transpose()
+    }
+
+    pub(super) async fn update_client_revoked(&self, client_id: &str) -> StoreResult<()> {
+        let done = sqlx::query("UPDATE clients SET revoked_at = coalesce(revoked_at, $2) WHERE client_id = $1")
+            .bind(client_id)
+            .bind(to_micros(now()))
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("client {client_id}")));
+        }
+        Ok(())
+    }
+
+    pub(super) async fn insert_api_key(&self, key: NewApiKey) -> StoreResult<ApiKey> {
+        self.ensure_customer(&key.customer_id).await?;
+        let created_at = to_micros(now());
+        let row = sqlx::query(&format!(
+            "INSERT INTO api_keys (customer_id, key_id, key_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING {API_KEY_COLUMNS}"
+        ))
+        .bind(&key.customer_id)
+        .bind(&key.key_id)
+        .bind(key.key_hash.0.as_slice())
+        .bind(created_at)
+        .bind(to_micros(key.expires_at))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(api_key_from(&row))
+    }
+
+    pub(super) async fn select_api_key_by_hash(&self, key_hash: &SecretHash) -> StoreResult<Option<ApiKey>> {
+        let row = sqlx::query(&format!("SELECT {API_KEY_COLUMNS} FROM api_keys WHERE key_hash = $1"))
+            .bind(key_hash.0.as_slice())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(api_key_from))
+    }
+
+    /// Sets `expires_at` or `revoked_at` (a fixed column name, never from input).
+    pub(super) async fn update_api_key(&self, key_id: &str, column: &'static str, value: OffsetDateTime) -> StoreResult<ApiKey> {
+        debug_assert!(matches!(column, "expires_at" | "revoked_at"));
+        let row = sqlx::query(&format!("UPDATE api_keys SET {column} = $2 WHERE key_id = $1 RETURNING {API_KEY_COLUMNS}"))
+            .bind(key_id)
+            .bind(to_micros(value))
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(api_key_from).ok_or_else(|| StoreError::NotFound(format!("API key {key_id}")))
+    }
+
+    pub(super) async fn select_api_keys(&self, filter: &KeyFilter) -> StoreResult<Vec<ApiKey>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {API_KEY_COLUMNS} FROM api_keys
+             WHERE ($1 IS NULL OR customer_id = $1) AND ($2 IS NULL OR (revoked_at IS NULL AND expires_at < $2))
+             ORDER BY expires_at, key_id"
+        ))
+        .bind(filter.customer_id.as_deref())
+        .bind(filter.expiring_before.map(to_micros))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(api_key_from).collect())
+    }
+
+    pub(super) async fn insert_token(&self, token: NewAccessToken) -> StoreResult<()> {
+        sqlx::query("INSERT INTO access_tokens (token_hash, customer_id, client_id, issued_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(token.token_hash.0.as_slice())
+            .bind(&token.customer_id)
+            .bind(&token.client_id)
+            .bind(to_micros(now()))
+            .bind(to_micros(token.expires_at))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub(super) async fn select_token(&self, token_hash: &SecretHash) -> StoreResult<Option<AccessToken>> {
+        let row = sqlx::query(
+            "SELECT t.client_id, t.customer_id, t.expires_at, c.revoked_at IS NOT NULL AS client_revoked
+             FROM access_tokens t JOIN clients c ON c.client_id = t.client_id WHERE t.token_hash = $1",
+        )
+        .bind(token_hash.0.as_slice())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|row| AccessToken {
+            client_id: row.get("client_id"),
+            customer_id: row.get("customer_id"),
+            expires_at: from_micros(row.get("expires_at")),
+            client_revoked: row.get("client_revoked"),
+        }))
+    }
+}

@@ -1,0 +1,209 @@
+//! Credentials on API calls (contract §4): checked in order, each failure with its code.
+
+use std::time::{Duration as StdDuration, Instant};
+
+use time::{Duration, OffsetDateTime};
+
+use crate::harness::{Answer, ORDERS, TestApp, order};
+
+fn assert_error(answer: &Answer, status: u16, code: i64) {
+    assert_eq!((answer.status, answer.code()), (status, code), "{}", answer.body);
+    assert_eq!(answer.header("content-type"), Some("application/json"));
+    let body = answer.json();
+    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()));
+    assert!(body["description"].as_str().is_some_and(|d| !d.is_empty()));
+    if status == 401 {
+        assert!(answer.header("www-authenticate").unwrap().starts_with("Bearer"));
+    }
+}
+
+#[tokio::test]
+async fn a_valid_token_and_key_list_the_orders() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("Acme").await;
+    app.import(&tenant, &[order("1")]).await;
+    let answer = app.get_as(&tenant, ORDERS).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.ids(), ["1"]);
+    assert_eq!(answer.header("x-api-key-expires"), None, "a key valid for two years is not announced");
+}
+
+#[tokio::test]
+async fn a_missing_or_malformed_authorization_is_code_40() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("Acme").await;
+    let token = app.token(&tenant).await;
+    let cases: [&[(&str, &str)]; 4] = [
+        &[("x-api-key", &tenant.api_key)],
+        &[("authorization", &token), ("x-api-key", &tenant.api_key)],
+        &[("authorization", &format!("Basic {token}")), ("x-api-key", &tenant.api_key)],
+        &[("authorization", "Bearer "), ("x-api-key", &tenant.api_key)],
+    ];
+    for headers in cases {
+        let answer = app.get_with(ORDERS, headers).await;
+        assert_error(&answer, 401, 40);
+        assert!(answer.json()["description"].as_str().unwrap().contains("Authorization: Bearer"));
+        assert!(!answer.header("www-authenticate").unwrap().contains("invalid_token"));
+    }
+}
+
+#[tokio::test]
+async fn the_bearer_scheme_is_case_insensitive_and_header_names_too() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("Acme").await;
+    let token = app.token(&tenant).await;
+    let answer = app.get_with(ORDERS, &[("Authorization", &format!("bearer {token}")), ("X-API-KEY", &tenant.api_key)]).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+}
+
+#[tokio::test]
+async fn an_unknown_or_mistyped_token_is_code_41() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("Acme").await;
+    let token = app.token(&tenant).await;
+    let mut mistyped = token.clone().into_bytes();
+    mistyped[10] = if mistyped[10] == b'a' { b'b' } else { b'a' };
+    let unknown = order_tracking::auth::secret::generate(order_tracking::auth::secret::SecretKind::AccessToken).text;
+    for token in [String::from_utf8(mistyped).unwrap(), unknown, "garbage".to_owned()] {
+        let answer = app.get_authorized(&token, &tenant.api_key, ORDERS).await;
+        assert_error(&answer, 401, 41);
+        assert!(answer.header("www-authenticate").unwrap().contains(r#"error="invalid_token""#));
+    }
+}
+
+#[tokio::test]
+async fn revoking_the_client_revokes_its_tokens() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("Acme").await;
+    let token = app.token(&tenant).await;
+    assert_eq!(app.get_authorized(&token, &tenant.api_key, ORDERS).await.status, 200);
+    app.store.revoke_client(&tenant.client_id).await.unwrap();
+    assert_error(&app.get_authorized(&token, &tenant.api_key, ORDERS).await, 401, 41);
+}
+
+#[tokio::test]
+async fn an_expired_token_is_code_42() {
+    let app = TestApp::spawn_with(|config| config.token_ttl = Duration::seconds(1)).await;
+    let tenant = app.tenant("Acme").await;
+    let token = app.token(&tenant).await;
+    assert_eq!(app.get_authorized(&token, &tenant.api_key, ORDERS).await.status, 200);
+    let deadline = Instant::now() + StdDuration::from_secs(10);
+    let answer = loop {
+        let answer = app.get_authorized(&token, &tenant.api_key, ORDERS).await;
+        if answer.status != 200 || Instant::now() > deadline {
+            break answer;
+        }
+        tokio::time::sleep(StdDuration::from_millis(100)).await;
+    };
+    assert_error(&answer, 401, 42);
+    assert!(answer.header("www-authenticate").unwrap().contains(r#"error="invalid_token""#));
+}
+
+#[tokio::test]
+async fn tokens_survive_a_restart() {
+    let mut app = TestApp::spawn().await;
+    let tenant = app.tenant("Acme").await;
+    let token = app.token(&tenant).await;
+    app.stop();
+    let again = TestApp::spawn_on(app.dir.clone(), app.database_url.clone(), |_| {}).await;
+    assert_eq!(again.get_authorized(&token, &tenant.api_key, ORDERS).await.status, 200);
+}
+
+#[tokio::test]
+async fn a_missing_key_is_code_40_naming_the_header() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("Acme").await;
+    let token = app.token(&tenant).await;
+    for headers in [
+        vec![("authorization", format!("Bearer {token}"))],
+        vec![("authorization", format!("Bearer {token}")), ("x-api-key", String::new())],
+    ] {
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        let answer = app.get_with(ORDERS, &headers).await;
+        assert_error(&answer, 401, 40);
+        assert!(answer.json()["description"].as_str().unwrap().contains("X-Api-Key"));
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_mistyped_or_revoked_key_is_code_41() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("Acme").await;
+    let token = app.token(&tenant).await;
+    let mut mistyped = tenant.api_key.clone().into_bytes();
+    mistyped[20] = if mistyped[20] == b'x' { b'y' } else { b'x' };
+    let unknown = order_tracking::auth::secret::generate(order_tracking::auth::secret::SecretKind::ApiKey).text;
+    for key in [String::from_utf8(mistyped).unwrap(), unknown, "some-key".to_owned()] {
+        assert_error(&app.get_authorized(&token, &key, ORDERS).await, 401, 41);
+    }
+    app.store.revoke_api_key(&tenant.key_id).await.unwrap();
+    assert_error(&app.get_authorized(&token, &tenant.api_key, ORDERS).await, 401, 41);
+}
+
+#[tokio::test]
+async fn an_expired_key_is_code_42_with_its_date_and_renewal_revives_it() {
+    let app = TestApp::spawn().await;
+    let expired_at = (OffsetDateTime::now_utc() - Duration::days(3)).replace_nanosecond(0).unwrap();
+    let tenant = app.tenant_with_key_expiry("Acme", expired_at).await;
+    let answer = app.get_as(&tenant, ORDERS).await;
+    assert_error(&answer, 401, 42);
+    let description = answer.json()["description"].as_str().unwrap().to_owned();
+    let date = expired_at.format(&time::format_description::well_known::Rfc3339).unwrap();
+    assert!(description.contains(&date), "{description} names {date}");
+    assert!(description.contains("support"), "{description}");
+
+    app.store.renew_api_key(&tenant.key_id, OffsetDateTime::now_utc() + Duration::days(730)).await.unwrap();
+    assert_eq!(app.get_as(&tenant, ORDERS).await.status, 200, "the same key works again");
+}
+
+#[tokio::test]
+async fn a_key_expiring_within_30_days_is_announced() {
+    let app = TestApp::spawn().await;
+    let expires_at = OffsetDateTime::now_utc() + Duration::days(10);
+    let tenant = app.tenant_with_key_expiry("Acme", expires_at).await;
+    app.import(&tenant, &[order("1")]).await;
+    for path in [ORDERS.to_owned(), format!("{ORDERS}/1")] {
+        let answer = app.get_as(&tenant, &path).await;
+        assert_eq!(answer.status, 200);
+        let announced =
+            OffsetDateTime::parse(answer.header("x-api-key-expires").unwrap(), &time::format_description::well_known::Rfc3339).unwrap();
+        assert!((announced - expires_at).abs() < Duration::seconds(1));
+    }
+}
+
+#[tokio::test]
+async fn a_key_of_another_customer_is_code_50() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("Acme").await;
+    let other = app.tenant("Other").await;
+    let token = app.token(&acme).await;
+    assert_error(&app.get_authorized(&token, &other.api_key, ORDERS).await, 403, 50);
+}
+
+#[tokio::test]
+async fn the_token_is_checked_before_the_key() {
+    let app = TestApp::spawn().await;
+    let answer = app.get_with(ORDERS, &[]).await;
+    assert_error(&answer, 401, 40);
+    assert!(answer.json()["description"].as_str().unwrap().contains("Authorization"));
+    let answer = app.get_with(ORDERS, &[("authorization", "Bearer nope"), ("x-api-key", "nope")]).await;
+    assert_error(&answer, 401, 41);
+    assert!(answer.json()["description"].as_str().unwrap().contains("token"));
+}
+
+#[tokio::test]
+async fn the_database_holds_only_hashes_of_secrets() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("Acme").await;
+    let token = app.token(&tenant).await;
+    let path = app.database_url.trim_start_matches("sqlite://").to_owned();
+    let _keep_the_database = app.dir.clone();
+    drop(app);
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes.extend(std::fs::read(format!("{path}-wal")).unwrap_or_default());
+    let haystack = String::from_utf8_lossy(&bytes);
+    for secret in [&tenant.client_secret, &tenant.api_key, &token] {
+        assert!(!haystack.contains(secret.as_str()), "a secret is stored in clear");
+    }
+    assert!(haystack.contains(&tenant.client_id), "the check reads the right file");
+}

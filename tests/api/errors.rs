@@ -1,0 +1,170 @@
+//! Orange's error model and the headers of every answer (contract §7), and the service routes.
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use sqlx::{Connection, SqliteConnection};
+
+use crate::harness::{ORDERS, TestApp, order};
+
+async fn raw_connection(app: &TestApp) -> SqliteConnection {
+    SqliteConnection::connect(&app.database_url).await.expect("the test opens the database")
+}
+
+#[tokio::test]
+async fn every_answer_carries_a_unique_request_id() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("Acme").await;
+    let mut seen = HashSet::new();
+    let answers = [
+        app.get_with("/healthz", &[]).await,
+        app.get_with("/nowhere", &[]).await,
+        app.get_with(ORDERS, &[]).await,
+        app.get_as(&tenant, ORDERS).await,
+        app.request_token(&tenant.client_id, "wrong").await,
+    ];
+    for answer in answers {
+        let id = answer.header("x-oapi-request-id").expect("a request id").to_owned();
+        assert!(id.len() >= 16, "{id}");
+        assert!(seen.insert(id), "request ids are unique");
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_path_is_404_code_60() {
+    let app = TestApp::spawn().await;
+    for path in ["/nowhere", "/order-tracking/b2b/v2/orders", "/order-tracking/b2b/v1/orders/1/extra"] {
+        let answer = app.get_with(path, &[]).await;
+        assert_eq!((answer.status, answer.code()), (404, 60), "{path}");
+        assert_eq!(answer.json()["message"], "Resource not found");
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_method_is_405_code_61_with_allow() {
+    let app = TestApp::spawn().await;
+    for (method, path) in
+        [(reqwest::Method::DELETE, ORDERS), (reqwest::Method::POST, "/order-tracking/b2b/v1/orders/1"), (reqwest::Method::PUT, "/healthz")]
+    {
+        let answer = crate::harness::answer(app.http.request(method.clone(), app.url(path)).send().await.unwrap()).await;
+        assert_eq!((answer.status, answer.code()), (405, 61), "{method} {path}");
+        assert!(answer.header("allow").unwrap().contains("GET"), "{method} {path}");
+        assert_eq!(answer.header("content-type"), Some("application/json"));
+    }
+}
+
+#[tokio::test]
+async fn an_accept_that_excludes_json_is_406_code_62() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("Acme").await;
+    let token = app.token(&tenant).await;
+    let bearer = format!("Bearer {token}");
+    for accept in ["text/html", "application/xml", "application/json;q=0"] {
+        let answer = app.get_with(ORDERS, &[("authorization", &bearer), ("x-api-key", &tenant.api_key), ("accept", accept)]).await;
+        assert_eq!((answer.status, answer.code()), (406, 62), "{accept}");
+    }
+    for accept in ["application/json", "*/*", "text/html, application/json;q=0.9", "application/*"] {
+        let answer = app.get_with(ORDERS, &[("authorization", &bearer), ("x-api-key", &tenant.api_key), ("accept", accept)]).await;
+        assert_eq!(answer.status, 200, "{accept}");
+    }
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_413_code_66() {
+    let app = TestApp::spawn().await;
+    let body = format!("grant_type=client_credentials&pad={}", "x".repeat(64 * 1024));
+    let response =
+        app.http.post(app.url("/oauth/v3/token")).header("content-type", "application/x-www-form-urlencoded").body(body).send().await;
+    let answer = crate::harness::answer(response.unwrap()).await;
+    assert_eq!(answer.status, 413, "{}", answer.body);
+    assert_eq!(answer.json()["error"], "invalid_request");
+}
+
+#[tokio::test]
+async fn a_too_long_uri_is_414_code_67() {
+    let app = TestApp::spawn().await;
+    let answer = app.get_with(&format!("{ORDERS}?status={}", "C".repeat(10 * 1024)), &[]).await;
+    assert_eq!((answer.status, answer.code()), (414, 67));
+}
+
+#[tokio::test]
+async fn an_unexpected_failure_is_500_code_1_without_internal_detail() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("Acme").await;
+    app.import(&tenant, &[order("1")]).await;
+    let mut connection = raw_connection(&app).await;
+    sqlx::query("DROP TABLE order_milestones").execute(&mut connection).await.unwrap();
+    let answer = app.get_as(&tenant, &format!("{ORDERS}?milestones.status=Done")).await;
+    assert_eq!((answer.status, answer.code()), (500, 1), "{}", answer.body);
+    assert_eq!(answer.json()["message"], "Internal error");
+    for leak in ["milestones", "sqlite", "SQL", "table"] {
+        assert!(!answer.body.contains(leak), "{leak} leaks into {}", answer.body);
+    }
+}
+
+#[tokio::test]
+async fn a_locked_database_is_503_code_5_and_service_resumes_after() {
+    let app = TestApp::spawn_with(|config| {
+        config.store.timeout = Duration::from_millis(200);
+        config.store.idle_timeout = Duration::from_millis(100);
+    })
+    .await;
+    let tenant = app.tenant("Acme").await;
+    let token = app.token(&tenant).await;
+
+    // Another process holding the database exclusively, as a stuck backup tool would. It gets
+    // the lock once the server's idle connections have closed.
+    let mut holder = raw_connection(&app).await;
+    sqlx::query("PRAGMA locking_mode = EXCLUSIVE").execute(&mut holder).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while sqlx::query("BEGIN EXCLUSIVE").execute(&mut holder).await.is_err() {
+        assert!(Instant::now() < deadline, "the test could not lock the database");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    sqlx::query("UPDATE customers SET name = name").execute(&mut holder).await.unwrap();
+
+    let answer = app.get_authorized(&token, &tenant.api_key, ORDERS).await;
+    assert_eq!((answer.status, answer.code()), (503, 5), "{}", answer.body);
+    assert!(answer.header("retry-after").is_some());
+    assert_eq!(app.get_with("/readyz", &[]).await.status, 503);
+    assert_eq!(app.get_with("/healthz", &[]).await.status, 200, "liveness does not depend on the database");
+
+    sqlx::query("ROLLBACK").execute(&mut holder).await.unwrap();
+    holder.close().await.unwrap();
+    assert_eq!(app.get_authorized(&token, &tenant.api_key, ORDERS).await.status, 200);
+    assert_eq!(app.get_with("/readyz", &[]).await.status, 200);
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_endpoint() {
+    let app = TestApp::spawn().await;
+    let answer = app.get_with("/order-tracking/b2b/v1/openapi.json", &[]).await;
+    assert_eq!(answer.status, 200);
+    let document = answer.json();
+    assert_eq!(document["openapi"], "3.1.0");
+    let paths = document["paths"].as_object().unwrap();
+    for path in
+        ["/oauth/v3/token", ORDERS, "/order-tracking/b2b/v1/orders/{orderId}", "/healthz", "/readyz", "/order-tracking/b2b/v1/openapi.json"]
+    {
+        assert!(paths.contains_key(path), "{path} is described");
+    }
+    let list = &document["paths"][ORDERS]["get"];
+    let parameters: Vec<&str> = list["parameters"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    for name in ["offset", "limit", "sort", "fields", "status", "orderDate.gte", "appointments.status", "site.address.city.ne"] {
+        assert!(parameters.contains(&name), "{name} is documented");
+    }
+    for status in ["200", "304", "400", "401", "403", "406", "503"] {
+        assert!(list["responses"][status].is_object(), "response {status} is documented");
+    }
+    let schemas = document["components"]["schemas"].as_object().unwrap();
+    for schema in ["Order", "ErrorBody", "TokenResponse", "Appointment", "Milestone"] {
+        assert!(schemas.contains_key(schema), "schema {schema}");
+    }
+}
+
+#[tokio::test]
+async fn probes_answer() {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.get_with("/healthz", &[]).await.json()["status"], "ok");
+    assert_eq!(app.get_with("/readyz", &[]).await.json()["status"], "ready");
+}

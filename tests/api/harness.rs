@@ -1,0 +1,186 @@
+//! Starting the app for a test, and the calls tests make.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use order_tracking::admin;
+use order_tracking::app::App;
+use order_tracking::config::Config;
+use order_tracking::domain::order::Order;
+use order_tracking::domain::validation::parse_order;
+use order_tracking::store::Store;
+use reqwest::header::HeaderMap;
+use serde_json::Value;
+use tempfile::TempDir;
+use time::{Duration, OffsetDateTime};
+use tokio::sync::oneshot;
+
+pub const ORDERS: &str = "/order-tracking/b2b/v1/orders";
+
+/// A running server and its database. Dropping it stops the server and deletes the database.
+pub struct TestApp {
+    pub address: SocketAddr,
+    pub store: Arc<dyn Store>,
+    pub http: reqwest::Client,
+    pub database_url: String,
+    stop: Option<oneshot::Sender<()>>,
+    // Kept for its Drop: the database lives in this directory.
+    pub dir: Arc<TempDir>,
+}
+
+/// A customer with a client, an API key, and the secrets to use them.
+#[derive(Debug, Clone)]
+pub struct Tenant {
+    pub customer_id: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub api_key: String,
+    pub key_id: String,
+}
+
+/// What an API call answered.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|error| panic!("not JSON ({error}): {}", self.body))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(|value| value.to_str().expect("ASCII header"))
+    }
+
+    /// Orange's error code of an error answer.
+    pub fn code(&self) -> i64 {
+        self.json()["code"].as_i64().unwrap_or_else(|| panic!("no code in {}", self.body))
+    }
+
+    pub fn ids(&self) -> Vec<String> {
+        self.json().as_array().expect("a list").iter().map(|order| order["id"].as_str().expect("an id").to_owned()).collect()
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    pub async fn spawn_with(configure: impl FnOnce(&mut Config)) -> TestApp {
+        let dir = Arc::new(tempfile::tempdir().expect("a temporary directory"));
+        let database_url = format!("sqlite://{}", dir.path().join("test.db").display());
+        Self::spawn_on(dir, database_url, configure).await
+    }
+
+    /// A server on an existing database (e.g. to test a restart).
+    pub async fn spawn_on(dir: Arc<TempDir>, database_url: String, configure: impl FnOnce(&mut Config)) -> TestApp {
+        let mut config = Config::for_database(&database_url);
+        configure(&mut config);
+        let app = App::build(config).await.expect("the app starts");
+        let address = app.local_addr();
+        let store = app.store();
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(app.run(async move {
+            let _ = stopped.await;
+        }));
+        TestApp { address, store, http: reqwest::Client::new(), database_url, stop: Some(stop), dir }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    /// A customer with one client and one key valid for the default 730 days.
+    pub async fn tenant(&self, name: &str) -> Tenant {
+        self.tenant_with_key_expiry(name, OffsetDateTime::now_utc() + Duration::days(730)).await
+    }
+
+    pub async fn tenant_with_key_expiry(&self, name: &str, expires_at: OffsetDateTime) -> Tenant {
+        let store = self.store.as_ref();
+        let customer = admin::create_customer(store, name).await.unwrap();
+        let client = admin::create_client(store, &customer.id, None).await.unwrap();
+        let key = admin::issue_key(store, &customer.id, expires_at).await.unwrap();
+        Tenant {
+            customer_id: customer.id,
+            client_id: client.client.client_id,
+            client_secret: client.client_secret,
+            api_key: key.api_key,
+            key_id: key.key.key_id,
+        }
+    }
+
+    /// `POST /oauth/v3/token` with HTTP Basic.
+    pub async fn request_token(&self, client_id: &str, client_secret: &str) -> Answer {
+        let response = self
+            .http
+            .post(self.url("/oauth/v3/token"))
+            .basic_auth(client_id, Some(client_secret))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("grant_type=client_credentials")
+            .send()
+            .await
+            .expect("the server answers");
+        answer(response).await
+    }
+
+    /// A valid access token for the tenant.
+    pub async fn token(&self, tenant: &Tenant) -> String {
+        let answer = self.request_token(&tenant.client_id, &tenant.client_secret).await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        answer.json()["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// `GET path` with the given headers.
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Answer {
+        let mut request = self.http.get(self.url(path));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        answer(request.send().await.expect("the server answers")).await
+    }
+
+    /// `GET path` as the tenant, with a fresh token.
+    pub async fn get_as(&self, tenant: &Tenant, path: &str) -> Answer {
+        let token = self.token(tenant).await;
+        self.get_authorized(&token, &tenant.api_key, path).await
+    }
+
+    pub async fn get_authorized(&self, token: &str, api_key: &str, path: &str) -> Answer {
+        self.get_with(path, &[("authorization", &format!("Bearer {token}")), ("x-api-key", api_key)]).await
+    }
+
+    /// Imports orders given as JSON, through the same validation as the CLI.
+    pub async fn import(&self, tenant: &Tenant, orders: &[Value]) {
+        let orders: Vec<Order> = orders.iter().map(|value| parse_order(value.clone()).expect("a valid order")).collect();
+        self.store.import_orders(&tenant.customer_id, &orders).await.expect("the import succeeds");
+    }
+
+    /// Stops the server, keeping the database.
+    pub fn stop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+pub async fn answer(response: reqwest::Response) -> Answer {
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let body = response.text().await.expect("a body");
+    Answer { status, headers, body }
+}
+
+/// A minimal valid order with the given id, as JSON.
+pub fn order(id: &str) -> Value {
+    serde_json::json!({"id": id, "status": "Current", "orderDate": "2026-03-01T10:00:00Z", "request": {"id": format!("3-{id}")}})
+}

@@ -1,0 +1,8 @@
+//! Integration tests: the real server on a random port, a fresh SQLite file per test, HTTP.
+
+mod credentials;
+mod errors;
+mod harness;
+mod isolation;
+mod oauth;
+mod orders;
