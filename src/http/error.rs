@@ -29,6 +29,9 @@ pub enum ApiError {
     ForeignApiKey,
     #[error(transparent)]
     InvalidQuery(#[from] QueryError),
+    /// A path segment the framework could not decode.
+    #[error("invalid URL parameter")]
+    InvalidUrlParameter,
     /// The description says what was not found and what to do.
     #[error("not found: {0}")]
     NotFound(String),
@@ -86,6 +89,7 @@ impl ApiError {
             ExpiredToken | ExpiredApiKey { .. } => (StatusCode::UNAUTHORIZED, 42, "Expired credentials"),
             ForeignApiKey => (StatusCode::FORBIDDEN, 50, "Access denied"),
             InvalidQuery(_) => (StatusCode::BAD_REQUEST, 28, "Invalid query-string parameter value"),
+            InvalidUrlParameter => (StatusCode::BAD_REQUEST, 20, "Invalid URL parameter value"),
             NotFound(_) => (StatusCode::NOT_FOUND, 60, "Resource not found"),
             MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, 61, "Method not allowed"),
             NotAcceptable => (StatusCode::NOT_ACCEPTABLE, 62, "Not acceptable"),
@@ -111,6 +115,7 @@ impl ApiError {
             ),
             ForeignApiKey => "The API key and the access token belong to different customers: use the API key issued with your OAuth client.".into(),
             InvalidQuery(error) => format!("Invalid query parameter '{}': {}.", error.parameter, error.problem.trim_end_matches('.')),
+            InvalidUrlParameter => "A part of the URL path could not be decoded: percent-encode it as UTF-8.".into(),
             NotFound(description) => description.clone(),
             MethodNotAllowed => "This method is not allowed on this resource: see the Allow header.".into(),
             NotAcceptable => "This API answers application/json only: accept application/json (or */*).".into(),

@@ -59,15 +59,17 @@ fn accepts_json(accept: &str) -> bool {
     })
 }
 
-/// Rewrites error answers that the framework made (they have no body type) into Orange's
-/// shape, keeping their headers (`Allow` on a 405).
+/// Rewrites error answers that the framework made (without a body, or in plain text: the API
+/// itself only answers JSON) into Orange's shape, keeping their headers (`Allow` on a 405).
 pub async fn orange_errors(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
-    if !response.status().is_client_error() && !response.status().is_server_error() || response.headers().contains_key(header::CONTENT_TYPE)
-    {
+    let is_error = response.status().is_client_error() || response.status().is_server_error();
+    let is_ours = response.headers().get(header::CONTENT_TYPE).is_some_and(|value| !value.as_bytes().starts_with(b"text/plain"));
+    if !is_error || is_ours {
         return response;
     }
     let error = match response.status() {
+        StatusCode::BAD_REQUEST => ApiError::InvalidUrlParameter,
         StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
         StatusCode::REQUEST_TIMEOUT => ApiError::Timeout,
@@ -78,7 +80,7 @@ pub async fn orange_errors(request: Request, next: Next) -> Response {
     let (parts, _) = response.into_parts();
     let mut rewritten = error.into_response();
     for (name, value) in &parts.headers {
-        if name != header::CONTENT_LENGTH {
+        if name != header::CONTENT_LENGTH && name != header::CONTENT_TYPE {
             rewritten.headers_mut().entry(name).or_insert(value.clone());
         }
     }

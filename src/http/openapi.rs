@@ -2,11 +2,12 @@
 //! list's filter parameters generated from the field catalogue, so it cannot drift.
 
 use utoipa::OpenApi;
+use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::response::ResponseBuilder;
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{Content, Ref, Required};
+use utoipa::openapi::{Content, Ref, RefOr, Required};
 
 use super::routes::{meta, oauth, orders};
 use crate::domain::catalogue::{FIELDS, FieldKind, TOP_LEVEL_FIELDS};
@@ -39,14 +40,17 @@ pub fn document() -> utoipa::openapi::OpenApi {
     components.add_security_scheme("apiKey", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-Api-Key"))));
 
     for (path, item) in doc.paths.paths.iter_mut() {
-        let is_api = path.starts_with(orders::ORDERS_PATH);
+        let is_api = path.starts_with(orders::ORDERS_PATH) && !path.ends_with("openapi.json");
         for operation in [&mut item.get, &mut item.post].into_iter().flatten() {
             add_common_errors(operation, is_api);
+            if is_api {
+                add_api_headers(operation);
+            }
+            add_request_id_header(operation);
         }
     }
     if let Some(list) = doc.paths.paths.get_mut(orders::ORDERS_PATH).and_then(|item| item.get.as_mut()) {
         list.parameters.get_or_insert_with(Vec::new).extend(list_parameters());
-        add_error(list, "400", "A query parameter is invalid (code 28); the description names it");
     }
     if let Some(detail) = doc.paths.paths.get_mut(orders::ORDER_PATH).and_then(|item| item.get.as_mut()) {
         add_error(detail, "404", "No such order among yours (code 60)");
@@ -60,8 +64,38 @@ fn add_error(operation: &mut Operation, status: &str, description: &str) {
     operation.responses.responses.entry(status.to_owned()).or_insert(response.into());
 }
 
+/// `X-OAPI-Request-Id` on every response.
+fn add_request_id_header(operation: &mut Operation) {
+    for response in operation.responses.responses.values_mut() {
+        if let RefOr::T(response) = response {
+            let header =
+                HeaderBuilder::new().schema(string_schema().build()).description(Some("Unique id of this request, to quote to support"));
+            response.headers.insert("X-OAPI-Request-Id".to_owned(), header.build());
+        }
+    }
+}
+
+/// `If-None-Match` on requests and `X-Api-Key-Expires` on successful answers of the API.
+fn add_api_headers(operation: &mut Operation) {
+    let if_none_match = ParameterBuilder::new()
+        .name("If-None-Match")
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some("An ETag of an earlier answer: 304 if the answer is unchanged"))
+        .schema(Some(string_schema().build()))
+        .build();
+    operation.parameters.get_or_insert_with(Vec::new).push(if_none_match);
+    if let Some(RefOr::T(ok)) = operation.responses.responses.get_mut("200") {
+        let header = HeaderBuilder::new()
+            .schema(string_schema().build())
+            .description(Some("Expiry (RFC 3339) of the API key, sent when it falls within 30 days"));
+        ok.headers.insert("X-Api-Key-Expires".to_owned(), header.build());
+    }
+}
+
 fn add_common_errors(operation: &mut Operation, is_api: bool) {
     if is_api {
+        add_error(operation, "400", "A query parameter (28) or a path segment (20) is invalid; the description names it");
         add_error(operation, "401", "Missing (40), invalid (41) or expired (42) token or API key");
         add_error(operation, "403", "The API key belongs to another customer (50)");
         add_error(operation, "503", "The database is unreachable (5)");

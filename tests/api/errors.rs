@@ -168,3 +168,12 @@ async fn probes_answer() {
     assert_eq!(app.get_with("/healthz", &[]).await.json()["status"], "ok");
     assert_eq!(app.get_with("/readyz", &[]).await.json()["status"], "ready");
 }
+
+#[tokio::test]
+async fn an_undecodable_order_id_is_400_code_20() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("Acme").await;
+    let answer = app.get_as(&tenant, &format!("{ORDERS}/%FF%FE")).await;
+    assert_eq!((answer.status, answer.code()), (400, 20), "{}", answer.body);
+    assert_eq!(answer.header("content-type"), Some("application/json"));
+}
