@@ -4,5 +4,6 @@ mod credentials;
 mod errors;
 mod harness;
 mod isolation;
+mod logging;
 mod oauth;
 mod orders;
