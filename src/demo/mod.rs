@@ -2,6 +2,7 @@
 //! getting-started page's examples rewritten for this server.
 
 pub mod generate;
+mod vocabulary;
 
 use std::net::SocketAddr;
 
