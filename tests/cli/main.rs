@@ -1,0 +1,12 @@
+//! The command line of contract §9, driven through the real binary: admin commands (text and
+//! `--json`), imports, errors and exit statuses, `serve` and `serve --demo`, and settings taken
+//! from the environment. Every test has its own temporary directory and database; every server
+//! it starts is killed when the test ends, pass or fail.
+
+mod admin;
+mod environment;
+mod errors;
+mod import;
+mod invalid_import;
+mod serve;
+mod support;
