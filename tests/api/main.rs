@@ -7,3 +7,4 @@ mod isolation;
 mod logging;
 mod oauth;
 mod orders;
+mod query_oracle;
