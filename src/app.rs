@@ -38,7 +38,28 @@ impl App {
 
     /// Serves until `shutdown` completes, then finishes the requests in flight.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        axum::serve(self.listener, http::router(self.state)).with_graceful_shutdown(shutdown).await
+        let purge = tokio::spawn(purge_expired_tokens(self.state.store.clone()));
+        let served = axum::serve(self.listener, http::router(self.state)).with_graceful_shutdown(shutdown).await;
+        purge.abort();
+        served
+    }
+}
+
+/// How often expired tokens are deleted, and how long after their expiry: a day, so that a
+/// client with a just-expired token still gets "expired" (42) rather than "unknown" (41).
+const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+const PURGE_AFTER: time::Duration = time::Duration::days(1);
+
+/// Keeps the token table from growing without end.
+async fn purge_expired_tokens(store: Arc<dyn Store>) {
+    let mut interval = tokio::time::interval(PURGE_EVERY);
+    loop {
+        interval.tick().await;
+        match store.purge_expired_tokens(time::OffsetDateTime::now_utc() - PURGE_AFTER).await {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "deleted expired access tokens"),
+            Err(error) => tracing::warn!(error = %crate::http::error::error_chain(&error), "could not delete expired access tokens"),
+        }
     }
 }
 

@@ -108,6 +108,8 @@ pub trait Store: Send + Sync {
 
     async fn insert_access_token(&self, token: NewAccessToken) -> StoreResult<()>;
     async fn find_access_token(&self, token_hash: &SecretHash) -> StoreResult<Option<AccessToken>>;
+    /// Deletes the tokens that expired before `before`; returns how many.
+    async fn purge_expired_tokens(&self, before: OffsetDateTime) -> StoreResult<u64>;
 
     /// Creates or replaces (by id) every order, all or nothing, and records each change.
     async fn import_orders(&self, customer_id: &str, orders: &[Order]) -> StoreResult<ImportSummary>;

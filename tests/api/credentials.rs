@@ -207,3 +207,16 @@ async fn the_database_holds_only_hashes_of_secrets() {
     }
     assert!(haystack.contains(&tenant.client_id), "the check reads the right file");
 }
+
+#[tokio::test]
+async fn purged_expired_tokens_become_unknown_and_valid_ones_stay() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("Acme").await;
+    let token = app.token(&tenant).await;
+    let purged = app.store.purge_expired_tokens(OffsetDateTime::now_utc()).await.unwrap();
+    assert_eq!(purged, 0, "a valid token stays");
+    assert_eq!(app.get_authorized(&token, &tenant.api_key, ORDERS).await.status, 200);
+    let purged = app.store.purge_expired_tokens(OffsetDateTime::now_utc() + Duration::hours(2)).await.unwrap();
+    assert_eq!(purged, 1);
+    assert_error(&app.get_authorized(&token, &tenant.api_key, ORDERS).await, 401, 41);
+}

@@ -181,4 +181,9 @@ impl SqliteStore {
             client_revoked: row.get("client_revoked"),
         }))
     }
+
+    pub(super) async fn delete_tokens_expired_before(&self, before: OffsetDateTime) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM access_tokens WHERE expires_at < $1").bind(to_micros(before)).execute(&self.pool).await?;
+        Ok(done.rows_affected())
+    }
 }

@@ -142,6 +142,10 @@ impl Store for SqliteStore {
         self.select_token(token_hash).await
     }
 
+    async fn purge_expired_tokens(&self, before: OffsetDateTime) -> StoreResult<u64> {
+        self.delete_tokens_expired_before(before).await
+    }
+
     async fn import_orders(&self, customer_id: &str, orders: &[Order]) -> StoreResult<ImportSummary> {
         self.upsert_orders(customer_id, orders).await
     }
