@@ -25,8 +25,8 @@ pub async fn request_context(request: Request, next: Next) -> Response {
         tracing::info_span!("request", request_id = %request_id, method = %method, path = %path, customer_id = tracing::field::Empty);
     let mut response = next.run(request).instrument(span.clone()).await;
     let status = response.status().as_u16();
-    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
-    span.in_scope(|| tracing::info!(status, latency_ms = format_args!("{latency_ms:.3}"), "request"));
+    let latency_ms = started.elapsed().as_micros() as f64 / 1000.0;
+    span.in_scope(|| tracing::info!(status, latency_ms, "request"));
     response.headers_mut().insert(X_OAPI_REQUEST_ID.clone(), HeaderValue::from_str(&request_id).expect("hex is a valid header value"));
     response
 }
