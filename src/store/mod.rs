@@ -1,8 +1,10 @@
 //! Storage: the [`Store`] trait, spoken in domain types, and its backends. SQL lives only here.
 
 mod order_columns;
+mod postgres;
+mod sql;
 mod sql_query;
-pub mod sqlite;
+mod sqlite;
 mod time_columns;
 
 use std::sync::Arc;
@@ -132,11 +134,11 @@ pub struct StoreOptions {
 /// Opens the backend the URL names, creating and migrating its schema.
 pub async fn open(options: &StoreOptions) -> anyhow::Result<Arc<dyn Store>> {
     if options.url.starts_with("sqlite:") {
-        Ok(Arc::new(sqlite::SqliteStore::open(options).await?))
+        Ok(Arc::new(sqlite::open(options).await?))
     } else if options.url.starts_with("postgres:") || options.url.starts_with("postgresql:") {
-        anyhow::bail!("PostgreSQL is not supported yet; use a sqlite:// database URL")
+        Ok(Arc::new(postgres::open(options).await.map_err(|error| anyhow::anyhow!("{}: {error}", mask_password(&options.url)))?))
     } else {
-        anyhow::bail!("unsupported database URL {:?}: use sqlite://PATH", mask_password(&options.url))
+        anyhow::bail!("unsupported database URL {:?}: use sqlite://PATH or postgres://USER@HOST/DATABASE", mask_password(&options.url))
     }
 }
 

@@ -8,27 +8,27 @@ use crate::domain::order::Order;
 use time::OffsetDateTime;
 
 /// Column values of one row, in catalogue order.
-pub type Row = Vec<(&'static str, Option<Bind>)>;
+pub type Row = Vec<(&'static str, Bind)>;
 
 /// The order-level columns (every catalogue field of the order itself, `id` included).
 pub fn order_row(order: &Order) -> Row {
     FIELDS.iter().filter(|field| field.container == Container::Order).map(|field| (field.column, order_value(order, field.path))).collect()
 }
 
-fn order_value(order: &Order, path: &str) -> Option<Bind> {
-    let text = |value: Option<&String>| value.map(|value| Bind::Text(value.clone()));
+fn order_value(order: &Order, path: &str) -> Bind {
+    let text = |value: Option<&String>| Bind::Text(value.cloned());
     let product = order.product.as_ref();
     let site = order.site.as_ref();
     let address = site.and_then(|site| site.address.as_ref());
     let contact = order.request.orange_contact.as_ref();
     match path {
-        "id" => Some(Bind::Text(order.id.clone())),
-        "status" => Some(Bind::Text(enum_name(&order.status))),
-        "orderDate" => instant(Some(order.order_date)),
+        "id" => Bind::text(order.id.clone()),
+        "status" => Bind::text(enum_name(&order.status)),
+        "orderDate" => Bind::int(nanos(order.order_date)),
         "lastUpdateDate" => instant(order.last_update_date),
-        "expectedCompletionDate" => order.expected_completion_date.map(|date| Bind::Int(date_nanos(date))),
+        "expectedCompletionDate" => Bind::Int(order.expected_completion_date.map(date_nanos)),
         "completionDate" => instant(order.completion_date),
-        "action" => order.action.as_ref().map(|action| Bind::Text(enum_name(action))),
+        "action" => Bind::Text(order.action.as_ref().map(enum_name)),
         "product.code" => text(product.and_then(|p| p.code.as_ref())),
         "product.name" => text(product.and_then(|p| p.name.as_ref())),
         "site.id" => text(site.and_then(|s| s.id.as_ref())),
@@ -37,7 +37,7 @@ fn order_value(order: &Order, path: &str) -> Option<Bind> {
         "site.address.postalCode" => text(address.and_then(|a| a.postal_code.as_ref())),
         "site.address.city" => text(address.and_then(|a| a.city.as_ref())),
         "site.address.country" => text(address.and_then(|a| a.country.as_ref())),
-        "request.id" => Some(Bind::Text(order.request.id.clone())),
+        "request.id" => Bind::text(order.request.id.clone()),
         "request.customerReference" => text(order.request.customer_reference.as_ref()),
         "request.status" => text(order.request.status.as_ref()),
         "request.orangeContact.name" => text(contact.and_then(|c| c.name.as_ref())),
@@ -54,12 +54,12 @@ pub fn appointment_rows(order: &Order) -> Vec<Row> {
         .iter()
         .map(|a| {
             vec![
-                ("id", a.id.clone().map(Bind::Text)),
-                ("type", a.kind.as_ref().map(|kind| Bind::Text(enum_name(kind)))),
-                ("status", a.status.as_ref().map(|status| Bind::Text(enum_name(status)))),
+                ("id", Bind::Text(a.id.clone())),
+                ("type", Bind::Text(a.kind.as_ref().map(enum_name))),
+                ("status", Bind::Text(a.status.as_ref().map(enum_name))),
                 ("start_at", instant(a.start)),
                 ("end_at", instant(a.end)),
-                ("comment", a.comment.clone().map(Bind::Text)),
+                ("comment", Bind::Text(a.comment.clone())),
             ]
         })
         .collect()
@@ -72,16 +72,16 @@ pub fn milestone_rows(order: &Order) -> Vec<Row> {
         .iter()
         .map(|m| {
             vec![
-                ("name", m.name.clone().map(Bind::Text)),
-                ("status", m.status.as_ref().map(|status| Bind::Text(enum_name(status)))),
+                ("name", Bind::Text(m.name.clone())),
+                ("status", Bind::Text(m.status.as_ref().map(enum_name))),
                 ("date_at", instant(m.date)),
             ]
         })
         .collect()
 }
 
-fn instant(value: Option<OffsetDateTime>) -> Option<Bind> {
-    value.map(|value| Bind::Int(nanos(value)))
+fn instant(value: Option<OffsetDateTime>) -> Bind {
+    Bind::Int(value.map(nanos))
 }
 
 /// The JSON name of a unit enum variant.

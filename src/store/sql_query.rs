@@ -8,11 +8,21 @@
 use crate::domain::catalogue::{self, Container, Field};
 use crate::query::{Filter, Op, OrderQuery, Value};
 
-/// A value to bind, in placeholder order.
+/// A value to bind, in placeholder order. A null keeps its type: PostgreSQL needs it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Bind {
-    Text(String),
-    Int(i64),
+    Text(Option<String>),
+    Int(Option<i64>),
+}
+
+impl Bind {
+    pub fn text(value: impl Into<String>) -> Bind {
+        Bind::Text(Some(value.into()))
+    }
+
+    pub fn int(value: i64) -> Bind {
+        Bind::Int(Some(value))
+    }
 }
 
 /// The pieces of a list query: `FROM ... WHERE ...` shared by the page and the count,
@@ -28,8 +38,8 @@ impl ListSql {
     /// `SELECT o.doc ... LIMIT .. OFFSET ..`, with its binds.
     pub fn page(&self, query: &OrderQuery) -> (String, Vec<Bind>) {
         let mut binds = self.binds.clone();
-        binds.push(Bind::Int(clamp(query.limit)));
-        binds.push(Bind::Int(clamp(query.offset)));
+        binds.push(Bind::int(clamp(query.limit)));
+        binds.push(Bind::int(clamp(query.offset)));
         let n = binds.len();
         let sql = format!("SELECT o.doc {} ORDER BY {} LIMIT ${} OFFSET ${}", self.from_where, self.order_by, n - 1, n);
         (sql, binds)
@@ -46,7 +56,7 @@ fn clamp(value: u64) -> i64 {
 }
 
 pub fn list_sql(customer_id: &str, query: &OrderQuery) -> ListSql {
-    let mut binds = vec![Bind::Text(customer_id.to_owned())];
+    let mut binds = vec![Bind::text(customer_id)];
     let mut from_where = String::from("FROM orders o WHERE o.customer_id = $1");
     for filter in &query.filters {
         from_where.push_str(" AND ");
@@ -65,8 +75,8 @@ fn filter_sql(filter: &Filter, binds: &mut Vec<Bind>) -> String {
         .iter()
         .map(|value| {
             binds.push(match value {
-                Value::Text(text) => Bind::Text(text.clone()),
-                Value::Instant(nanos) => Bind::Int(*nanos),
+                Value::Text(text) => Bind::text(text.clone()),
+                Value::Instant(nanos) => Bind::int(*nanos),
             });
             format!("${}", binds.len())
         })

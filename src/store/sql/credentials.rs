@@ -1,10 +1,9 @@
-//! Customers, clients, API keys and access tokens in SQLite.
+//! Customers, clients, API keys and access tokens, on any SQL backend.
 
 use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
 use time::OffsetDateTime;
 
-use super::{SqliteStore, now};
+use super::{Dialect, SqlStore, now};
 use crate::domain::credentials::{AccessToken, ApiKey, Client, Customer, SecretHash};
 use crate::store::time_columns::{from_micros, to_micros};
 use crate::store::{KeyFilter, NewAccessToken, NewApiKey, NewClient, StoreError, StoreResult};
@@ -14,23 +13,39 @@ fn hash_from(bytes: Vec<u8>) -> StoreResult<SecretHash> {
     Ok(SecretHash(array))
 }
 
-fn customer_from(row: &SqliteRow) -> Customer {
-    Customer { id: row.get("id"), name: row.get("name"), created_at: from_micros(row.get("created_at")) }
-}
-
-fn api_key_from(row: &SqliteRow) -> ApiKey {
-    ApiKey {
-        key_id: row.get("key_id"),
-        customer_id: row.get("customer_id"),
-        created_at: from_micros(row.get("created_at")),
-        expires_at: from_micros(row.get("expires_at")),
-        revoked_at: row.get::<Option<i64>, _>("revoked_at").map(from_micros),
-    }
-}
-
 const API_KEY_COLUMNS: &str = "key_id, customer_id, created_at, expires_at, revoked_at";
 
-impl SqliteStore {
+impl<DB> SqlStore<DB>
+where
+    DB: Dialect,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB> + sqlx::Decode<'q, DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB> + sqlx::Decode<'q, DB>,
+    for<'q> &'q [u8]: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<&'q str>: sqlx::Encode<'q, DB>,
+    for<'q> Option<String>: sqlx::Encode<'q, DB>,
+    for<'q> Option<i64>: sqlx::Encode<'q, DB>,
+    for<'q> Vec<u8>: sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    for<'q> bool: sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    usize: sqlx::ColumnIndex<DB::Row>,
+    for<'a> &'a str: sqlx::ColumnIndex<DB::Row>,
+{
+    fn customer_from(row: &DB::Row) -> Customer {
+        Customer { id: row.get("id"), name: row.get("name"), created_at: from_micros(row.get("created_at")) }
+    }
+
+    fn api_key_from(row: &DB::Row) -> ApiKey {
+        ApiKey {
+            key_id: row.get("key_id"),
+            customer_id: row.get("customer_id"),
+            created_at: from_micros(row.get("created_at")),
+            expires_at: from_micros(row.get("expires_at")),
+            revoked_at: row.get::<Option<i64>, _>("revoked_at").map(from_micros),
+        }
+    }
+
     pub(super) async fn insert_customer(&self, id: &str, name: &str) -> StoreResult<Customer> {
         let customer = Customer { id: id.to_owned(), name: name.to_owned(), created_at: from_micros(to_micros(now())) };
         sqlx::query("INSERT INTO customers (id, name, created_at) VALUES ($1, $2, $3)")
@@ -47,7 +62,7 @@ impl SqliteStore {
             .bind(name)
             .fetch_all(&self.pool)
             .await?;
-        Ok(rows.iter().map(customer_from).collect())
+        Ok(rows.iter().map(Self::customer_from).collect())
     }
 
     async fn ensure_customer(&self, customer_id: &str) -> StoreResult<()> {
@@ -100,7 +115,7 @@ impl SqliteStore {
             .bind(to_micros(now()))
             .execute(&self.pool)
             .await?;
-        if done.rows_affected() == 0 {
+        if DB::rows_affected(&done) == 0 {
             return Err(StoreError::NotFound(format!("client {client_id}")));
         }
         Ok(())
@@ -119,7 +134,7 @@ impl SqliteStore {
         .bind(to_micros(key.expires_at))
         .fetch_one(&self.pool)
         .await?;
-        Ok(api_key_from(&row))
+        Ok(Self::api_key_from(&row))
     }
 
     pub(super) async fn select_api_key_by_hash(&self, key_hash: &SecretHash) -> StoreResult<Option<ApiKey>> {
@@ -127,7 +142,7 @@ impl SqliteStore {
             .bind(key_hash.0.as_slice())
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.as_ref().map(api_key_from))
+        Ok(row.as_ref().map(Self::api_key_from))
     }
 
     /// Sets `expires_at` or `revoked_at` (a fixed column name, never from input).
@@ -138,7 +153,7 @@ impl SqliteStore {
             .bind(to_micros(value))
             .fetch_optional(&self.pool)
             .await?;
-        row.as_ref().map(api_key_from).ok_or_else(|| StoreError::NotFound(format!("API key {key_id}")))
+        row.as_ref().map(Self::api_key_from).ok_or_else(|| StoreError::NotFound(format!("API key {key_id}")))
     }
 
     pub(super) async fn select_api_keys(&self, filter: &KeyFilter) -> StoreResult<Vec<ApiKey>> {
@@ -151,7 +166,7 @@ impl SqliteStore {
         .bind(filter.expiring_before.map(to_micros))
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.iter().map(api_key_from).collect())
+        Ok(rows.iter().map(Self::api_key_from).collect())
     }
 
     pub(super) async fn insert_token(&self, token: NewAccessToken) -> StoreResult<()> {
@@ -184,6 +199,6 @@ impl SqliteStore {
 
     pub(super) async fn delete_tokens_expired_before(&self, before: OffsetDateTime) -> StoreResult<u64> {
         let done = sqlx::query("DELETE FROM access_tokens WHERE expires_at < $1").bind(to_micros(before)).execute(&self.pool).await?;
-        Ok(done.rows_affected())
+        Ok(DB::rows_affected(&done))
     }
 }

@@ -1,0 +1,38 @@
+//! The PostgreSQL backend, for several instances sharing one database. Migrations run under
+//! sqlx's advisory lock, so instances starting together apply them once.
+
+use std::str::FromStr;
+
+use sqlx::Postgres;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+use super::StoreOptions;
+use super::sql::{Dialect, SqlStore};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+impl Dialect for Postgres {
+    const BEGIN_WRITE: &'static str = "BEGIN";
+    const BEGIN_SNAPSHOT: &'static str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+    // Two instances importing orders of one customer at once take turns.
+    const LOCK_CUSTOMER: Option<&'static str> = Some("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))");
+
+    fn rows_affected(result: &Self::QueryResult) -> u64 {
+        result.rows_affected()
+    }
+}
+
+pub async fn open(options: &StoreOptions) -> anyhow::Result<SqlStore<Postgres>> {
+    let statement_timeout = options.timeout.as_millis().to_string();
+    let connect = PgConnectOptions::from_str(&options.url)?
+        // A query that runs longer than the timeout is cancelled and answered "unavailable".
+        .options([("statement_timeout", statement_timeout.as_str())]);
+    let pool = PgPoolOptions::new()
+        .max_connections(options.max_connections)
+        .acquire_timeout(options.timeout)
+        .idle_timeout(options.idle_timeout)
+        .connect_with(connect)
+        .await?;
+    MIGRATOR.run(&pool).await?;
+    Ok(SqlStore::new(pool))
+}

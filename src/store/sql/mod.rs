@@ -1,0 +1,173 @@
+//! The SQL backends: one implementation of the store's queries, generic over the sqlx
+//! database, with a [`Dialect`] for what differs (transactions, locks, error codes).
+//! `sqlite.rs` and `postgres.rs` beside this module open the pools.
+
+mod credentials;
+mod orders;
+
+use sqlx::{Arguments, Database, Pool};
+use time::OffsetDateTime;
+
+use super::StoreError;
+use super::StoreResult;
+use super::sql_query::Bind;
+
+/// What differs between SQL backends.
+pub trait Dialect: Database {
+    /// Starts a transaction that writes.
+    const BEGIN_WRITE: &'static str;
+    /// Starts a read-only transaction that sees one snapshot (a page and its total agree).
+    const BEGIN_SNAPSHOT: &'static str;
+    /// Run first in an import's transaction, `$1` the customer: serializes imports of one
+    /// customer where the write transaction alone does not.
+    const LOCK_CUSTOMER: Option<&'static str>;
+
+    fn rows_affected(result: &Self::QueryResult) -> u64;
+}
+
+/// A store on a pool of connections of one backend.
+pub struct SqlStore<DB: Database> {
+    pub(super) pool: Pool<DB>,
+}
+
+impl<DB: Database> SqlStore<DB> {
+    pub fn new(pool: Pool<DB>) -> Self {
+        SqlStore { pool }
+    }
+}
+
+/// Every backend is the same implementation; the [`Dialect`] supplies what differs.
+#[async_trait::async_trait]
+impl<DB> crate::store::Store for SqlStore<DB>
+where
+    DB: Dialect,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB> + sqlx::Decode<'q, DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB> + sqlx::Decode<'q, DB>,
+    for<'q> &'q [u8]: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<&'q str>: sqlx::Encode<'q, DB>,
+    for<'q> Option<String>: sqlx::Encode<'q, DB>,
+    for<'q> Option<i64>: sqlx::Encode<'q, DB>,
+    for<'q> Vec<u8>: sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    for<'q> bool: sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    usize: sqlx::ColumnIndex<DB::Row>,
+    for<'a> &'a str: sqlx::ColumnIndex<DB::Row>,
+{
+    async fn ping(&self) -> crate::store::StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+    async fn create_customer(&self, id: &str, name: &str) -> crate::store::StoreResult<crate::domain::credentials::Customer> {
+        self.insert_customer(id, name).await
+    }
+    async fn list_customers(&self) -> crate::store::StoreResult<Vec<crate::domain::credentials::Customer>> {
+        self.select_customers(None).await
+    }
+    async fn find_customer_by_name(&self, name: &str) -> crate::store::StoreResult<Option<crate::domain::credentials::Customer>> {
+        Ok(self.select_customers(Some(name)).await?.into_iter().next())
+    }
+    async fn create_client(&self, client: crate::store::NewClient) -> crate::store::StoreResult<crate::domain::credentials::Client> {
+        self.insert_client(client).await
+    }
+    async fn find_client(&self, client_id: &str) -> crate::store::StoreResult<Option<crate::domain::credentials::Client>> {
+        self.select_client(client_id).await
+    }
+    async fn revoke_client(&self, client_id: &str) -> crate::store::StoreResult<()> {
+        self.update_client_revoked(client_id).await
+    }
+    async fn create_api_key(&self, key: crate::store::NewApiKey) -> crate::store::StoreResult<crate::domain::credentials::ApiKey> {
+        self.insert_api_key(key).await
+    }
+    async fn find_api_key(
+        &self,
+        key_hash: &crate::domain::credentials::SecretHash,
+    ) -> crate::store::StoreResult<Option<crate::domain::credentials::ApiKey>> {
+        self.select_api_key_by_hash(key_hash).await
+    }
+    async fn renew_api_key(
+        &self,
+        key_id: &str,
+        expires_at: time::OffsetDateTime,
+    ) -> crate::store::StoreResult<crate::domain::credentials::ApiKey> {
+        self.update_api_key(key_id, "expires_at", expires_at).await
+    }
+    async fn revoke_api_key(&self, key_id: &str) -> crate::store::StoreResult<crate::domain::credentials::ApiKey> {
+        self.update_api_key(key_id, "revoked_at", crate::store::sql::now()).await
+    }
+    async fn list_api_keys(&self, filter: &crate::store::KeyFilter) -> crate::store::StoreResult<Vec<crate::domain::credentials::ApiKey>> {
+        self.select_api_keys(filter).await
+    }
+    async fn insert_access_token(&self, token: crate::store::NewAccessToken) -> crate::store::StoreResult<()> {
+        self.insert_token(token).await
+    }
+    async fn find_access_token(
+        &self,
+        token_hash: &crate::domain::credentials::SecretHash,
+    ) -> crate::store::StoreResult<Option<crate::domain::credentials::AccessToken>> {
+        self.select_token(token_hash).await
+    }
+    async fn purge_expired_tokens(&self, before: time::OffsetDateTime) -> crate::store::StoreResult<u64> {
+        self.delete_tokens_expired_before(before).await
+    }
+    async fn import_orders(
+        &self,
+        customer_id: &str,
+        orders: &[crate::domain::order::Order],
+    ) -> crate::store::StoreResult<crate::store::ImportSummary> {
+        self.upsert_orders(customer_id, orders).await
+    }
+    async fn list_orders(&self, customer_id: &str, query: &crate::query::OrderQuery) -> crate::store::StoreResult<crate::store::OrderPage> {
+        self.select_orders(customer_id, query).await
+    }
+    async fn get_order(&self, customer_id: &str, order_id: &str) -> crate::store::StoreResult<Option<crate::domain::order::OrderDocument>> {
+        self.select_order(customer_id, order_id).await
+    }
+    async fn count_orders(&self, customer_id: &str) -> crate::store::StoreResult<u64> {
+        self.count_customer_orders(customer_id).await
+    }
+}
+
+/// Arguments for a statement built at run time.
+fn arguments<'q, DB>(binds: &[Bind]) -> StoreResult<DB::Arguments<'q>>
+where
+    DB: Database,
+    Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    let mut arguments = DB::Arguments::default();
+    for bind in binds {
+        let added = match bind {
+            Bind::Text(text) => arguments.add(text.clone()),
+            Bind::Int(value) => arguments.add(*value),
+        };
+        added.map_err(StoreError::Backend)?;
+    }
+    Ok(arguments)
+}
+
+pub(crate) fn now() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        let unavailable = match &error {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+            sqlx::Error::Database(db) => {
+                if let Some(pg) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+                    // Connection exceptions, insufficient resources, operator intervention
+                    // (shutdown, statement timeout).
+                    matches!(&pg.code()[..2], "08" | "53" | "57")
+                } else {
+                    // SQLITE_BUSY, SQLITE_LOCKED, SQLITE_CANTOPEN and their extended codes.
+                    let code: Option<i64> = db.code().and_then(|code| code.parse().ok());
+                    matches!(code.map(|code| code & 0xff), Some(5 | 6 | 14))
+                }
+            }
+            _ => false,
+        };
+        if unavailable { StoreError::Unavailable(Box::new(error)) } else { StoreError::Backend(Box::new(error)) }
+    }
+}

@@ -1,0 +1,44 @@
+//! The embedded SQLite backend: WAL, a busy timeout, foreign keys, writes in `BEGIN IMMEDIATE`
+//! transactions so that concurrent writers queue instead of failing.
+
+use std::str::FromStr;
+
+use sqlx::Sqlite;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+use super::StoreOptions;
+use super::sql::{Dialect, SqlStore};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+
+impl Dialect for Sqlite {
+    // Takes the write lock at once, waiting up to the busy timeout for another writer, rather
+    // than failing when a read would have to upgrade. It also serializes imports.
+    const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
+    // In WAL mode every read transaction sees one snapshot.
+    const BEGIN_SNAPSHOT: &'static str = "BEGIN";
+    const LOCK_CUSTOMER: Option<&'static str> = None;
+
+    fn rows_affected(result: &Self::QueryResult) -> u64 {
+        result.rows_affected()
+    }
+}
+
+pub async fn open(options: &StoreOptions) -> anyhow::Result<SqlStore<Sqlite>> {
+    let connect = SqliteConnectOptions::from_str(&options.url)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        // In WAL mode NORMAL loses nothing when the process is killed; only an OS crash
+        // or power loss can roll back the last transactions.
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(options.timeout);
+    let pool = SqlitePoolOptions::new()
+        .max_connections(options.max_connections)
+        .acquire_timeout(options.timeout)
+        .idle_timeout(options.idle_timeout)
+        .connect_with(connect)
+        .await?;
+    MIGRATOR.run(&pool).await?;
+    Ok(SqlStore::new(pool))
+}
