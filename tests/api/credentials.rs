@@ -4,7 +4,7 @@ use std::time::{Duration as StdDuration, Instant};
 
 use time::{Duration, OffsetDateTime};
 
-use crate::harness::{Answer, ORDERS, TestApp, order};
+use crate::harness::{Answer, Backend, ORDERS, TestApp, backend_tests, order};
 
 fn assert_error(answer: &Answer, status: u16, code: i64) {
     assert_eq!((answer.status, answer.code()), (status, code), "{}", answer.body);
@@ -17,9 +17,8 @@ fn assert_error(answer: &Answer, status: u16, code: i64) {
     }
 }
 
-#[tokio::test]
-async fn a_valid_token_and_key_list_the_orders() {
-    let app = TestApp::spawn().await;
+async fn a_valid_token_and_key_list_the_orders(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
     let tenant = app.tenant("Acme").await;
     app.import(&tenant, &[order("1")]).await;
     let answer = app.get_as(&tenant, ORDERS).await;
@@ -28,9 +27,8 @@ async fn a_valid_token_and_key_list_the_orders() {
     assert_eq!(answer.header("x-api-key-expires"), None, "a key valid for two years is not announced");
 }
 
-#[tokio::test]
-async fn a_missing_or_malformed_authorization_is_code_40() {
-    let app = TestApp::spawn().await;
+async fn a_missing_or_malformed_authorization_is_code_40(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
     let tenant = app.tenant("Acme").await;
     let token = app.token(&tenant).await;
     let cases: [&[(&str, &str)]; 4] = [
@@ -47,18 +45,16 @@ async fn a_missing_or_malformed_authorization_is_code_40() {
     }
 }
 
-#[tokio::test]
-async fn the_bearer_scheme_is_case_insensitive_and_header_names_too() {
-    let app = TestApp::spawn().await;
+async fn the_bearer_scheme_is_case_insensitive_and_header_names_too(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
     let tenant = app.tenant("Acme").await;
     let token = app.token(&tenant).await;
     let answer = app.get_with(ORDERS, &[("Authorization", &format!("bearer {token}")), ("X-API-KEY", &tenant.api_key)]).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
 }
 
-#[tokio::test]
-async fn an_unknown_or_mistyped_token_is_code_41() {
-    let app = TestApp::spawn().await;
+async fn an_unknown_or_mistyped_token_is_code_41(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
     let tenant = app.tenant("Acme").await;
     let token = app.token(&tenant).await;
     let mut mistyped = token.clone().into_bytes();
@@ -71,9 +67,8 @@ async fn an_unknown_or_mistyped_token_is_code_41() {
     }
 }
 
-#[tokio::test]
-async fn revoking_the_client_revokes_its_tokens() {
-    let app = TestApp::spawn().await;
+async fn revoking_the_client_revokes_its_tokens(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
     let tenant = app.tenant("Acme").await;
     let token = app.token(&tenant).await;
     assert_eq!(app.get_authorized(&token, &tenant.api_key, ORDERS).await.status, 200);
@@ -81,9 +76,8 @@ async fn revoking_the_client_revokes_its_tokens() {
     assert_error(&app.get_authorized(&token, &tenant.api_key, ORDERS).await, 401, 41);
 }
 
-#[tokio::test]
-async fn an_expired_token_is_code_42() {
-    let app = TestApp::spawn_with(|config| config.token_ttl = Duration::seconds(1)).await;
+async fn an_expired_token_is_code_42(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |config| config.token_ttl = Duration::seconds(1)).await;
     let tenant = app.tenant("Acme").await;
     let token = app.token(&tenant).await;
     assert_eq!(app.get_authorized(&token, &tenant.api_key, ORDERS).await.status, 200);
@@ -99,19 +93,17 @@ async fn an_expired_token_is_code_42() {
     assert!(answer.header("www-authenticate").unwrap().contains(r#"error="invalid_token""#));
 }
 
-#[tokio::test]
-async fn tokens_survive_a_restart() {
-    let mut app = TestApp::spawn().await;
+async fn tokens_survive_a_restart(backend: Backend) {
+    let mut app = TestApp::spawn(backend).await;
     let tenant = app.tenant("Acme").await;
     let token = app.token(&tenant).await;
     app.stop();
-    let again = TestApp::spawn_on(app.dir.clone(), app.database_url.clone(), |_| {}).await;
+    let again = TestApp::spawn_on(app.database.clone(), |_| {}).await;
     assert_eq!(again.get_authorized(&token, &tenant.api_key, ORDERS).await.status, 200);
 }
 
-#[tokio::test]
-async fn a_missing_key_is_code_40_naming_the_header() {
-    let app = TestApp::spawn().await;
+async fn a_missing_key_is_code_40_naming_the_header(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
     let tenant = app.tenant("Acme").await;
     let token = app.token(&tenant).await;
     for headers in [
@@ -125,9 +117,8 @@ async fn a_missing_key_is_code_40_naming_the_header() {
     }
 }
 
-#[tokio::test]
-async fn an_unknown_mistyped_or_revoked_key_is_code_41() {
-    let app = TestApp::spawn().await;
+async fn an_unknown_mistyped_or_revoked_key_is_code_41(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
     let tenant = app.tenant("Acme").await;
     let token = app.token(&tenant).await;
     let mut mistyped = tenant.api_key.clone().into_bytes();
@@ -140,9 +131,8 @@ async fn an_unknown_mistyped_or_revoked_key_is_code_41() {
     assert_error(&app.get_authorized(&token, &tenant.api_key, ORDERS).await, 401, 41);
 }
 
-#[tokio::test]
-async fn an_expired_key_is_code_42_with_its_date_and_renewal_revives_it() {
-    let app = TestApp::spawn().await;
+async fn an_expired_key_is_code_42_with_its_date_and_renewal_revives_it(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
     let expired_at = (OffsetDateTime::now_utc() - Duration::days(3)).replace_nanosecond(0).unwrap();
     let tenant = app.tenant_with_key_expiry("Acme", expired_at).await;
     let answer = app.get_as(&tenant, ORDERS).await;
@@ -156,9 +146,8 @@ async fn an_expired_key_is_code_42_with_its_date_and_renewal_revives_it() {
     assert_eq!(app.get_as(&tenant, ORDERS).await.status, 200, "the same key works again");
 }
 
-#[tokio::test]
-async fn a_key_expiring_within_30_days_is_announced() {
-    let app = TestApp::spawn().await;
+async fn a_key_expiring_within_30_days_is_announced(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
     let expires_at = OffsetDateTime::now_utc() + Duration::days(10);
     let tenant = app.tenant_with_key_expiry("Acme", expires_at).await;
     app.import(&tenant, &[order("1")]).await;
@@ -171,18 +160,16 @@ async fn a_key_expiring_within_30_days_is_announced() {
     }
 }
 
-#[tokio::test]
-async fn a_key_of_another_customer_is_code_50() {
-    let app = TestApp::spawn().await;
+async fn a_key_of_another_customer_is_code_50(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
     let acme = app.tenant("Acme").await;
     let other = app.tenant("Other").await;
     let token = app.token(&acme).await;
     assert_error(&app.get_authorized(&token, &other.api_key, ORDERS).await, 403, 50);
 }
 
-#[tokio::test]
-async fn the_token_is_checked_before_the_key() {
-    let app = TestApp::spawn().await;
+async fn the_token_is_checked_before_the_key(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
     let answer = app.get_with(ORDERS, &[]).await;
     assert_error(&answer, 401, 40);
     assert!(answer.json()["description"].as_str().unwrap().contains("Authorization"));
@@ -191,26 +178,21 @@ async fn the_token_is_checked_before_the_key() {
     assert!(answer.json()["description"].as_str().unwrap().contains("token"));
 }
 
-#[tokio::test]
-async fn the_database_holds_only_hashes_of_secrets() {
-    let app = TestApp::spawn().await;
+async fn the_database_holds_only_hashes_of_secrets(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
     let tenant = app.tenant("Acme").await;
     let token = app.token(&tenant).await;
-    let path = app.database_url.trim_start_matches("sqlite://").to_owned();
-    let _keep_the_database = app.dir.clone();
+    let database = app.database.clone();
     drop(app);
-    let mut bytes = std::fs::read(&path).unwrap();
-    bytes.extend(std::fs::read(format!("{path}-wal")).unwrap_or_default());
-    let haystack = String::from_utf8_lossy(&bytes);
+    let haystack = database.credential_text().await;
     for secret in [&tenant.client_secret, &tenant.api_key, &token] {
         assert!(!haystack.contains(secret.as_str()), "a secret is stored in clear");
     }
     assert!(haystack.contains(&tenant.client_id), "the check reads the right file");
 }
 
-#[tokio::test]
-async fn purged_expired_tokens_become_unknown_and_valid_ones_stay() {
-    let app = TestApp::spawn().await;
+async fn purged_expired_tokens_become_unknown_and_valid_ones_stay(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
     let tenant = app.tenant("Acme").await;
     let token = app.token(&tenant).await;
     let purged = app.store.purge_expired_tokens(OffsetDateTime::now_utc()).await.unwrap();
@@ -220,3 +202,21 @@ async fn purged_expired_tokens_become_unknown_and_valid_ones_stay() {
     assert_eq!(purged, 1);
     assert_error(&app.get_authorized(&token, &tenant.api_key, ORDERS).await, 401, 41);
 }
+
+backend_tests!(
+    a_valid_token_and_key_list_the_orders,
+    a_missing_or_malformed_authorization_is_code_40,
+    the_bearer_scheme_is_case_insensitive_and_header_names_too,
+    an_unknown_or_mistyped_token_is_code_41,
+    revoking_the_client_revokes_its_tokens,
+    an_expired_token_is_code_42,
+    tokens_survive_a_restart,
+    a_missing_key_is_code_40_naming_the_header,
+    an_unknown_mistyped_or_revoked_key_is_code_41,
+    an_expired_key_is_code_42_with_its_date_and_renewal_revives_it,
+    a_key_expiring_within_30_days_is_announced,
+    a_key_of_another_customer_is_code_50,
+    the_token_is_checked_before_the_key,
+    the_database_holds_only_hashes_of_secrets,
+    purged_expired_tokens_become_unknown_and_valid_ones_stay,
+);

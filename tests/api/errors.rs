@@ -5,15 +5,14 @@ use std::time::{Duration, Instant};
 
 use sqlx::{Connection, SqliteConnection};
 
-use crate::harness::{ORDERS, TestApp, order};
+use crate::harness::{Backend, ORDERS, TestApp, backend_tests, order};
 
 async fn raw_connection(app: &TestApp) -> SqliteConnection {
-    SqliteConnection::connect(&app.database_url).await.expect("the test opens the database")
+    SqliteConnection::connect(&app.database.url).await.expect("the test opens the database")
 }
 
-#[tokio::test]
-async fn every_answer_carries_a_unique_request_id() {
-    let app = TestApp::spawn().await;
+async fn every_answer_carries_a_unique_request_id(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
     let tenant = app.tenant("Acme").await;
     let mut seen = HashSet::new();
     let answers = [
@@ -30,9 +29,8 @@ async fn every_answer_carries_a_unique_request_id() {
     }
 }
 
-#[tokio::test]
-async fn an_unknown_path_is_404_code_60() {
-    let app = TestApp::spawn().await;
+async fn an_unknown_path_is_404_code_60(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
     for path in ["/nowhere", "/order-tracking/b2b/v2/orders", "/order-tracking/b2b/v1/orders/1/extra"] {
         let answer = app.get_with(path, &[]).await;
         assert_eq!((answer.status, answer.code()), (404, 60), "{path}");
@@ -40,9 +38,8 @@ async fn an_unknown_path_is_404_code_60() {
     }
 }
 
-#[tokio::test]
-async fn a_wrong_method_is_405_code_61_with_allow() {
-    let app = TestApp::spawn().await;
+async fn a_wrong_method_is_405_code_61_with_allow(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
     for (method, path) in
         [(reqwest::Method::DELETE, ORDERS), (reqwest::Method::POST, "/order-tracking/b2b/v1/orders/1"), (reqwest::Method::PUT, "/healthz")]
     {
@@ -53,9 +50,8 @@ async fn a_wrong_method_is_405_code_61_with_allow() {
     }
 }
 
-#[tokio::test]
-async fn an_accept_that_excludes_json_is_406_code_62() {
-    let app = TestApp::spawn().await;
+async fn an_accept_that_excludes_json_is_406_code_62(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
     let tenant = app.tenant("Acme").await;
     let token = app.token(&tenant).await;
     let bearer = format!("Bearer {token}");
@@ -69,9 +65,8 @@ async fn an_accept_that_excludes_json_is_406_code_62() {
     }
 }
 
-#[tokio::test]
-async fn an_oversized_body_is_413_code_66() {
-    let app = TestApp::spawn().await;
+async fn an_oversized_body_is_413_code_66(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
     let body = format!("grant_type=client_credentials&pad={}", "x".repeat(64 * 1024));
     let response =
         app.http.post(app.url("/oauth/v3/token")).header("content-type", "application/x-www-form-urlencoded").body(body).send().await;
@@ -80,20 +75,17 @@ async fn an_oversized_body_is_413_code_66() {
     assert_eq!(answer.json()["error"], "invalid_request");
 }
 
-#[tokio::test]
-async fn a_too_long_uri_is_414_code_67() {
-    let app = TestApp::spawn().await;
+async fn a_too_long_uri_is_414_code_67(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
     let answer = app.get_with(&format!("{ORDERS}?status={}", "C".repeat(10 * 1024)), &[]).await;
     assert_eq!((answer.status, answer.code()), (414, 67));
 }
 
-#[tokio::test]
-async fn an_unexpected_failure_is_500_code_1_without_internal_detail() {
-    let app = TestApp::spawn().await;
+async fn an_unexpected_failure_is_500_code_1_without_internal_detail(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
     let tenant = app.tenant("Acme").await;
     app.import(&tenant, &[order("1")]).await;
-    let mut connection = raw_connection(&app).await;
-    sqlx::query("DROP TABLE order_milestones").execute(&mut connection).await.unwrap();
+    app.database.execute("DROP TABLE order_milestones").await.unwrap();
     let answer = app.get_as(&tenant, &format!("{ORDERS}?milestones.status=Done")).await;
     assert_eq!((answer.status, answer.code()), (500, 1), "{}", answer.body);
     assert_eq!(answer.json()["message"], "Internal error");
@@ -102,9 +94,11 @@ async fn an_unexpected_failure_is_500_code_1_without_internal_detail() {
     }
 }
 
+/// SQLite only: a PostgreSQL outage is tested through a cut connection (`outage.rs`).
 #[tokio::test]
-async fn a_locked_database_is_503_code_5_and_service_resumes_after() {
-    let app = TestApp::spawn_with(|config| {
+async fn a_locked_sqlite_database_is_503_code_5_and_service_resumes_after() {
+    let backend = Backend::Sqlite;
+    let app = TestApp::spawn_with(backend, |config| {
         config.store.timeout = Duration::from_millis(200);
         config.store.idle_timeout = Duration::from_millis(100);
     })
@@ -135,9 +129,8 @@ async fn a_locked_database_is_503_code_5_and_service_resumes_after() {
     assert_eq!(app.get_with("/readyz", &[]).await.status, 200);
 }
 
-#[tokio::test]
-async fn the_openapi_document_describes_every_endpoint() {
-    let app = TestApp::spawn().await;
+async fn the_openapi_document_describes_every_endpoint(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
     let answer = app.get_with("/order-tracking/b2b/v1/openapi.json", &[]).await;
     assert_eq!(answer.status, 200);
     let document = answer.json();
@@ -162,18 +155,29 @@ async fn the_openapi_document_describes_every_endpoint() {
     }
 }
 
-#[tokio::test]
-async fn probes_answer() {
-    let app = TestApp::spawn().await;
+async fn probes_answer(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
     assert_eq!(app.get_with("/healthz", &[]).await.json()["status"], "ok");
     assert_eq!(app.get_with("/readyz", &[]).await.json()["status"], "ready");
 }
 
-#[tokio::test]
-async fn an_undecodable_order_id_is_400_code_20() {
-    let app = TestApp::spawn().await;
+async fn an_undecodable_order_id_is_400_code_20(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
     let tenant = app.tenant("Acme").await;
     let answer = app.get_as(&tenant, &format!("{ORDERS}/%FF%FE")).await;
     assert_eq!((answer.status, answer.code()), (400, 20), "{}", answer.body);
     assert_eq!(answer.header("content-type"), Some("application/json"));
 }
+
+backend_tests!(
+    every_answer_carries_a_unique_request_id,
+    an_unknown_path_is_404_code_60,
+    a_wrong_method_is_405_code_61_with_allow,
+    an_accept_that_excludes_json_is_406_code_62,
+    an_oversized_body_is_413_code_66,
+    a_too_long_uri_is_414_code_67,
+    an_unexpected_failure_is_500_code_1_without_internal_detail,
+    the_openapi_document_describes_every_endpoint,
+    probes_answer,
+    an_undecodable_order_id_is_400_code_20,
+);

@@ -11,9 +11,12 @@ use order_tracking::domain::validation::parse_order;
 use order_tracking::store::Store;
 use reqwest::header::HeaderMap;
 use serde_json::Value;
-use tempfile::TempDir;
 use time::{Duration, OffsetDateTime};
 use tokio::sync::oneshot;
+
+pub use crate::backend::Backend;
+use crate::backend::TestDatabase;
+pub(crate) use crate::backend::backend_tests;
 
 pub const ORDERS: &str = "/order-tracking/b2b/v1/orders";
 
@@ -22,10 +25,8 @@ pub struct TestApp {
     pub address: SocketAddr,
     pub store: Arc<dyn Store>,
     pub http: reqwest::Client,
-    pub database_url: String,
+    pub database: Arc<TestDatabase>,
     stop: Option<oneshot::Sender<()>>,
-    // Kept for its Drop: the database lives in this directory.
-    pub dir: Arc<TempDir>,
 }
 
 /// A customer with a client, an API key, and the secrets to use them.
@@ -66,19 +67,17 @@ impl Answer {
 }
 
 impl TestApp {
-    pub async fn spawn() -> TestApp {
-        Self::spawn_with(|_| {}).await
+    pub async fn spawn(backend: Backend) -> TestApp {
+        Self::spawn_with(backend, |_| {}).await
     }
 
-    pub async fn spawn_with(configure: impl FnOnce(&mut Config)) -> TestApp {
-        let dir = Arc::new(tempfile::tempdir().expect("a temporary directory"));
-        let database_url = format!("sqlite://{}", dir.path().join("test.db").display());
-        Self::spawn_on(dir, database_url, configure).await
+    pub async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut Config)) -> TestApp {
+        Self::spawn_on(Arc::new(TestDatabase::create(backend).await), configure).await
     }
 
     /// A server on an existing database (e.g. to test a restart).
-    pub async fn spawn_on(dir: Arc<TempDir>, database_url: String, configure: impl FnOnce(&mut Config)) -> TestApp {
-        let mut config = Config::for_database(&database_url);
+    pub async fn spawn_on(database: Arc<TestDatabase>, configure: impl FnOnce(&mut Config)) -> TestApp {
+        let mut config = Config::for_database(&database.url);
         configure(&mut config);
         let app = App::build(config).await.expect("the app starts");
         let address = app.local_addr();
@@ -87,7 +86,7 @@ impl TestApp {
         tokio::spawn(app.run(async move {
             let _ = stopped.await;
         }));
-        TestApp { address, store, http: reqwest::Client::new(), database_url, stop: Some(stop), dir }
+        TestApp { address, store, http: reqwest::Client::new(), database, stop: Some(stop) }
     }
 
     pub fn url(&self, path: &str) -> String {

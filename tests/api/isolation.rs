@@ -1,11 +1,10 @@
 //! Tenant isolation: a customer never sees another's orders, and another's order looks
 //! exactly like one that exists nowhere (contract §1).
 
-use crate::harness::{ORDERS, TestApp, order};
+use crate::harness::{Backend, ORDERS, TestApp, backend_tests, order};
 
-#[tokio::test]
-async fn a_customer_lists_only_its_own_orders() {
-    let app = TestApp::spawn().await;
+async fn a_customer_lists_only_its_own_orders(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
     let acme = app.tenant("Acme").await;
     let other = app.tenant("Other").await;
     app.import(&acme, &[order("1"), order("2")]).await;
@@ -18,9 +17,8 @@ async fn a_customer_lists_only_its_own_orders() {
     assert_eq!(other_list.ids(), ["2", "3"]);
 }
 
-#[tokio::test]
-async fn another_customers_order_answers_like_a_missing_one() {
-    let app = TestApp::spawn().await;
+async fn another_customers_order_answers_like_a_missing_one(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
     let acme = app.tenant("Acme").await;
     let other = app.tenant("Other").await;
     app.import(&acme, &[order("100001")]).await;
@@ -34,9 +32,8 @@ async fn another_customers_order_answers_like_a_missing_one() {
     assert_eq!(app.get_as(&acme, &format!("{ORDERS}/100001")).await.status, 200, "the owner sees it");
 }
 
-#[tokio::test]
-async fn same_order_ids_in_two_customers_stay_apart() {
-    let app = TestApp::spawn().await;
+async fn same_order_ids_in_two_customers_stay_apart(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
     let acme = app.tenant("Acme").await;
     let other = app.tenant("Other").await;
     let mut acme_order = order("7");
@@ -53,9 +50,8 @@ async fn same_order_ids_in_two_customers_stay_apart() {
     assert_eq!(filtered.header("x-total-count"), Some("0"));
 }
 
-#[tokio::test]
-async fn a_customer_filtering_on_array_fields_sees_only_its_own_orders() {
-    let app = TestApp::spawn().await;
+async fn a_customer_filtering_on_array_fields_sees_only_its_own_orders(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
     let acme = app.tenant("Acme").await;
     let other = app.tenant("Other").await;
     let mut with_survey = order("9");
@@ -65,3 +61,10 @@ async fn a_customer_filtering_on_array_fields_sees_only_its_own_orders() {
     assert_eq!(app.get_as(&acme, &format!("{ORDERS}?appointments.type=Survey")).await.ids(), Vec::<String>::new());
     assert_eq!(app.get_as(&other, &format!("{ORDERS}?appointments.type=Survey")).await.ids(), ["9"]);
 }
+
+backend_tests!(
+    a_customer_lists_only_its_own_orders,
+    another_customers_order_answers_like_a_missing_one,
+    same_order_ids_in_two_customers_stay_apart,
+    a_customer_filtering_on_array_fields_sees_only_its_own_orders,
+);

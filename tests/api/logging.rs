@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use crate::harness::{ORDERS, TestApp};
+use crate::harness::{Backend, ORDERS, TestApp, backend_tests};
 
 #[derive(Clone, Default)]
 struct Capture(Arc<Mutex<Vec<u8>>>);
@@ -34,10 +34,9 @@ fn logs() -> String {
     String::from_utf8_lossy(&captured_logs().0.lock().unwrap()).into_owned()
 }
 
-#[tokio::test]
-async fn each_request_logs_one_line_with_its_id_and_no_secret() {
+async fn each_request_logs_one_line_with_its_id_and_no_secret(backend: Backend) {
     captured_logs();
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(backend).await;
     let tenant = app.tenant("Acme").await;
     let token = app.token(&tenant).await;
     let answer = app.get_authorized(&token, &tenant.api_key, &format!("{ORDERS}?limit=5")).await;
@@ -57,3 +56,5 @@ async fn each_request_logs_one_line_with_its_id_and_no_secret() {
         assert!(!logs.contains(secret.as_str()), "a secret reached the log");
     }
 }
+
+backend_tests!(each_request_logs_one_line_with_its_id_and_no_secret,);

@@ -3,19 +3,18 @@
 
 use serde_json::json;
 
-use crate::harness::{ORDERS, Tenant, TestApp, order};
+use crate::harness::{Backend, ORDERS, Tenant, TestApp, backend_tests, order};
 
-async fn app_with_orders(count: usize) -> (TestApp, Tenant) {
-    let app = TestApp::spawn().await;
+async fn app_with_orders(backend: Backend, count: usize) -> (TestApp, Tenant) {
+    let app = TestApp::spawn(backend).await;
     let tenant = app.tenant("Acme").await;
     let orders: Vec<_> = (0..count).map(|i| order(&format!("{:03}", i))).collect();
     app.import(&tenant, &orders).await;
     (app, tenant)
 }
 
-#[tokio::test]
-async fn a_list_answers_json_with_counts_and_links() {
-    let (app, tenant) = app_with_orders(45).await;
+async fn a_list_answers_json_with_counts_and_links(backend: Backend) {
+    let (app, tenant) = app_with_orders(backend, 45).await;
     let answer = app.get_as(&tenant, &format!("{ORDERS}?status=Current&offset=20&limit=10")).await;
     assert_eq!(answer.status, 200);
     assert_eq!(answer.header("content-type"), Some("application/json; charset=UTF-8"));
@@ -33,26 +32,23 @@ async fn a_list_answers_json_with_counts_and_links() {
     }
 }
 
-#[tokio::test]
-async fn the_first_and_last_pages_have_no_prev_and_no_next() {
-    let (app, tenant) = app_with_orders(5).await;
+async fn the_first_and_last_pages_have_no_prev_and_no_next(backend: Backend) {
+    let (app, tenant) = app_with_orders(backend, 5).await;
     let first = app.get_as(&tenant, &format!("{ORDERS}?limit=5")).await;
     let link = first.header("link").unwrap();
     assert!(!link.contains("rel=\"prev\"") && !link.contains("rel=\"next\""), "{link}");
 }
 
-#[tokio::test]
-async fn an_offset_past_the_end_is_an_empty_page() {
-    let (app, tenant) = app_with_orders(3).await;
+async fn an_offset_past_the_end_is_an_empty_page(backend: Backend) {
+    let (app, tenant) = app_with_orders(backend, 3).await;
     let answer = app.get_as(&tenant, &format!("{ORDERS}?offset=50")).await;
     assert_eq!((answer.status, answer.body.as_str()), (200, "[]"));
     assert_eq!(answer.header("x-result-count"), Some("0"));
     assert_eq!(answer.header("x-total-count"), Some("3"));
 }
 
-#[tokio::test]
-async fn the_default_limit_applies_and_is_configurable() {
-    let app = TestApp::spawn_with(|config| config.limits.default_limit = 2).await;
+async fn the_default_limit_applies_and_is_configurable(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |config| config.limits.default_limit = 2).await;
     let tenant = app.tenant("Acme").await;
     app.import(&tenant, &[order("a"), order("b"), order("c")]).await;
     let answer = app.get_as(&tenant, ORDERS).await;
@@ -60,9 +56,8 @@ async fn the_default_limit_applies_and_is_configurable() {
     assert_eq!(answer.header("x-total-count"), Some("3"));
 }
 
-#[tokio::test]
-async fn an_unchanged_list_or_order_answers_304_to_its_etag() {
-    let (app, tenant) = app_with_orders(3).await;
+async fn an_unchanged_list_or_order_answers_304_to_its_etag(backend: Backend) {
+    let (app, tenant) = app_with_orders(backend, 3).await;
     let token = app.token(&tenant).await;
     for path in [format!("{ORDERS}?sort=-id"), format!("{ORDERS}/001")] {
         let first = app.get_authorized(&token, &tenant.api_key, &path).await;
@@ -83,9 +78,8 @@ async fn an_unchanged_list_or_order_answers_304_to_its_etag() {
     }
 }
 
-#[tokio::test]
-async fn fields_selects_top_level_members_and_always_the_id() {
-    let app = TestApp::spawn().await;
+async fn fields_selects_top_level_members_and_always_the_id(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
     let tenant = app.tenant("Acme").await;
     let mut full = order("1");
     full["site"] = json!({"name": "Siège", "id": "S1", "address": {"city": "Paris"}});
@@ -102,9 +96,8 @@ async fn fields_selects_top_level_members_and_always_the_id() {
     assert!(answer.body.starts_with(r#"[{"id":"1","status":"Current","lastUpdateDate""#), "schema order is kept: {}", answer.body);
 }
 
-#[tokio::test]
-async fn the_detail_is_the_stored_order_normalized_to_utc() {
-    let app = TestApp::spawn().await;
+async fn the_detail_is_the_stored_order_normalized_to_utc(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
     let tenant = app.tenant("Acme").await;
     let mut sent = order("42");
     sent["orderDate"] = "2026-03-01T12:00:00+02:00".into();
@@ -118,9 +111,8 @@ async fn the_detail_is_the_stored_order_normalized_to_utc() {
     assert_eq!(body["appointments"][0]["start"], "2026-03-05T08:00:00Z");
 }
 
-#[tokio::test]
-async fn bad_parameters_are_code_28_naming_the_parameter() {
-    let (app, tenant) = app_with_orders(2).await;
+async fn bad_parameters_are_code_28_naming_the_parameter(backend: Backend) {
+    let (app, tenant) = app_with_orders(backend, 2).await;
     let token = app.token(&tenant).await;
     let cases = [
         ("limit=0", "limit"),
@@ -143,3 +135,14 @@ async fn bad_parameters_are_code_28_naming_the_parameter() {
         assert!(description.contains(&format!("'{parameter}'")), "{query}: {description}");
     }
 }
+
+backend_tests!(
+    a_list_answers_json_with_counts_and_links,
+    the_first_and_last_pages_have_no_prev_and_no_next,
+    an_offset_past_the_end_is_an_empty_page,
+    the_default_limit_applies_and_is_configurable,
+    an_unchanged_list_or_order_answers_304_to_its_etag,
+    fields_selects_top_level_members_and_always_the_id,
+    the_detail_is_the_stored_order_normalized_to_utc,
+    bad_parameters_are_code_28_naming_the_parameter,
+);

@@ -107,11 +107,14 @@ pub(super) async fn the_oracle_and_the_server_agree_with_hand_picked_answers() {
         (hand_query(&[("appointments.start", Gte, "2026-03-01")], &[]), vec!["a"]),
         (hand_query(&[("appointments.start", Lt, "2026-03-01")], &[]), vec![]),
     ];
-    let server = Server::start(&orders).await;
-    for (query, expected) in cases {
-        assert_eq!(ids(&oracle(&orders, &query)), expected, "the oracle, for {query}");
-        let answer = server.get(&query.url()).await;
-        assert_eq!(answer.status, 200, "{query}: {}", answer.body);
-        assert_eq!(answer.ids(), expected, "the server, for {query}");
+    for backend in Backend::available() {
+        let app = TestApp::spawn(backend).await;
+        let server = Server::load(&app, &orders).await;
+        for (query, expected) in &cases {
+            assert_eq!(&ids(&oracle(&orders, query)), expected, "the oracle, for {query}");
+            let answer = server.get(&query.url()).await;
+            assert_eq!(answer.status, 200, "{backend:?}, {query}: {}", answer.body);
+            assert_eq!(&answer.ids(), expected, "{backend:?}, the server, for {query}");
+        }
     }
 }

@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 use time::format_description::well_known::Rfc3339;
 use time::{Month, OffsetDateTime, UtcOffset};
 
-use crate::harness::{Answer, ORDERS, TestApp};
+use crate::harness::{Answer, Backend, ORDERS, TestApp};
 
 mod hand_picked;
 mod model;
@@ -36,8 +36,8 @@ use schema::*;
 use server::*;
 use strategies::*;
 
-async fn check_lists(case: &Case<QuerySpec>) -> Result<(), TestCaseError> {
-    let server = Server::start(&case.orders).await;
+async fn check_lists(app: &TestApp, case: &Case<QuerySpec>) -> Result<(), TestCaseError> {
+    let server = Server::load(app, &case.orders).await;
     let everything = server.get(&format!("{ORDERS}?limit={DEFAULT_LIMIT}")).await;
     if everything.status != 200 {
         return fail(format!("the whole list answered {}: {}", everything.status, everything.body));
@@ -64,8 +64,8 @@ async fn check_lists(case: &Case<QuerySpec>) -> Result<(), TestCaseError> {
 
 /// Walks the pages of a query's result, `limit` at a time, and checks that together they are
 /// the oracle's list: every matching order once, in order.
-async fn check_paging(case: &Case<(QuerySpec, u64)>) -> Result<(), TestCaseError> {
-    let server = Server::start(&case.orders).await;
+async fn check_paging(app: &TestApp, case: &Case<(QuerySpec, u64)>) -> Result<(), TestCaseError> {
+    let server = Server::load(app, &case.orders).await;
     for (query, limit) in &case.queries {
         let matching = oracle(&case.orders, query);
         let expected = ids(&matching);
@@ -118,22 +118,20 @@ fn paging_query_strategy() -> impl Strategy<Value = (QuerySpec, u64)> {
     (query_strategy(), 3u64..=25).prop_map(|(query, limit)| (QuerySpec { offset: None, limit: None, fields: None, ..query }, limit))
 }
 
-proptest! {
-    #![proptest_config(config(64))]
-
-    #[test]
-    fn lists_match_the_oracle_for_generated_queries(case in case_strategy(query_strategy(), 14)) {
-        runtime().block_on(check_lists(&case))?;
-    }
+#[test]
+fn lists_match_the_oracle_for_generated_queries() {
+    let servers = Servers::start();
+    run_cases(64, case_strategy(query_strategy(), 14), |case| {
+        servers.apps.iter().try_for_each(|app| servers.run(app, check_lists(app, &case)))
+    });
 }
 
-proptest! {
-    #![proptest_config(config(16))]
-
-    #[test]
-    fn paging_through_a_result_returns_every_order_once(case in case_strategy(paging_query_strategy(), 4)) {
-        runtime().block_on(check_paging(&case))?;
-    }
+#[test]
+fn paging_through_a_result_returns_every_order_once() {
+    let servers = Servers::start();
+    run_cases(16, case_strategy(paging_query_strategy(), 4), |case| {
+        servers.apps.iter().try_for_each(|app| servers.run(app, check_paging(app, &case)))
+    });
 }
 
 #[test]

@@ -2,16 +2,16 @@
 
 use super::*;
 
-pub(super) struct Server {
-    pub(super) app: TestApp,
+/// One data set on one server: a customer of its own holding the orders. Customers are
+/// isolated, so the cases of a test share a server (and its database) per backend.
+pub(super) struct Server<'a> {
+    pub(super) app: &'a TestApp,
     pub(super) token: String,
     pub(super) api_key: String,
 }
 
-impl Server {
-    /// A fresh server holding the orders, for one customer.
-    pub(super) async fn start(orders: &[OrderSpec]) -> Server {
-        let app = TestApp::spawn().await;
+impl<'a> Server<'a> {
+    pub(super) async fn load(app: &'a TestApp, orders: &[OrderSpec]) -> Server<'a> {
         let tenant = app.tenant("Oracle").await;
         let documents: Vec<Value> = orders.iter().map(OrderSpec::to_json).collect();
         app.import(&tenant, &documents).await;
@@ -21,6 +21,55 @@ impl Server {
 
     pub(super) async fn get(&self, url: &str) -> Answer {
         self.app.get_authorized(&self.token, &self.api_key, url).await
+    }
+}
+
+/// One server per backend, and the runtime they run on, for the whole of a test.
+pub(super) struct Servers {
+    pub(super) runtime: tokio::runtime::Runtime,
+    pub(super) apps: Vec<TestApp>,
+}
+
+impl Servers {
+    pub(super) fn start() -> Servers {
+        let runtime = runtime();
+        let apps = runtime.block_on(async {
+            let mut apps = Vec::new();
+            for backend in Backend::available() {
+                apps.push(TestApp::spawn(backend).await);
+            }
+            apps
+        });
+        Servers { runtime, apps }
+    }
+
+    /// Runs one check against one of the servers, naming its backend in a failure.
+    pub(super) fn run(
+        &self,
+        app: &TestApp,
+        check: impl std::future::Future<Output = Result<(), TestCaseError>>,
+    ) -> Result<(), TestCaseError> {
+        let backend = app.database.backend;
+        self.runtime.block_on(check).map_err(|error| TestCaseError::fail(format!("on {backend:?}: {error}")))
+    }
+}
+
+impl Drop for Servers {
+    fn drop(&mut self) {
+        // The servers and their databases go before the runtime they run on.
+        let apps = std::mem::take(&mut self.apps);
+        self.runtime.block_on(async move { drop(apps) });
+    }
+}
+
+/// Runs a property over generated cases; a failure panics with the smallest failing case.
+pub(super) fn run_cases<S: Strategy>(cases: u32, strategy: S, test: impl Fn(S::Value) -> Result<(), TestCaseError>)
+where
+    S::Value: fmt::Debug,
+{
+    let mut runner = proptest::test_runner::TestRunner::new(config(cases));
+    if let Err(error) = runner.run(&strategy, test) {
+        panic!("{error}");
     }
 }
 

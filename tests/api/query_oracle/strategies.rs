@@ -146,6 +146,6 @@ pub(super) fn case_strategy<Q: fmt::Debug>(queries: impl Strategy<Value = Q>, co
 }
 
 pub(super) fn config(cases: u32) -> ProptestConfig {
-    // Each case starts a server, so shrinking is bounded: a failure reports within a minute or so.
+    // Shrinking is bounded so that a failure reports within a minute or so.
     ProptestConfig { cases, max_shrink_iters: 200, max_shrink_time: 60_000, failure_persistence: None, ..ProptestConfig::default() }
 }
