@@ -8,4 +8,5 @@ mod isolation;
 mod logging;
 mod oauth;
 mod orders;
+mod outage;
 mod query_oracle;

@@ -4,9 +4,13 @@
 //! it starts is killed when the test ends, pass or fail.
 
 mod admin;
+#[path = "../api/backend.rs"]
+#[allow(unused)]
+mod backend;
 mod environment;
 mod errors;
 mod import;
+mod instances;
 mod invalid_import;
 mod serve;
 mod support;

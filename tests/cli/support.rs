@@ -140,13 +140,26 @@ pub(crate) fn read_all_in_thread(mut pipe: impl Read + Send + 'static) -> thread
 pub(crate) struct Env {
     pub(crate) dir: TempDir,
     pub(crate) database: String,
+    /// A PostgreSQL database of this test's, dropped with it.
+    _postgres: Option<crate::backend::TestDatabase>,
 }
 
 impl Env {
     pub(crate) fn new() -> Env {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let database = format!("sqlite://{}", dir.path().join("x.db").display());
-        Env { dir, database }
+        Env { dir, database, _postgres: None }
+    }
+
+    /// An environment on a fresh PostgreSQL database, or `None` when PostgreSQL tests are
+    /// skipped (see `backend.rs`).
+    pub(crate) fn postgres() -> Option<Env> {
+        if !crate::backend::postgres_available() {
+            return None;
+        }
+        let database = block_on(crate::backend::TestDatabase::create(crate::backend::Backend::Postgres));
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        Some(Env { dir, database: database.url.clone(), _postgres: Some(database) })
     }
 
     /// `order-tracking ARGS --database sqlite://<tmp>/x.db`.
