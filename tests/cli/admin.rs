@@ -2,9 +2,7 @@
 
 use crate::support::*;
 
-#[test]
-fn admin_commands_with_json_print_one_object_with_the_ids_and_secrets() {
-    let env = Env::new();
+fn admin_commands_with_json_print_one_object_with_the_ids_and_secrets(env: Env) {
     let customer = env.json(&["admin", "customer", "create", "--name", "Acme"]);
     let customer_id = string(&customer, "customerId");
     assert!(!customer_id.is_empty());
@@ -43,9 +41,7 @@ fn admin_commands_with_json_print_one_object_with_the_ids_and_secrets() {
     env.json(&["admin", "client", "revoke", &client_id]);
 }
 
-#[test]
-fn keys_can_be_issued_for_days_or_until_a_date_listed_by_expiry_and_renewed() {
-    let env = Env::new();
+fn keys_can_be_issued_for_days_or_until_a_date_listed_by_expiry_and_renewed(env: Env) {
     let customer_id = string(&env.json(&["admin", "customer", "create", "--name", "Acme"]), "customerId");
     let now = OffsetDateTime::now_utc();
 
@@ -100,9 +96,7 @@ fn keys_can_be_issued_for_days_or_until_a_date_listed_by_expiry_and_renewed() {
     assert!(!expiring_any.contains(&other_key), "a revoked key is not listed as expiring: {expiring_any:?}");
 }
 
-#[test]
-fn admin_commands_without_json_print_a_few_readable_lines() {
-    let env = Env::new();
+fn admin_commands_without_json_print_a_few_readable_lines(env: Env) {
     let created = env.run(&["admin", "customer", "create", "--name", "Acme Text"]).assert_success();
     created.assert_text(1);
     let customer_id = ids(&env.json(&["admin", "customer", "list"]), "id").remove(0);
@@ -138,3 +132,9 @@ fn admin_commands_without_json_print_a_few_readable_lines() {
     let imported = env.run(&["admin", "import", "--customer", &customer_id, &path]).assert_success();
     imported.assert_text(2);
 }
+
+env_tests!(
+    admin_commands_with_json_print_one_object_with_the_ids_and_secrets,
+    keys_can_be_issued_for_days_or_until_a_date_listed_by_expiry_and_renewed,
+    admin_commands_without_json_print_a_few_readable_lines,
+);

@@ -2,9 +2,7 @@
 
 use crate::support::*;
 
-#[test]
-fn unknown_ids_fail_with_a_one_line_reason() {
-    let env = Env::new();
+fn unknown_ids_fail_with_a_one_line_reason(env: Env) {
     let path = env.write("orders.ndjson", &ndjson(&[order("1", "Current", "PO-1")]));
     for args in [
         vec!["admin", "import", "--customer", "cus_nobody", path.as_str()],
@@ -34,9 +32,7 @@ fn unknown_ids_fail_with_a_one_line_reason() {
     assert!(run.stderr.contains("missing.ndjson"), "{}", run.stderr);
 }
 
-#[test]
-fn bad_validities_are_refused() {
-    let env = Env::new();
+fn bad_validities_are_refused(env: Env) {
     let customer_id = string(&env.json(&["admin", "customer", "create", "--name", "Acme"]), "customerId");
     let key_id = string(&env.json(&["admin", "key", "issue", "--customer", &customer_id]), "keyId");
 
@@ -82,3 +78,5 @@ fn an_unsupported_database_url_is_refused_with_a_clear_message() {
     assert!(run.stderr.lines().last().is_some_and(|line| line.starts_with("error: ") && line.contains("mysql://x")), "{}", run.stderr);
     assert_eq!(std::fs::read_dir(dir.path()).expect("the directory").count(), 0, "no database file was made");
 }
+
+env_tests!(unknown_ids_fail_with_a_one_line_reason, bad_validities_are_refused,);

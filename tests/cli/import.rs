@@ -2,9 +2,7 @@
 
 use crate::support::*;
 
-#[test]
-fn import_reads_ndjson_json_arrays_and_stdin_and_replaces_orders_with_known_ids() {
-    let env = Env::new();
+fn import_reads_ndjson_json_arrays_and_stdin_and_replaces_orders_with_known_ids(env: Env) {
     let tenant = env.tenant("Importer");
     let customer = tenant.customer_id.as_str();
 
@@ -44,3 +42,5 @@ fn import_reads_ndjson_json_arrays_and_stdin_and_replaces_orders_with_known_ids(
     assert_eq!(listed, ["1", "2", "3", "4", "5", "6", "7", "8"]);
     assert_eq!(list.total.as_deref(), Some("8"));
 }
+
+env_tests!(import_reads_ndjson_json_arrays_and_stdin_and_replaces_orders_with_known_ids,);

@@ -2,9 +2,7 @@
 
 use crate::support::*;
 
-#[test]
-fn an_invalid_import_changes_nothing_and_names_every_problem_with_its_line_and_field() {
-    let env = Env::new();
+fn an_invalid_import_changes_nothing_and_names_every_problem_with_its_line_and_field(env: Env) {
     let tenant = env.tenant("Careful");
     let customer = tenant.customer_id.as_str();
     let before = env.write("before.ndjson", &ndjson(&[order("A", "Current", "PO-A"), order("B", "Current", "PO-B")]));
@@ -101,12 +99,15 @@ fn an_invalid_import_changes_nothing_and_names_every_problem_with_its_line_and_f
     assert_counts(&env.run(&["admin", "import", "--customer", customer, &path, "--json"]).assert_success(), 4, 0);
 }
 
-#[test]
-fn a_file_that_is_not_json_at_all_is_refused_with_its_line() {
-    let env = Env::new();
+fn a_file_that_is_not_json_at_all_is_refused_with_its_line(env: Env) {
     let customer_id = string(&env.json(&["admin", "customer", "create", "--name", "Acme"]), "customerId");
     let path = env.write("broken.json", "[\n  {\"id\": \"1\",\n  oops\n]\n");
     let run = env.run(&["admin", "import", "--customer", &customer_id, &path]).assert_failure();
     assert!(run.stderr.lines().any(|line| line.starts_with("line 3")), "names the line of the syntax error:\n{}", run.stderr);
     assert!(run.stderr.lines().last().is_some_and(|line| line.starts_with("error: ")), "{}", run.stderr);
 }
+
+env_tests!(
+    an_invalid_import_changes_nothing_and_names_every_problem_with_its_line_and_field,
+    a_file_that_is_not_json_at_all_is_refused_with_its_line,
+);

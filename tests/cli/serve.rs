@@ -94,9 +94,7 @@ fn check_printed_commands(demo: &Demo) -> String {
     token.expect("a token request is printed")
 }
 
-#[test]
-fn serve_demo_prints_credentials_and_curl_commands_that_work_as_printed() {
-    let env = Env::new();
+fn serve_demo_prints_credentials_and_curl_commands_that_work_as_printed(env: Env) {
     let server = env.serve(&["--demo"]);
     let demo = Demo::read(&server);
     let lower = demo.text.to_lowercase();
@@ -136,9 +134,7 @@ fn serve_demo_prints_credentials_and_curl_commands_that_work_as_printed() {
     assert_eq!(items(&customers).len(), 1, "one demo customer: {customers}");
 }
 
-#[test]
-fn serve_demo_refuses_a_database_that_holds_another_customer() {
-    let env = Env::new();
+fn serve_demo_refuses_a_database_that_holds_another_customer(env: Env) {
     env.json(&["admin", "customer", "create", "--name", "Real customer"]);
     let run = env.run(&["serve", "--listen", "127.0.0.1:0", "--demo"]).assert_failure();
     let last = run.stderr.lines().last().unwrap_or_default();
@@ -158,3 +154,5 @@ fn serve_applies_its_paging_settings() {
     assert_eq!(server.get(&format!("{ORDERS}?limit=10"), &token, &tenant.api_key).status, 200);
     assert_eq!(server.get(&format!("{ORDERS}?limit=11"), &token, &tenant.api_key).status, 400, "--max-limit 10 is applied");
 }
+
+env_tests!(serve_demo_prints_credentials_and_curl_commands_that_work_as_printed, serve_demo_refuses_a_database_that_holds_another_customer,);

@@ -398,3 +398,29 @@ pub(crate) fn ndjson(orders: &[Value]) -> String {
 pub(crate) fn assert_counts(run: &Run, created: u64, updated: u64) {
     assert_eq!(run.json(), json!({"created": created, "updated": updated}), "{}", run.what);
 }
+
+/// Turns `fn name(env: Env)` tests into one test per backend: `module::sqlite::name` and
+/// `module::postgres::name` (skipped, saying so, where PostgreSQL cannot be reached).
+macro_rules! env_tests {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[test]
+                fn $name() {
+                    super::$name($crate::support::Env::new())
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[test]
+                fn $name() {
+                    if let Some(env) = $crate::support::Env::postgres() {
+                        super::$name(env)
+                    }
+                }
+            )*
+        }
+    };
+}
+pub(crate) use env_tests;
