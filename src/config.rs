@@ -10,6 +10,9 @@ use clap::{Args, ValueEnum};
 use crate::query::Limits;
 use crate::store::StoreOptions;
 
+/// The longest token lifetime accepted: a year.
+const MAX_TOKEN_TTL: time::Duration = time::Duration::days(365);
+
 /// Idle database connections are closed after this long.
 const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(600);
 
@@ -19,9 +22,13 @@ pub struct DatabaseArgs {
     /// Database URL: sqlite://PATH (embedded, the default).
     #[arg(long, global = true, env = "ORDER_TRACKING_DATABASE", default_value = "sqlite://order-tracking.db")]
     pub database: String,
-    /// How long a request waits for a database connection or lock before answering 503.
+    /// How long a statement may wait for a lock or run before the request answers 503.
     #[arg(long, global = true, env = "ORDER_TRACKING_DATABASE_TIMEOUT_MS", default_value_t = 5000)]
     pub database_timeout_ms: u64,
+    /// How long a request waits for a database connection (none free, or the database
+    /// unreachable) before answering 503.
+    #[arg(long, global = true, env = "ORDER_TRACKING_DATABASE_CONNECT_TIMEOUT_MS", default_value_t = 1000)]
+    pub database_connect_timeout_ms: u64,
     /// Size of the database connection pool.
     #[arg(long, global = true, env = "ORDER_TRACKING_DATABASE_MAX_CONNECTIONS", default_value_t = 8)]
     pub database_max_connections: u32,
@@ -30,11 +37,13 @@ pub struct DatabaseArgs {
 impl DatabaseArgs {
     pub fn store_options(&self) -> anyhow::Result<StoreOptions> {
         ensure!(self.database_timeout_ms > 0, "--database-timeout-ms must be at least 1");
+        ensure!(self.database_connect_timeout_ms > 0, "--database-connect-timeout-ms must be at least 1");
         ensure!(self.database_max_connections > 0, "--database-max-connections must be at least 1");
         Ok(StoreOptions {
             url: self.database.clone(),
             max_connections: self.database_max_connections,
             timeout: Duration::from_millis(self.database_timeout_ms),
+            connect_timeout: Duration::from_millis(self.database_connect_timeout_ms),
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
         })
     }
@@ -53,7 +62,7 @@ pub struct ServeArgs {
     #[arg(long, env = "ORDER_TRACKING_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
     /// On an empty database, create a demo customer, credentials and orders, and print them.
-    #[arg(long, env = "ORDER_TRACKING_DEMO")]
+    #[arg(long, env = "ORDER_TRACKING_DEMO", value_parser = clap::builder::BoolishValueParser::new())]
     pub demo: bool,
     /// Lifetime of access tokens.
     #[arg(long, env = "ORDER_TRACKING_TOKEN_TTL_SECONDS", default_value_t = 3600)]
@@ -61,9 +70,9 @@ pub struct ServeArgs {
     /// The largest `limit` a list request may ask for.
     #[arg(long, env = "ORDER_TRACKING_MAX_LIMIT", default_value_t = 1000)]
     pub max_limit: u64,
-    /// The page size of a list request that gives no `limit`.
-    #[arg(long, env = "ORDER_TRACKING_DEFAULT_LIMIT", default_value_t = 1000)]
-    pub default_limit: u64,
+    /// The page size of a list request that gives no `limit` [default: the smaller of 1000 and --max-limit].
+    #[arg(long, env = "ORDER_TRACKING_DEFAULT_LIMIT")]
+    pub default_limit: Option<u64>,
     /// Requests taking longer are answered 408.
     #[arg(long, env = "ORDER_TRACKING_REQUEST_TIMEOUT_SECONDS", default_value_t = 30)]
     pub request_timeout_seconds: u64,
@@ -95,8 +104,8 @@ impl Config {
         let config = Config {
             listen: serve.listen,
             store: database.store_options()?,
-            token_ttl: time::Duration::seconds(i64::try_from(serve.token_ttl_seconds)?),
-            limits: Limits { default_limit: serve.default_limit, max_limit: serve.max_limit },
+            token_ttl: time::Duration::seconds(i64::try_from(serve.token_ttl_seconds).unwrap_or(i64::MAX)),
+            limits: Limits { default_limit: serve.default_limit.unwrap_or(serve.max_limit.min(1000)), max_limit: serve.max_limit },
             request_timeout: Duration::from_secs(serve.request_timeout_seconds),
             max_body_bytes: serve.max_body_bytes,
             max_uri_bytes: serve.max_uri_bytes,
@@ -106,8 +115,8 @@ impl Config {
     }
 
     pub fn validate(&self) -> anyhow::Result<()> {
-        if self.token_ttl <= time::Duration::ZERO {
-            bail!("--token-ttl-seconds (ORDER_TRACKING_TOKEN_TTL_SECONDS) must be at least 1");
+        if self.token_ttl <= time::Duration::ZERO || self.token_ttl > MAX_TOKEN_TTL {
+            bail!("--token-ttl-seconds (ORDER_TRACKING_TOKEN_TTL_SECONDS) must be from 1 to {}", MAX_TOKEN_TTL.whole_seconds());
         }
         ensure!(self.limits.max_limit >= 1, "--max-limit (ORDER_TRACKING_MAX_LIMIT) must be at least 1");
         ensure!(
@@ -129,6 +138,7 @@ impl Config {
                 url: url.to_owned(),
                 max_connections: 8,
                 timeout: Duration::from_secs(5),
+                connect_timeout: Duration::from_secs(1),
                 idle_timeout: DEFAULT_IDLE_TIMEOUT,
             },
             token_ttl: time::Duration::hours(1),
@@ -136,6 +146,46 @@ impl Config {
             request_timeout: Duration::from_secs(30),
             max_body_bytes: 16 * 1024,
             max_uri_bytes: 8 * 1024,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Args {
+        #[command(flatten)]
+        serve: ServeArgs,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    }
+
+    fn config(args: &[&str]) -> anyhow::Result<Config> {
+        let args = Args::try_parse_from(std::iter::once("serve").chain(args.iter().copied()))?;
+        Config::new(&args.serve, &args.database)
+    }
+
+    #[test]
+    fn the_default_limit_follows_a_smaller_maximum() {
+        assert_eq!(config(&[]).unwrap().limits.default_limit, 1000);
+        assert_eq!(config(&["--max-limit", "10"]).unwrap().limits.default_limit, 10);
+        assert_eq!(config(&["--max-limit", "5000"]).unwrap().limits.default_limit, 1000);
+        assert!(config(&["--max-limit", "10", "--default-limit", "11"]).is_err());
+    }
+
+    #[test]
+    fn out_of_range_settings_are_refused_with_their_name() {
+        for (args, name) in [
+            (&["--token-ttl-seconds", "0"][..], "--token-ttl-seconds"),
+            (&["--token-ttl-seconds", "400000000000"][..], "--token-ttl-seconds"),
+            (&["--max-limit", "0"][..], "--max-limit"),
+            (&["--database-timeout-ms", "0"][..], "--database-timeout-ms"),
+        ] {
+            let error = config(args).unwrap_err().to_string();
+            assert!(error.contains(name), "{args:?}: {error}");
         }
     }
 }

@@ -46,6 +46,8 @@ impl std::fmt::Display for ImportProblem {
 
 /// Parses a whole file: every order, or every problem.
 pub fn parse_orders(text: &str) -> Result<Vec<Order>, Vec<ImportProblem>> {
+    // Spreadsheet and Windows exports often start with a byte-order mark.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let (values, mut problems) = if text.trim_start().starts_with('[') { (array_values(text)?, Vec::new()) } else { ndjson_values(text) };
     let mut orders = Vec::with_capacity(values.len());
     let mut first_seen: HashMap<String, Location> = HashMap::new();
@@ -122,6 +124,12 @@ mod tests {
         assert_eq!(problems.len(), 2, "{problems:?}");
         assert!(problems[0].starts_with("line 2: status: \"Open\" is not one of"));
         assert!(problems[1].starts_with("line 3: id: order \"1\" appears already at line 1"));
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped() {
+        assert_eq!(parse_orders(&format!("\u{feff}{GOOD}\n")).unwrap().len(), 1);
+        assert_eq!(parse_orders(&format!("\u{feff}[{GOOD}]")).unwrap().len(), 1);
     }
 
     #[test]

@@ -90,13 +90,16 @@ pub struct Validity {
 impl Validity {
     fn expires_at(&self) -> Result<OffsetDateTime, Failure> {
         match (self.valid_days, self.expires_at) {
-            (Some(0), _) => Err(Failure::new("--valid-days must be at least 1")),
+            (Some(days), _) if !(1..=MAX_DAYS).contains(&days) => Err(Failure::new(format!("--valid-days must be from 1 to {MAX_DAYS}"))),
             (Some(days), _) => Ok(OffsetDateTime::now_utc() + Duration::days(days.into())),
             (None, Some(at)) => Ok(at),
             (None, None) => Ok(OffsetDateTime::now_utc() + DEFAULT_KEY_VALIDITY),
         }
     }
 }
+
+/// A hundred years: the furthest a key's validity or a look-ahead may reach.
+const MAX_DAYS: u32 = 36_500;
 
 fn parse_date_time(text: &str) -> Result<OffsetDateTime, String> {
     OffsetDateTime::parse(text, &Rfc3339).map_err(|_| format!("{text:?} is not an RFC 3339 date-time such as 2027-01-31T00:00:00Z"))
@@ -248,6 +251,9 @@ async fn key(store: &dyn Store, command: KeyCommand) -> Result<(), Failure> {
             print(output, key_json(&key), format!("revoked key {}", key.key_id));
         }
         KeyCommand::List { customer, expiring_within_days, output } => {
+            if expiring_within_days.is_some_and(|days| days > MAX_DAYS) {
+                return Err(Failure::new(format!("--expiring-within-days must be at most {MAX_DAYS}")));
+            }
             let filter = KeyFilter {
                 customer_id: customer,
                 expiring_before: expiring_within_days.map(|days| OffsetDateTime::now_utc() + Duration::days(days.into())),

@@ -50,7 +50,9 @@ impl Failure {
 
 impl From<anyhow::Error> for Failure {
     fn from(error: anyhow::Error) -> Self {
-        Failure::new(format!("{error:#}"))
+        let unavailable = error.chain().any(|cause| matches!(cause.downcast_ref::<StoreError>(), Some(StoreError::Unavailable(_))));
+        let message = crate::http::error::error_chain(error.as_ref());
+        Failure { message, exit: if unavailable { EXIT_UNAVAILABLE } else { EXIT_FAILED }, problems: Vec::new() }
     }
 }
 

@@ -144,6 +144,10 @@ fn check_value(value: &Value, shape: &Shape, path: &str, problems: &mut Vec<Prob
 }
 
 fn check_text(text: &str, shape: &Shape) -> Option<String> {
+    if text.contains('\0') {
+        // PostgreSQL text cannot hold it, and no order needs it.
+        return Some("must not contain the NUL character (U+0000)".to_owned());
+    }
     match shape {
         Shape::Text => None,
         Shape::Id if text.is_empty() => Some("must not be empty".to_owned()),
@@ -217,6 +221,9 @@ mod tests {
         });
         let problems = parse_order(value).unwrap_err();
         let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+        assert!(
+            parse_order(json!({"id": "1", "status": "Current", "orderDate": "2026-03-01T10:00:00Z", "request": {"id": "3\u{0}"}})).is_err()
+        );
         assert_eq!(paths, ["colour", "id", "status", "orderDate", "site.address.country", "request.id", "appointments[1].start"]);
     }
 

@@ -43,12 +43,8 @@ impl FromRequestParts<AppState> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let now = OffsetDateTime::now_utc();
 
-        let token = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(bearer_token)
-            .ok_or(ApiError::MissingToken)?;
+        let authorization = parts.headers.get(axum::http::header::AUTHORIZATION).ok_or(ApiError::MissingToken)?;
+        let token = authorization.to_str().ok().and_then(bearer_token).ok_or(ApiError::MalformedAuthorization)?;
         if !secret::well_formed(SecretKind::AccessToken, token) {
             return Err(ApiError::InvalidToken);
         }

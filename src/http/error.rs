@@ -15,6 +15,9 @@ use crate::store::StoreError;
 pub enum ApiError {
     #[error("no bearer token")]
     MissingToken,
+    /// An `Authorization` header that is not `Bearer <token>` (often the prefix is missing).
+    #[error("authorization is not a bearer token")]
+    MalformedAuthorization,
     #[error("unknown or revoked token")]
     InvalidToken,
     #[error("expired token")]
@@ -84,7 +87,7 @@ impl ApiError {
     pub fn status_code_message(&self) -> (StatusCode, u16, &'static str) {
         use ApiError::*;
         match self {
-            MissingToken | MissingApiKey => (StatusCode::UNAUTHORIZED, 40, "Missing credentials"),
+            MissingToken | MalformedAuthorization | MissingApiKey => (StatusCode::UNAUTHORIZED, 40, "Missing credentials"),
             InvalidToken | InvalidApiKey => (StatusCode::UNAUTHORIZED, 41, "Invalid credentials"),
             ExpiredToken | ExpiredApiKey { .. } => (StatusCode::UNAUTHORIZED, 42, "Expired credentials"),
             ForeignApiKey => (StatusCode::FORBIDDEN, 50, "Access denied"),
@@ -105,6 +108,9 @@ impl ApiError {
         use ApiError::*;
         match self {
             MissingToken => format!("The service needs credentials, but none were provided: {BEARER_HOW_TO}."),
+            MalformedAuthorization => format!(
+                "The service needs credentials, but the Authorization header holds no bearer token (is the 'Bearer ' prefix missing?): {BEARER_HOW_TO}."
+            ),
             InvalidToken => format!("The service needs credentials, but the access token provided is invalid or revoked: {BEARER_HOW_TO}."),
             ExpiredToken => "The service needs credentials, and the access token provided is out of date: request a new one from POST /oauth/v3/token.".into(),
             MissingApiKey => "The service needs credentials, but no API key was provided: send it in the X-Api-Key header.".into(),
@@ -132,7 +138,9 @@ impl ApiError {
     fn challenge(&self) -> Option<&'static str> {
         use ApiError::*;
         match self {
-            MissingToken | MissingApiKey | InvalidApiKey | ExpiredApiKey { .. } => Some(r#"Bearer realm="order-tracking""#),
+            MissingToken | MalformedAuthorization | MissingApiKey | InvalidApiKey | ExpiredApiKey { .. } => {
+                Some(r#"Bearer realm="order-tracking""#)
+            }
             InvalidToken => Some(r#"Bearer realm="order-tracking", error="invalid_token", error_description="unknown or revoked token""#),
             ExpiredToken => Some(r#"Bearer realm="order-tracking", error="invalid_token", error_description="the token expired""#),
             _ => None,
@@ -160,13 +168,16 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// An error and all its causes on one line, for the log.
+/// An error and all its causes on one line, for the log; a cause already told is not repeated.
 pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
+        let told = cause.to_string();
+        if !text.ends_with(&told) {
+            text.push_str(": ");
+            text.push_str(&told);
+        }
         source = cause.source();
     }
     text

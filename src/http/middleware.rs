@@ -38,8 +38,15 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
     if uri_length > state.config.max_uri_bytes {
         return ApiError::UriTooLong.into_response();
     }
-    let accepts_json = request.headers().get_all(header::ACCEPT).iter().all(|value| value.to_str().is_ok_and(accepts_json));
-    if !accepts_json {
+    // Several Accept fields make one list (RFC 9110 §5.3); an empty one asks for nothing in particular.
+    let accept: Vec<&str> = request
+        .headers()
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .filter(|value| !value.trim().is_empty())
+        .collect();
+    if !accept.is_empty() && !accepts_json(&accept.join(",")) {
         return ApiError::NotAcceptable.into_response();
     }
     next.run(request).await
@@ -87,6 +94,16 @@ pub async fn orange_errors(request: Request, next: Next) -> Response {
     rewritten
 }
 
+/// A handler that panicked answers 500 code 1; the panic goes to the log, not to the client.
+pub fn panic_to_internal_error(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|text| (*text).to_owned()))
+        .unwrap_or_else(|| "a handler panicked".to_owned());
+    ApiError::Internal(format!("panic: {message}").into()).into_response()
+}
+
 #[cfg(test)]
 mod tests {
     use super::accepts_json;
@@ -96,7 +113,7 @@ mod tests {
         for yes in ["application/json", "*/*", "text/html, application/json;q=0.5", "application/*", "APPLICATION/JSON; charset=utf-8"] {
             assert!(accepts_json(yes), "{yes}");
         }
-        for no in ["text/html", "application/xml", "application/json;q=0", "text/*", ""] {
+        for no in ["text/html", "application/xml", "application/json;q=0", "text/*"] {
             assert!(!accepts_json(no), "{no}");
         }
     }

@@ -11,13 +11,14 @@ pub mod state;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use self::error::ApiError;
 use self::state::AppState;
 
 /// The whole API. Layers run outermost first: request id and log line, guards, error
-/// rewriting, timeout, body limit.
+/// rewriting, timeout, body limit, and a panic in a handler turned into 500 code 1.
 pub fn router(state: AppState) -> Router {
     let config = state.config.clone();
     Router::new()
@@ -25,6 +26,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::orders::router())
         .merge(routes::meta::router())
         .fallback(|| async { ApiError::not_found_path() })
+        .layer(CatchPanicLayer::custom(middleware::panic_to_internal_error))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.request_timeout))
         .layer(axum::middleware::from_fn(middleware::orange_errors))

@@ -126,9 +126,13 @@ fn add_filter(filters: &mut Vec<Filter>, name: &str, value: &str) -> Result<(), 
 }
 
 fn filter_value(parameter: &str, kind: FieldKind, text: &str) -> Result<Value, QueryError> {
+    if text.contains('\0') {
+        return Err(error(parameter, "contains the NUL character (%00), which no order holds"));
+    }
     match kind {
         FieldKind::Text => Ok(Value::Text(text.to_owned())),
-        FieldKind::DateTime | FieldKind::Date => parse_instant(text).map(Value::Instant).ok_or_else(|| {
+        // An unencoded `+` in an offset arrives as a space once the query string is decoded.
+        FieldKind::DateTime | FieldKind::Date => parse_instant(&text.replace(' ', "+")).map(Value::Instant).ok_or_else(|| {
             error(parameter, format!("{text:?} is not a date (2026-03-01) or an RFC 3339 date-time (2026-03-01T09:30:00Z)"))
         }),
     }
@@ -178,6 +182,11 @@ mod tests {
     }
 
     #[test]
+    fn an_unencoded_plus_in_an_offset_still_reads() {
+        assert_eq!(parse("orderDate.gt=2026-01-01T00:00:00+01:00").unwrap(), parse("orderDate.gt=2026-01-01T00:00:00%2B01:00").unwrap());
+    }
+
+    #[test]
     fn dates_and_date_times_become_instants() {
         let query = parse("orderDate.gte=2026-03-01&expectedCompletionDate.lt=2026-03-01T12:00:00%2B01:00").unwrap();
         assert_eq!(query.filters[0].values, vec![Value::Instant(parse_instant("2026-03-01T00:00:00Z").unwrap())]);
@@ -204,6 +213,7 @@ mod tests {
             ("orderDate.gt=yesterday", "orderDate.gt"),
             ("orderDate.gt=2026-01-01&orderDate.gt=2026-02-01", "orderDate.gt"),
             ("limit=5&limit=6", "limit"),
+            ("status=a%00b", "status"),
         ];
         for (raw, parameter) in cases {
             assert_eq!(parse(raw).unwrap_err().parameter, parameter, "{raw}");

@@ -9,6 +9,7 @@ mod time_columns;
 
 use std::sync::Arc;
 
+use anyhow::Context;
 use async_trait::async_trait;
 use thiserror::Error;
 use time::OffsetDateTime;
@@ -125,21 +126,27 @@ pub trait Store: Send + Sync {
 pub struct StoreOptions {
     pub url: String,
     pub max_connections: u32,
-    /// How long to wait for a connection or a lock before answering "unavailable".
+    /// How long a statement may wait for a lock (or, on PostgreSQL, run) before "unavailable".
     pub timeout: std::time::Duration,
+    /// How long to wait for a pooled connection before "unavailable": an unreachable database
+    /// answers within this.
+    pub connect_timeout: std::time::Duration,
     /// Idle connections are closed after this long, so they hold nothing open.
     pub idle_timeout: std::time::Duration,
 }
 
-/// Opens the backend the URL names, creating and migrating its schema.
+/// Opens the backend the URL names, creating and migrating its schema. A database that
+/// cannot be reached fails with [`StoreError::Unavailable`] inside the error.
 pub async fn open(options: &StoreOptions) -> anyhow::Result<Arc<dyn Store>> {
-    if options.url.starts_with("sqlite:") {
-        Ok(Arc::new(sqlite::open(options).await?))
+    let masked = mask_password(&options.url);
+    let store: Arc<dyn Store> = if options.url.starts_with("sqlite:") {
+        Arc::new(sqlite::open(options).await.with_context(|| format!("cannot open {masked}"))?)
     } else if options.url.starts_with("postgres:") || options.url.starts_with("postgresql:") {
-        Ok(Arc::new(postgres::open(options).await.map_err(|error| anyhow::anyhow!("{}: {error}", mask_password(&options.url)))?))
+        Arc::new(postgres::open(options).await.with_context(|| format!("cannot open {masked}"))?)
     } else {
-        anyhow::bail!("unsupported database URL {:?}: use sqlite://PATH or postgres://USER@HOST/DATABASE", mask_password(&options.url))
-    }
+        anyhow::bail!("unsupported database URL {masked:?}: use sqlite://PATH or postgres://USER@HOST/DATABASE")
+    };
+    Ok(store)
 }
 
 /// The URL with any password replaced by `***`, fit for logs and error messages.

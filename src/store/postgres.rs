@@ -6,8 +6,11 @@ use std::str::FromStr;
 use sqlx::Postgres;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
-use super::StoreOptions;
+use sqlx::{ConnectOptions, Connection};
+
+use super::sql::migration_error;
 use super::sql::{Dialect, SqlStore};
+use super::{StoreError, StoreOptions};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
@@ -22,17 +25,20 @@ impl Dialect for Postgres {
     }
 }
 
-pub async fn open(options: &StoreOptions) -> anyhow::Result<SqlStore<Postgres>> {
+pub async fn open(options: &StoreOptions) -> Result<SqlStore<Postgres>, StoreError> {
     let statement_timeout = options.timeout.as_millis().to_string();
     let connect = PgConnectOptions::from_str(&options.url)?
         // A query that runs longer than the timeout is cancelled and answered "unavailable".
         .options([("statement_timeout", statement_timeout.as_str())]);
+    // One connection first: an unreachable server fails now, with its own reason, rather than
+    // as a pool timeout.
+    connect.connect().await?.close().await?;
     let pool = PgPoolOptions::new()
         .max_connections(options.max_connections)
-        .acquire_timeout(options.timeout)
+        .acquire_timeout(options.connect_timeout)
         .idle_timeout(options.idle_timeout)
         .connect_with(connect)
         .await?;
-    MIGRATOR.run(&pool).await?;
+    MIGRATOR.run(&pool).await.map_err(migration_error)?;
     Ok(SqlStore::new(pool))
 }

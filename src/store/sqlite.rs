@@ -6,8 +6,9 @@ use std::str::FromStr;
 use sqlx::Sqlite;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-use super::StoreOptions;
+use super::sql::migration_error;
 use super::sql::{Dialect, SqlStore};
+use super::{StoreError, StoreOptions};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 
@@ -24,7 +25,7 @@ impl Dialect for Sqlite {
     }
 }
 
-pub async fn open(options: &StoreOptions) -> anyhow::Result<SqlStore<Sqlite>> {
+pub async fn open(options: &StoreOptions) -> Result<SqlStore<Sqlite>, StoreError> {
     let connect = SqliteConnectOptions::from_str(&options.url)?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
@@ -35,10 +36,10 @@ pub async fn open(options: &StoreOptions) -> anyhow::Result<SqlStore<Sqlite>> {
         .busy_timeout(options.timeout);
     let pool = SqlitePoolOptions::new()
         .max_connections(options.max_connections)
-        .acquire_timeout(options.timeout)
+        .acquire_timeout(options.connect_timeout)
         .idle_timeout(options.idle_timeout)
         .connect_with(connect)
         .await?;
-    MIGRATOR.run(&pool).await?;
+    MIGRATOR.run(&pool).await.map_err(migration_error)?;
     Ok(SqlStore::new(pool))
 }

@@ -42,6 +42,9 @@ async fn a_missing_or_malformed_authorization_is_code_40(backend: Backend) {
         assert_error(&answer, 401, 40);
         assert!(answer.json()["description"].as_str().unwrap().contains("Authorization: Bearer"));
         assert!(!answer.header("www-authenticate").unwrap().contains("invalid_token"));
+        if headers.iter().any(|(name, _)| *name == "authorization") {
+            assert!(answer.json()["description"].as_str().unwrap().contains("'Bearer ' prefix"), "{}", answer.body);
+        }
     }
 }
 
@@ -151,9 +154,11 @@ async fn a_key_expiring_within_30_days_is_announced(backend: Backend) {
     let expires_at = OffsetDateTime::now_utc() + Duration::days(10);
     let tenant = app.tenant_with_key_expiry("Acme", expires_at).await;
     app.import(&tenant, &[order("1")]).await;
-    for path in [ORDERS.to_owned(), format!("{ORDERS}/1")] {
+    for (path, status) in
+        [(ORDERS.to_owned(), 200), (format!("{ORDERS}/1"), 200), (format!("{ORDERS}?limit=0"), 400), (format!("{ORDERS}/2"), 404)]
+    {
         let answer = app.get_as(&tenant, &path).await;
-        assert_eq!(answer.status, 200);
+        assert_eq!(answer.status, status, "{path}");
         let announced =
             OffsetDateTime::parse(answer.header("x-api-key-expires").unwrap(), &time::format_description::well_known::Rfc3339).unwrap();
         assert!((announced - expires_at).abs() < Duration::seconds(1));

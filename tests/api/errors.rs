@@ -59,10 +59,18 @@ async fn an_accept_that_excludes_json_is_406_code_62(backend: Backend) {
         let answer = app.get_with(ORDERS, &[("authorization", &bearer), ("x-api-key", &tenant.api_key), ("accept", accept)]).await;
         assert_eq!((answer.status, answer.code()), (406, 62), "{accept}");
     }
-    for accept in ["application/json", "*/*", "text/html, application/json;q=0.9", "application/*"] {
+    for accept in ["application/json", "*/*", "text/html, application/json;q=0.9", "application/*", ""] {
         let answer = app.get_with(ORDERS, &[("authorization", &bearer), ("x-api-key", &tenant.api_key), ("accept", accept)]).await;
-        assert_eq!(answer.status, 200, "{accept}");
+        assert_eq!(answer.status, 200, "{accept:?}");
     }
+    // Several Accept fields make one list.
+    let answer = app
+        .get_with(
+            ORDERS,
+            &[("authorization", &bearer), ("x-api-key", &tenant.api_key), ("accept", "text/html"), ("accept", "application/json")],
+        )
+        .await;
+    assert_eq!(answer.status, 200);
 }
 
 async fn an_oversized_body_is_413_code_66(backend: Backend) {
@@ -169,7 +177,20 @@ async fn an_undecodable_order_id_is_400_code_20(backend: Backend) {
     assert_eq!(answer.header("content-type"), Some("application/json"));
 }
 
+async fn nul_characters_are_refused_before_the_database(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let tenant = app.tenant("Acme").await;
+    let answer = app.get_as(&tenant, &format!("{ORDERS}?site.address.city=a%00b")).await;
+    assert_eq!((answer.status, answer.code()), (400, 28), "{}", answer.body);
+    assert!(answer.json()["description"].as_str().unwrap().contains("'site.address.city'"));
+    let answer = app.get_as(&tenant, &format!("{ORDERS}/a%00b")).await;
+    assert_eq!((answer.status, answer.code()), (404, 60), "{}", answer.body);
+    let answer = app.request_token(&format!("{}\0", tenant.client_id), &tenant.client_secret).await;
+    assert_eq!((answer.status, answer.json()["error"].as_str()), (401, Some("invalid_client")), "{}", answer.body);
+}
+
 backend_tests!(
+    nul_characters_are_refused_before_the_database,
     every_answer_carries_a_unique_request_id,
     an_unknown_path_is_404_code_60,
     a_wrong_method_is_405_code_61_with_allow,

@@ -78,7 +78,10 @@ async fn a_postgres_outage_is_503_code_5_at_once_and_service_resumes_without_a_r
     let proxied = format!("{scheme_user}@{}/{name}", forwarder.address);
     let app = TestApp::spawn_on(database, |config| {
         config.store.url = proxied;
-        config.store.timeout = Duration::from_secs(1);
+        // Statements may wait long; a connection may not: an outage must answer within the
+        // connect timeout (1 s), well before the client below gives up.
+        config.store.timeout = Duration::from_secs(60);
+        config.store.connect_timeout = Duration::from_secs(1);
     })
     .await;
     let tenant = app.tenant("Acme").await;

@@ -80,3 +80,13 @@ fn an_unsupported_database_url_is_refused_with_a_clear_message() {
 }
 
 env_tests!(unknown_ids_fail_with_a_one_line_reason, bad_validities_are_refused,);
+
+#[test]
+fn an_unreachable_database_exits_3_with_its_reason() {
+    let env = Env::new();
+    let mut command = bare_command(env.dir.path());
+    command.args(["admin", "customer", "list", "--database", "postgres://postgres@127.0.0.1:1/nowhere"]);
+    let run = run_command(command, None);
+    assert_eq!(run.status.code(), Some(3), "{}", run.stderr);
+    assert!(run.stderr.contains("Connection refused") && run.stderr.contains("127.0.0.1:1"), "{}", run.stderr);
+}

@@ -128,7 +128,7 @@ pub async fn issue_token(
     let (client_id, client_secret) = client_credentials(&headers, &form)?;
 
     // A malformed secret cannot match; past that, an unknown id and a wrong secret take the same path.
-    if !secret::well_formed(SecretKind::ClientSecret, &client_secret) {
+    if !secret::well_formed(SecretKind::ClientSecret, &client_secret) || client_id.contains('\0') {
         return Err(OAuthError::InvalidClient);
     }
     let client = state.store.find_client(&client_id).await?;

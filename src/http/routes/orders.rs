@@ -42,24 +42,23 @@ const JSON_UTF8: HeaderValue = HeaderValue::from_static("application/json; chars
         (status = 304, description = "Not modified: the If-None-Match entity tag still matches"),
     )
 )]
-pub async fn list_orders(
-    State(state): State<AppState>,
-    caller: Caller,
-    RawQuery(raw): RawQuery,
-    request_headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    let raw = raw.unwrap_or_default();
-    let query = parse_query(&raw, state.config.limits)?;
+pub async fn list_orders(State(state): State<AppState>, caller: Caller, RawQuery(raw): RawQuery, request_headers: HeaderMap) -> Response {
+    let answer = list(&state, &caller, &raw.unwrap_or_default(), &request_headers).await;
+    with_caller_headers(&caller, answer)
+}
+
+async fn list(state: &AppState, caller: &Caller, raw: &str, request_headers: &HeaderMap) -> Result<Response, ApiError> {
+    let query = parse_query(raw, state.config.limits)?;
     let page = state.store.list_orders(&caller.customer_id, &query).await?;
     let body = render_list(&page.orders, query.fields.as_deref())?;
 
-    let mut headers = caller.response_headers();
+    let mut headers = HeaderMap::new();
     headers.insert("x-result-count", HeaderValue::from(page.orders.len()));
     headers.insert("x-total-count", HeaderValue::from(page.total));
-    if let Ok(link) = HeaderValue::from_str(&link_header(&raw, &query, page.total)) {
+    if let Ok(link) = HeaderValue::from_str(&link_header(raw, &query, page.total)) {
         headers.insert(header::LINK, link);
     }
-    Ok(respond_json(body, &format!("{}:", page.total), headers, &request_headers))
+    Ok(respond_json(body, &format!("{}:", page.total), headers, request_headers))
 }
 
 /// One order of the caller's.
@@ -80,12 +79,25 @@ pub async fn get_order(
     caller: Caller,
     Path(order_id): Path<String>,
     request_headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    // Another customer's order and a missing one answer alike.
-    let document = state.store.get_order(&caller.customer_id, &order_id).await?.ok_or_else(|| {
+) -> Response {
+    let answer = detail(&state, &caller, &order_id, &request_headers).await;
+    with_caller_headers(&caller, answer)
+}
+
+async fn detail(state: &AppState, caller: &Caller, order_id: &str, request_headers: &HeaderMap) -> Result<Response, ApiError> {
+    // Another customer's order and a missing one answer alike; an id with NUL exists nowhere.
+    let stored = if order_id.contains('\0') { None } else { state.store.get_order(&caller.customer_id, order_id).await? };
+    let document = stored.ok_or_else(|| {
         ApiError::NotFound(format!("No order {order_id:?} was found among your orders: check the id (the list of your orders gives them)."))
     })?;
-    Ok(respond_json(document.as_str().to_owned(), "", caller.response_headers(), &request_headers))
+    Ok(respond_json(document.as_str().to_owned(), "", HeaderMap::new(), request_headers))
+}
+
+/// Every answer to an authenticated caller, error or not, warns of a key about to expire.
+fn with_caller_headers(caller: &Caller, answer: Result<Response, ApiError>) -> Response {
+    let mut response = answer.into_response();
+    response.headers_mut().extend(caller.response_headers());
+    response
 }
 
 /// A JSON answer with an `ETag`, or 304 when `If-None-Match` already holds it.

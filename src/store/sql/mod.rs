@@ -147,6 +147,15 @@ where
     Ok(arguments)
 }
 
+/// A failed migration: the database's own error where there is one, so an unreachable
+/// database still reads as unavailable.
+pub(super) fn migration_error(error: sqlx::migrate::MigrateError) -> StoreError {
+    match error {
+        sqlx::migrate::MigrateError::Execute(error) => error.into(),
+        other => StoreError::Backend(Box::new(other)),
+    }
+}
+
 pub(crate) fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
 }
