@@ -39,6 +39,12 @@ pub fn document() -> utoipa::openapi::OpenApi {
     components.add_security_scheme("basic", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Basic).build()));
     components.add_security_scheme("apiKey", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-Api-Key"))));
 
+    if let Some(list) = doc.paths.paths.get_mut(orders::ORDERS_PATH).and_then(|item| item.get.as_mut()) {
+        list.parameters.get_or_insert_with(Vec::new).extend(list_parameters());
+    }
+    if let Some(detail) = doc.paths.paths.get_mut(orders::ORDER_PATH).and_then(|item| item.get.as_mut()) {
+        add_error(detail, "404", "No such order among yours (code 60)");
+    }
     for (path, item) in doc.paths.paths.iter_mut() {
         let is_api = path.starts_with(orders::ORDERS_PATH) && !path.ends_with("openapi.json");
         for operation in [&mut item.get, &mut item.post].into_iter().flatten() {
@@ -49,19 +55,22 @@ pub fn document() -> utoipa::openapi::OpenApi {
             add_request_id_header(operation);
         }
     }
-    if let Some(list) = doc.paths.paths.get_mut(orders::ORDERS_PATH).and_then(|item| item.get.as_mut()) {
-        list.parameters.get_or_insert_with(Vec::new).extend(list_parameters());
-    }
-    if let Some(detail) = doc.paths.paths.get_mut(orders::ORDER_PATH).and_then(|item| item.get.as_mut()) {
-        add_error(detail, "404", "No such order among yours (code 60)");
-    }
     doc
 }
 
 fn add_error(operation: &mut Operation, status: &str, description: &str) {
     let content = Content::new(Some(Ref::from_schema_name("ErrorBody")));
-    let response = ResponseBuilder::new().description(description).content("application/json", content).build();
-    operation.responses.responses.entry(status.to_owned()).or_insert(response.into());
+    let mut response = ResponseBuilder::new().description(description).content("application/json", content);
+    let header = match status {
+        "401" => Some(("WWW-Authenticate", "Bearer challenge; error=\"invalid_token\" when the token is at fault")),
+        "405" => Some(("Allow", "The methods this path allows")),
+        "503" => Some(("Retry-After", "Seconds to wait before retrying")),
+        _ => None,
+    };
+    if let Some((name, description)) = header {
+        response = response.header(name, HeaderBuilder::new().schema(string_schema().build()).description(Some(description)).build());
+    }
+    operation.responses.responses.entry(status.to_owned()).or_insert(response.build().into());
 }
 
 /// `X-OAPI-Request-Id` on every response.

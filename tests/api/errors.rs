@@ -157,6 +157,16 @@ async fn the_openapi_document_describes_every_endpoint(backend: Backend) {
     for status in ["200", "304", "400", "401", "403", "406", "503"] {
         assert!(list["responses"][status].is_object(), "response {status} is documented");
     }
+    assert!(list["responses"]["401"]["headers"]["WWW-Authenticate"].is_object());
+    assert!(list["responses"]["503"]["headers"]["Retry-After"].is_object());
+    let detail = &document["paths"]["/order-tracking/b2b/v1/orders/{orderId}"]["get"];
+    for status in ["200", "304", "404"] {
+        assert!(detail["responses"][status]["headers"]["X-OAPI-Request-Id"].is_object(), "request id on {status}");
+    }
+    assert_eq!(
+        document["paths"]["/oauth/v3/token"]["post"]["responses"]["500"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/OAuthErrorBody"
+    );
     let schemas = document["components"]["schemas"].as_object().unwrap();
     for schema in ["Order", "ErrorBody", "TokenResponse", "Appointment", "Milestone"] {
         assert!(schemas.contains_key(schema), "schema {schema}");

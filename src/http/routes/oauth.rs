@@ -107,7 +107,9 @@ fn client_credentials(headers: &HeaderMap, form: &TokenForm) -> Result<(String, 
         (status = 401, description = "invalid_client", body = crate::http::oauth_error::OAuthErrorBody,
             headers(("WWW-Authenticate" = String, description = "Basic realm=\"Authorization Required\""))),
         (status = 413, description = "Body too large", body = crate::http::oauth_error::OAuthErrorBody),
-        (status = 503, description = "temporarily_unavailable: the database is unreachable", body = crate::http::oauth_error::OAuthErrorBody),
+        (status = 500, description = "server_error: unexpected failure (details only in the log)", body = crate::http::oauth_error::OAuthErrorBody),
+        (status = 503, description = "temporarily_unavailable: the database is unreachable", body = crate::http::oauth_error::OAuthErrorBody,
+            headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
     )
 )]
 pub async fn issue_token(

@@ -39,7 +39,8 @@ const JSON_UTF8: HeaderValue = HeaderValue::from_static("application/json; chars
                 ("Link" = String, description = "RFC 8288 links: first, prev, next, last"),
                 ("ETag" = String, description = "Entity tag of this answer"),
             )),
-        (status = 304, description = "Not modified: the If-None-Match entity tag still matches"),
+        (status = 304, description = "Not modified: the If-None-Match entity tag still matches",
+            headers(("ETag" = String, description = "Entity tag of the unchanged answer"))),
     )
 )]
 pub async fn list_orders(State(state): State<AppState>, caller: Caller, RawQuery(raw): RawQuery, request_headers: HeaderMap) -> Response {
@@ -71,7 +72,8 @@ async fn list(state: &AppState, caller: &Caller, raw: &str, request_headers: &He
     responses(
         (status = 200, description = "The order", body = crate::domain::order::Order,
             headers(("ETag" = String, description = "Entity tag of the order"))),
-        (status = 304, description = "Not modified: the If-None-Match entity tag still matches"),
+        (status = 304, description = "Not modified: the If-None-Match entity tag still matches",
+            headers(("ETag" = String, description = "Entity tag of the unchanged answer"))),
     )
 )]
 pub async fn get_order(
