@@ -88,6 +88,11 @@ pub struct Validity {
 }
 
 impl Validity {
+    /// Neither `--valid-days` nor `--expires-at` given.
+    fn is_default(&self) -> bool {
+        self.valid_days.is_none() && self.expires_at.is_none()
+    }
+
     fn expires_at(&self) -> Result<OffsetDateTime, Failure> {
         match (self.valid_days, self.expires_at) {
             (Some(days), _) if !(1..=MAX_DAYS).contains(&days) => Err(Failure::new(format!("--valid-days must be from 1 to {MAX_DAYS}"))),
@@ -116,7 +121,8 @@ pub enum KeyCommand {
         #[command(flatten)]
         output: Output,
     },
-    /// Move a key's expiry; the key itself does not change.
+    /// Move a key's expiry; the key itself does not change. Without a validity, the key gets
+    /// 730 days from now, unless it already expires later.
     Renew {
         key_id: String,
         #[command(flatten)]
@@ -242,7 +248,14 @@ async fn key(store: &dyn Store, command: KeyCommand) -> Result<(), Failure> {
             );
         }
         KeyCommand::Renew { key_id, validity, output } => {
-            let key = store.renew_api_key(&key_id, validity.expires_at()?).await?;
+            let mut expires_at = validity.expires_at()?;
+            if validity.is_default() {
+                // Renewing extends: without an explicit validity, a later expiry is kept.
+                let keys = store.list_api_keys(&KeyFilter::default()).await?;
+                let current = keys.iter().find(|key| key.key_id == key_id).map(|key| key.expires_at);
+                expires_at = expires_at.max(current.unwrap_or(expires_at));
+            }
+            let key = store.renew_api_key(&key_id, expires_at).await?;
             let note = if key.revoked_at.is_some() { " (it stays revoked)" } else { "" };
             print(output, key_json(&key), format!("key {} now expires at {}{note}", key.key_id, rfc3339(key.expires_at)));
         }

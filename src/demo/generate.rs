@@ -104,7 +104,12 @@ impl Generator {
             // milestones are spread out.
             (None, self.rng.random_range((placed + DAY).max(LAST_UPDATE - 60 * DAY)..=LAST_UPDATE))
         };
-        let expected = self.rng.random_bool(if closed { 0.4 } else { 0.8 }).then(|| day_of(placed + self.rng.random_range(20..=90) * DAY));
+        let expected = self.rng.random_bool(if closed { 0.4 } else { 0.8 }).then(|| {
+            let planned = placed + self.rng.random_range(20..=90) * DAY;
+            // Most current orders are still on schedule (re-planned after today); some are late.
+            let replanned = !closed && planned < NOW && self.rng.random_bool(0.85);
+            day_of(if replanned { NOW + self.rng.random_range(1..=60) * DAY } else { planned })
+        });
         let action = weighted(&mut self.rng, ACTIONS);
         let product = self.product();
         let site = self.rng.random_bool(0.97).then(|| self.sites[self.rng.random_range(0..SITE_POOL)].clone());

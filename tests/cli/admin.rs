@@ -133,7 +133,18 @@ fn admin_commands_without_json_print_a_few_readable_lines(env: Env) {
     imported.assert_text(2);
 }
 
+fn renewing_without_a_validity_never_shortens_a_key(env: Env) {
+    let customer_id = string(&env.json(&["admin", "customer", "create", "--name", "Acme"]), "customerId");
+    let key = env.json(&["admin", "key", "issue", "--customer", &customer_id, "--expires-at", "2999-01-01T00:00:00Z"]);
+    let key_id = string(&key, "keyId");
+    let renewed = env.json(&["admin", "key", "renew", &key_id]);
+    assert_eq!(string(&renewed, "expiresAt"), "2999-01-01T00:00:00Z", "a later expiry is kept");
+    let shortened = env.json(&["admin", "key", "renew", &key_id, "--valid-days", "10"]);
+    assert_about(date_time(&shortened, "expiresAt"), OffsetDateTime::now_utc() + Duration::days(10), "an explicit validity is applied");
+}
+
 env_tests!(
+    renewing_without_a_validity_never_shortens_a_key,
     admin_commands_with_json_print_one_object_with_the_ids_and_secrets,
     keys_can_be_issued_for_days_or_until_a_date_listed_by_expiry_and_renewed,
     admin_commands_without_json_print_a_few_readable_lines,
