@@ -48,7 +48,14 @@ impl std::fmt::Display for ImportProblem {
 pub fn parse_orders(text: &str) -> Result<Vec<Order>, Vec<ImportProblem>> {
     // Spreadsheet and Windows exports often start with a byte-order mark.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let (values, mut problems) = if text.trim_start().starts_with('[') { (array_values(text)?, Vec::new()) } else { ndjson_values(text) };
+    let (values, mut problems) = if text.trim_start().starts_with('[') {
+        (array_values(text)?, Vec::new())
+    } else if let Ok(value @ Value::Object(_)) = serde_json::from_str::<Value>(text) {
+        // One order written over several lines (pretty-printed) is one order, not broken NDJSON.
+        (vec![(Location::Line(1), value)], Vec::new())
+    } else {
+        ndjson_values(text)
+    };
     let mut orders = Vec::with_capacity(values.len());
     let mut first_seen: HashMap<String, Location> = HashMap::new();
     for (location, value) in values {
@@ -124,6 +131,12 @@ mod tests {
         assert_eq!(problems.len(), 2, "{problems:?}");
         assert!(problems[0].starts_with("line 2: status: \"Open\" is not one of"));
         assert!(problems[1].starts_with("line 3: id: order \"1\" appears already at line 1"));
+    }
+
+    #[test]
+    fn one_pretty_printed_order_is_one_order() {
+        let pretty = serde_json::to_string_pretty(&serde_json::from_str::<Value>(GOOD).unwrap()).unwrap();
+        assert_eq!(parse_orders(&pretty).unwrap().len(), 1);
     }
 
     #[test]

@@ -59,7 +59,7 @@ impl From<anyhow::Error> for Failure {
 impl From<StoreError> for Failure {
     fn from(error: StoreError) -> Self {
         match &error {
-            StoreError::NotFound(what) => Failure::new(format!("{what}: check the id (admin customer list, admin key list)")),
+            StoreError::NotFound(what) => Failure::new(format!("{what} not found: check the id (admin customer list, admin key list)")),
             StoreError::Unavailable(_) => Failure {
                 message: format!("{}; check --database and that nothing else holds the database", crate::http::error::error_chain(&error)),
                 exit: EXIT_UNAVAILABLE,
