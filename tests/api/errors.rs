@@ -102,6 +102,40 @@ async fn an_unexpected_failure_is_500_code_1_without_internal_detail(backend: Ba
     }
 }
 
+/// Another process holding the SQLite database exclusively, as a stuck backup tool would. It
+/// gets the lock once the server's idle connections have closed (the app's idle timeout must be short).
+async fn lock_exclusively(app: &TestApp) -> SqliteConnection {
+    let mut holder = raw_connection(app).await;
+    sqlx::query("PRAGMA locking_mode = EXCLUSIVE").execute(&mut holder).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while sqlx::query("BEGIN EXCLUSIVE").execute(&mut holder).await.is_err() {
+        assert!(Instant::now() < deadline, "the test could not lock the database");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    sqlx::query("UPDATE customers SET name = name").execute(&mut holder).await.unwrap();
+    holder
+}
+
+/// A request that outlives the request timeout (here: stuck behind a lock the database would wait
+/// 30 s for) is answered 408 code 63.
+#[tokio::test]
+async fn a_request_past_the_timeout_is_408_code_63() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |config| {
+        config.store.timeout = Duration::from_secs(30);
+        config.store.connect_timeout = Duration::from_secs(30);
+        config.store.idle_timeout = Duration::from_millis(100);
+        config.request_timeout = Duration::from_millis(300);
+    })
+    .await;
+    let tenant = app.tenant("Acme").await;
+    let token = app.token(&tenant).await;
+    let mut holder = lock_exclusively(&app).await;
+    let answer = app.get_authorized(&token, &tenant.api_key, ORDERS).await;
+    assert_eq!((answer.status, answer.code()), (408, 63), "{}", answer.body);
+    assert!(answer.header("x-oapi-request-id").is_some());
+    sqlx::query("ROLLBACK").execute(&mut holder).await.unwrap();
+}
+
 /// SQLite only: a PostgreSQL outage is tested through a cut connection (`outage.rs`).
 #[tokio::test]
 async fn a_locked_sqlite_database_is_503_code_5_and_service_resumes_after() {
@@ -114,16 +148,7 @@ async fn a_locked_sqlite_database_is_503_code_5_and_service_resumes_after() {
     let tenant = app.tenant("Acme").await;
     let token = app.token(&tenant).await;
 
-    // Another process holding the database exclusively, as a stuck backup tool would. It gets
-    // the lock once the server's idle connections have closed.
-    let mut holder = raw_connection(&app).await;
-    sqlx::query("PRAGMA locking_mode = EXCLUSIVE").execute(&mut holder).await.unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while sqlx::query("BEGIN EXCLUSIVE").execute(&mut holder).await.is_err() {
-        assert!(Instant::now() < deadline, "the test could not lock the database");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    sqlx::query("UPDATE customers SET name = name").execute(&mut holder).await.unwrap();
+    let mut holder = lock_exclusively(&app).await;
 
     let answer = app.get_authorized(&token, &tenant.api_key, ORDERS).await;
     assert_eq!((answer.status, answer.code()), (503, 5), "{}", answer.body);
