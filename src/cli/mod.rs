@@ -1,6 +1,8 @@
-//! The command line (contract §9): `serve` and the `admin` commands.
+//! The command line (contract §9): `serve` and the `admin` commands, which work on the
+//! database, and `login` and `orders`, which talk HTTP to a server of the API.
 
 mod admin;
+mod client;
 mod serve;
 
 use std::process::ExitCode;
@@ -13,8 +15,6 @@ use crate::store::StoreError;
 #[derive(Debug, Parser)]
 #[command(name = "order-tracking", version, about = "A self-hostable Orange Business Order Tracking API (B2B) v1")]
 pub struct Cli {
-    #[command(flatten)]
-    pub database: DatabaseArgs,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -22,10 +22,23 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the API.
-    Serve(ServeArgs),
+    Serve {
+        #[command(flatten)]
+        serve: ServeArgs,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
     /// Manage customers, credentials and orders in the database.
-    #[command(subcommand)]
-    Admin(admin::AdminCommand),
+    Admin {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[command(subcommand)]
+        command: admin::AdminCommand,
+    },
+    /// Check credentials against a server of the API and save them as a profile.
+    Login(client::LoginArgs),
+    /// List, show and watch orders through the API (this server's or Orange's).
+    Orders(client::Orders),
 }
 
 /// A command's failure: the one-line reason and the exit status.
@@ -72,11 +85,13 @@ impl From<StoreError> for Failure {
 
 pub async fn run(cli: Cli) -> ExitCode {
     let outcome = match cli.command {
-        Command::Serve(args) => serve::run(&args, &cli.database).await.map_err(|failure| (failure, false)),
-        Command::Admin(command) => {
+        Command::Serve { serve, database } => serve::run(&serve, &database).await.map_err(|failure| (failure, false)),
+        Command::Admin { database, command } => {
             let json = command.json();
-            admin::run(command, &cli.database).await.map_err(|failure| (failure, json))
+            admin::run(command, &database).await.map_err(|failure| (failure, json))
         }
+        Command::Login(args) => client::run_login(args).await.map_err(|failure| (failure, false)),
+        Command::Orders(orders) => client::run_orders(orders).await.map_err(|failure| (failure, false)),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,6 +1,7 @@
 //! Integration tests: the real server on a random port, a fresh SQLite file per test, HTTP.
 
 mod backend;
+mod client;
 mod credentials;
 mod errors;
 mod harness;

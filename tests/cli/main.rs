@@ -12,5 +12,7 @@ mod errors;
 mod import;
 mod instances;
 mod invalid_import;
+mod login;
+mod orders;
 mod serve;
 mod support;

@@ -22,7 +22,7 @@ pub(crate) const DEADLINE: StdDuration = StdDuration::from_secs(60);
 // ---------------------------------------------------------------------------------------------
 
 /// Kills the child when dropped, so that no process outlives its test.
-pub(crate) struct ChildGuard(Child);
+pub(crate) struct ChildGuard(pub(crate) Child);
 
 impl Drop for ChildGuard {
     fn drop(&mut self) {
@@ -216,6 +216,7 @@ pub(crate) fn unique() -> u128 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default()
 }
 
+#[derive(Clone)]
 pub(crate) struct Tenant {
     pub(crate) customer_id: String,
     pub(crate) client_id: String,
@@ -424,3 +425,53 @@ macro_rules! env_tests {
     };
 }
 pub(crate) use env_tests;
+
+// ---------------------------------------------------------------------------------------------
+// The client commands
+// ---------------------------------------------------------------------------------------------
+
+impl Env {
+    /// `order-tracking ARGS` as a client: its home (profiles, token cache) inside the test's
+    /// directory, and no database.
+    pub(crate) fn client_command(&self, args: &[&str]) -> Command {
+        let mut command = bare_command(self.dir.path());
+        command.args(args).env("HOME", self.home()).env_remove("XDG_CONFIG_HOME").env_remove("XDG_CACHE_HOME");
+        command
+    }
+
+    pub(crate) fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    /// A client command with the tenant's credentials in `ORDER_TRACKING_*` variables.
+    pub(crate) fn client_run(&self, server: &Server, tenant: &Tenant, args: &[&str]) -> Run {
+        let mut command = self.client_command(args);
+        with_credentials(&mut command, server, tenant);
+        run_command(command, None)
+    }
+
+    /// Imports `count` generated orders for the tenant; returns them as the API serves them.
+    pub(crate) fn import_generated(&self, tenant: &Tenant, count: usize) {
+        let orders: Vec<Value> = order_tracking::demo::generate::generate_orders(count, 5)
+            .iter()
+            .map(|order| serde_json::to_value(order).expect("JSON"))
+            .collect();
+        let file = self.write("generated.ndjson", &ndjson(&orders));
+        self.run(&["admin", "import", "--customer", &tenant.customer_id, &file]).assert_success();
+    }
+}
+
+pub(crate) fn with_credentials(command: &mut Command, server: &Server, tenant: &Tenant) {
+    command
+        .env("ORDER_TRACKING_URL", &server.base)
+        .env("ORDER_TRACKING_CLIENT_ID", &tenant.client_id)
+        .env("ORDER_TRACKING_CLIENT_SECRET", &tenant.client_secret)
+        .env("ORDER_TRACKING_API_KEY", &tenant.api_key);
+}
+
+/// The JSON array the API answers to `GET /orders?QUERY`.
+pub(crate) fn api_list(server: &Server, tenant: &Tenant, query: &str) -> Vec<Value> {
+    let token = server.token(&tenant.client_id, &tenant.client_secret);
+    let value = server.get(&format!("{ORDERS}?{query}"), &token, &tenant.api_key).json();
+    value.as_array().unwrap_or_else(|| panic!("a JSON array: {value}")).clone()
+}

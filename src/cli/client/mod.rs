@@ -1,0 +1,63 @@
+//! The client commands (`login`, `orders list|show|watch`): they talk HTTP to any server of the
+//! API, this one or Orange's gateway, through the `order-tracking-client` library.
+
+mod credentials;
+mod list;
+mod login;
+mod output;
+mod show;
+mod watch;
+
+use clap::{Args, Subcommand};
+use order_tracking_client::Error;
+
+pub use credentials::ClientArgs;
+pub use login::LoginArgs;
+
+use super::{EXIT_FAILED, EXIT_UNAVAILABLE, Failure};
+
+#[derive(Debug, Subcommand)]
+pub enum OrdersCommand {
+    /// List orders: filter, sort, page, or follow every page (--all).
+    List(list::ListArgs),
+    /// Show one order: status, dates, site, contacts, then its timeline.
+    Show(show::ShowArgs),
+    /// Poll an order or a filtered list and print what changes, until interrupted.
+    Watch(watch::WatchArgs),
+}
+
+/// `orders ...` with the connection settings every one of them takes.
+#[derive(Debug, Args)]
+pub struct Orders {
+    #[command(flatten)]
+    pub connection: ClientArgs,
+    #[command(subcommand)]
+    pub command: OrdersCommand,
+}
+
+pub async fn run_orders(orders: Orders) -> Result<(), Failure> {
+    let client = orders.connection.client()?;
+    match orders.command {
+        OrdersCommand::List(args) => list::run(&client, args).await,
+        OrdersCommand::Show(args) => show::run(&client, args).await,
+        OrdersCommand::Watch(args) => watch::run(&client, args).await,
+    }
+}
+
+pub async fn run_login(args: LoginArgs) -> Result<(), Failure> {
+    login::run(args).await
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        let unavailable = matches!(error, Error::Transport { .. } | Error::RetriesExhausted { .. } | Error::RetryTooLate { .. })
+            || error.status() == Some(503);
+        Failure { message: error.to_string(), exit: if unavailable { EXIT_UNAVAILABLE } else { EXIT_FAILED }, problems: Vec::new() }
+    }
+}
+
+/// Output to a closed pipe (`orders list | head`) ends the command quietly; other write
+/// failures are failures.
+pub(crate) fn write_failure(error: std::io::Error) -> Option<Failure> {
+    (error.kind() != std::io::ErrorKind::BrokenPipe).then(|| Failure::new(format!("cannot write the output: {error}")))
+}
