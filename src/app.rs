@@ -7,6 +7,7 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 
 use crate::config::Config;
+use crate::http::rate_limit::RateLimits;
 use crate::http::{self, state::AppState};
 use crate::store::{self, Store};
 
@@ -25,7 +26,7 @@ impl App {
     pub async fn with_store(config: Config, store: Arc<dyn Store>) -> anyhow::Result<App> {
         let listener =
             TcpListener::bind(config.listen).await.map_err(|error| anyhow::anyhow!("cannot listen on {}: {error}", config.listen))?;
-        Ok(App { listener, state: AppState { store, config: Arc::new(config) } })
+        Ok(App { listener, state: AppState::new(store, config) })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -39,8 +40,10 @@ impl App {
     /// Serves until `shutdown` completes, then finishes the requests in flight.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let purge = tokio::spawn(purge_expired_tokens(self.state.store.clone()));
+        let forget = tokio::spawn(forget_idle_clients(self.state.limits.clone()));
         let served = axum::serve(self.listener, http::router(self.state)).with_graceful_shutdown(shutdown).await;
         purge.abort();
+        forget.abort();
         served
     }
 }
@@ -60,6 +63,15 @@ async fn purge_expired_tokens(store: Arc<dyn Store>) {
             Ok(purged) => tracing::info!(purged, "deleted expired access tokens"),
             Err(error) => tracing::warn!(error = %crate::http::error::error_chain(&error), "could not delete expired access tokens"),
         }
+    }
+}
+
+/// Keeps the rate-limit tables to the clients active in the last minutes.
+async fn forget_idle_clients(limits: Arc<RateLimits>) {
+    let mut interval = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        interval.tick().await;
+        limits.forget_idle();
     }
 }
 

@@ -73,6 +73,12 @@ pub struct ServeArgs {
     /// The page size of a list request that gives no `limit` [default: the smaller of 1000 and --max-limit].
     #[arg(long, env = "ORDER_TRACKING_DEFAULT_LIMIT")]
     pub default_limit: Option<u64>,
+    /// Token requests a client may make per minute (per instance); beyond, 429. 0: no limit.
+    #[arg(long, env = "ORDER_TRACKING_TOKEN_REQUESTS_PER_MINUTE", default_value_t = 50)]
+    pub token_requests_per_minute: u32,
+    /// API calls a client may make per minute (per instance); beyond, 429 code 53. 0: no limit.
+    #[arg(long, env = "ORDER_TRACKING_REQUESTS_PER_MINUTE", default_value_t = 6000)]
+    pub requests_per_minute: u32,
     /// Requests taking longer are answered 408.
     #[arg(long, env = "ORDER_TRACKING_REQUEST_TIMEOUT_SECONDS", default_value_t = 30)]
     pub request_timeout_seconds: u64,
@@ -97,6 +103,8 @@ pub struct Config {
     pub request_timeout: Duration,
     pub max_body_bytes: usize,
     pub max_uri_bytes: usize,
+    pub token_requests_per_minute: u32,
+    pub requests_per_minute: u32,
 }
 
 impl Config {
@@ -109,6 +117,8 @@ impl Config {
             request_timeout: Duration::from_secs(serve.request_timeout_seconds),
             max_body_bytes: serve.max_body_bytes,
             max_uri_bytes: serve.max_uri_bytes,
+            token_requests_per_minute: serve.token_requests_per_minute,
+            requests_per_minute: serve.requests_per_minute,
         };
         config.validate()?;
         Ok(config)
@@ -146,6 +156,8 @@ impl Config {
             request_timeout: Duration::from_secs(30),
             max_body_bytes: 16 * 1024,
             max_uri_bytes: 8 * 1024,
+            token_requests_per_minute: 50,
+            requests_per_minute: 6000,
         }
     }
 }

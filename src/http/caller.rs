@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::error::ApiError;
+use super::rate_limit::Decision;
 use super::state::AppState;
 use crate::auth::header::bearer_token;
 use crate::auth::secret::{self, SecretKind};
@@ -22,16 +23,22 @@ pub struct Caller {
     pub customer_id: String,
     pub client_id: String,
     pub key_expires_at: OffsetDateTime,
+    /// Where the client stands against its per-minute limit, when there is one.
+    pub rate: Option<Decision>,
 }
 
 impl Caller {
-    /// `X-Api-Key-Expires` when the key expires within 30 days, for every answer to this caller.
+    /// `X-Api-Key-Expires` when the key expires within 30 days, and the rate-limit headers, for
+    /// every answer to this caller.
     pub fn response_headers(&self) -> HeaderMap {
         let mut headers = HeaderMap::new();
         if self.key_expires_at - OffsetDateTime::now_utc() <= KEY_EXPIRY_WARNING
             && let Ok(Ok(value)) = self.key_expires_at.format(&Rfc3339).map(HeaderValue::try_from)
         {
             headers.insert(X_API_KEY_EXPIRES.clone(), value);
+        }
+        if let Some(rate) = &self.rate {
+            headers.extend(rate.headers());
         }
         headers
     }
@@ -76,6 +83,11 @@ impl FromRequestParts<AppState> for Caller {
         }
 
         tracing::Span::current().record("customer_id", tracing::field::display(&token.customer_id));
-        Ok(Caller { customer_id: token.customer_id, client_id: token.client_id, key_expires_at: key.expires_at })
+        // Counted once the caller is known, so that one client cannot spend another's quota.
+        let rate = state.limits.api_calls.as_ref().map(|limit| limit.check(&token.client_id));
+        if let Some(refused @ Decision::Refused { .. }) = rate {
+            return Err(ApiError::TooManyRequests(refused));
+        }
+        Ok(Caller { customer_id: token.customer_id, client_id: token.client_id, key_expires_at: key.expires_at, rate })
     }
 }

@@ -7,6 +7,8 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use super::metrics::ErrorCode;
+use super::rate_limit::{Decision, retry_after_seconds};
 use crate::query::QueryError;
 use crate::store::StoreError;
 
@@ -48,6 +50,9 @@ pub enum ApiError {
     PayloadTooLarge,
     #[error("request URI too long")]
     UriTooLong,
+    /// The client's API calls went over its per-minute limit.
+    #[error("too many requests")]
+    TooManyRequests(Decision),
     #[error("database unavailable")]
     Unavailable(#[source] StoreError),
     #[error("internal error")]
@@ -99,6 +104,7 @@ impl ApiError {
             Timeout => (StatusCode::REQUEST_TIMEOUT, 63, "Request time-out"),
             PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, 66, "Request entity too large"),
             UriTooLong => (StatusCode::URI_TOO_LONG, 67, "Request-URI too long"),
+            TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, 53, "Too many requests"),
             Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, 5, "The service is temporarily unavailable"),
             Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, 1, "Internal error"),
         }
@@ -128,6 +134,13 @@ impl ApiError {
             Timeout => "The request took too long to process: retry later, or narrow the query.".into(),
             PayloadTooLarge => "The request body is too large.".into(),
             UriTooLong => "The request URI is too long: use fewer or shorter query parameters.".into(),
+            TooManyRequests(decision) => match decision {
+                Decision::Refused { limit, retry_after } => format!(
+                    "Too many requests from this client: at most {limit} a minute. Retry after {} s (see Retry-After).",
+                    retry_after_seconds(*retry_after)
+                ),
+                Decision::Allowed { .. } => "Too many requests from this client: retry later.".into(),
+            },
             Unavailable(_) => "The database is temporarily unreachable: retry in a few seconds.".into(),
             Internal(_) => "An unexpected error occurred: retry later, and quote the X-OAPI-Request-Id header to support if it persists.".into(),
         }
@@ -158,13 +171,39 @@ impl IntoResponse for ApiError {
         }
         let body = ErrorBody { code, message, description: self.description() };
         let mut response = (status, axum::Json(body)).into_response();
+        response.extensions_mut().insert(ErrorCode(code_label(code)));
         if let Some(challenge) = self.challenge() {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
         }
         if matches!(self, ApiError::Unavailable(_)) {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
         }
+        if let ApiError::TooManyRequests(decision) = &self {
+            response.headers_mut().extend(decision.headers());
+        }
         response
+    }
+}
+
+/// The code as a metrics label (labels are static strings: no allocation per error).
+fn code_label(code: u16) -> &'static str {
+    match code {
+        1 => "1",
+        5 => "5",
+        20 => "20",
+        28 => "28",
+        40 => "40",
+        41 => "41",
+        42 => "42",
+        50 => "50",
+        53 => "53",
+        60 => "60",
+        61 => "61",
+        62 => "62",
+        63 => "63",
+        66 => "66",
+        67 => "67",
+        _ => "other",
     }
 }
 

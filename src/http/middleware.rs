@@ -46,7 +46,9 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
         .filter_map(|value| value.to_str().ok())
         .filter(|value| !value.trim().is_empty())
         .collect();
-    if !accept.is_empty() && !accepts_json(&accept.join(",")) {
+    // Metrics speak the Prometheus text format, whatever a scraper accepts.
+    let is_metrics = request.uri().path() == super::metrics::METRICS_PATH;
+    if !is_metrics && !accept.is_empty() && !accepts_json(&accept.join(",")) {
         return ApiError::NotAcceptable.into_response();
     }
     next.run(request).await

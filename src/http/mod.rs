@@ -2,9 +2,11 @@
 
 pub mod caller;
 pub mod error;
+pub mod metrics;
 pub mod middleware;
 pub mod oauth_error;
 pub mod openapi;
+pub mod rate_limit;
 pub mod routes;
 pub mod state;
 
@@ -17,7 +19,7 @@ use tower_http::timeout::TimeoutLayer;
 use self::error::ApiError;
 use self::state::AppState;
 
-/// The whole API. Layers run outermost first: request id and log line, guards, error
+/// The whole API. Layers run outermost first: request id and log line, metrics, guards, error
 /// rewriting, timeout, body limit, and a panic in a handler turned into 500 code 1.
 pub fn router(state: AppState) -> Router {
     let config = state.config.clone();
@@ -31,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.request_timeout))
         .layer(axum::middleware::from_fn(middleware::orange_errors))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::guard))
+        .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), metrics::measure))
         .layer(axum::middleware::from_fn(middleware::request_context))
         .with_state(state)
 }

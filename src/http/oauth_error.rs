@@ -5,6 +5,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::error::error_chain;
+use super::metrics::ErrorCode;
+use super::rate_limit::{Decision, retry_after_seconds};
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -18,6 +20,12 @@ pub enum OAuthError {
     UnsupportedGrantType,
     #[error("request body too large")]
     PayloadTooLarge,
+    /// The client asked for more tokens than its per-minute limit.
+    #[error("too many token requests")]
+    TooManyRequests(Decision),
+    /// Too many failed authentications in a row for this client id.
+    #[error("client id locked out")]
+    LockedOut { retry_after: std::time::Duration },
     #[error("database unavailable")]
     Unavailable(#[source] StoreError),
     #[error("internal error")]
@@ -36,7 +44,8 @@ impl From<StoreError> for OAuthError {
 /// RFC 6749 §5.2 error body.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct OAuthErrorBody {
-    /// invalid_request, invalid_client, unsupported_grant_type, temporarily_unavailable or server_error.
+    /// invalid_request, invalid_client, unsupported_grant_type, too_many_requests,
+    /// temporarily_unavailable or server_error.
     pub error: &'static str,
     pub error_description: String,
 }
@@ -54,6 +63,24 @@ impl IntoResponse for OAuthError {
                 (StatusCode::BAD_REQUEST, "unsupported_grant_type", "Only grant_type=client_credentials is supported.".to_owned())
             }
             OAuthError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "invalid_request", "The request body is too large.".to_owned()),
+            OAuthError::TooManyRequests(decision) => {
+                let (limit, wait) = match decision {
+                    Decision::Refused { limit, retry_after } => (*limit, retry_after_seconds(*retry_after)),
+                    Decision::Allowed { limit, .. } => (*limit, 1),
+                };
+                let description = format!(
+                    "Too many token requests for this client: at most {limit} a minute. Retry after {wait} s, and reuse each token until it expires."
+                );
+                (StatusCode::TOO_MANY_REQUESTS, "too_many_requests", description)
+            }
+            OAuthError::LockedOut { retry_after } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_requests",
+                format!(
+                    "Too many failed authentications for this client id: it is locked for {} s. Check the client secret before retrying.",
+                    retry_after_seconds(*retry_after)
+                ),
+            ),
             OAuthError::Unavailable(source) => {
                 tracing::warn!(error = %error_chain(source), "database unavailable");
                 (
@@ -73,14 +100,22 @@ impl IntoResponse for OAuthError {
             }
         };
         let mut response = (status, axum::Json(OAuthErrorBody { error, error_description: description })).into_response();
+        response.extensions_mut().insert(ErrorCode(error));
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
         if matches!(self, OAuthError::InvalidClient) {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(r#"Basic realm="Authorization Required""#));
         }
-        if matches!(self, OAuthError::Unavailable(_)) {
-            headers.insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        match &self {
+            OAuthError::Unavailable(_) => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            }
+            OAuthError::TooManyRequests(decision) => headers.extend(decision.headers()),
+            OAuthError::LockedOut { retry_after } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_seconds(*retry_after)));
+            }
+            _ => {}
         }
         response
     }

@@ -21,7 +21,7 @@ use crate::query::Op;
         description = "Track Orange Business orders and appointments for customer sites in France. \
             Every call needs an OAuth 2.0 client-credentials access token (`Authorization: Bearer ...`) and an API key (`X-Api-Key`)."
     ),
-    paths(oauth::issue_token, orders::list_orders, orders::get_order, meta::healthz, meta::readyz, meta::openapi_doc),
+    paths(oauth::issue_token, orders::list_orders, orders::get_order, meta::healthz, meta::readyz, meta::openapi_doc, super::metrics::metrics_text),
     components(schemas(super::error::ErrorBody, super::oauth_error::OAuthErrorBody, oauth::TokenResponse, oauth::TokenRequestForm)),
     tags((name = "oauth", description = "Access tokens"), (name = "orders", description = "Your orders"), (name = "probes", description = "Health"))
 )]
@@ -61,17 +61,21 @@ pub fn document() -> utoipa::openapi::OpenApi {
 fn add_error(operation: &mut Operation, status: &str, description: &str) {
     let content = Content::new(Some(Ref::from_schema_name("ErrorBody")));
     let mut response = ResponseBuilder::new().description(description).content("application/json", content);
-    let header = match status {
-        "401" => Some(("WWW-Authenticate", "Bearer challenge; error=\"invalid_token\" when the token is at fault")),
-        "405" => Some(("Allow", "The methods this path allows")),
-        "503" => Some(("Retry-After", "Seconds to wait before retrying")),
-        _ => None,
+    let headers: &[(&str, &str)] = match status {
+        "401" => &[("WWW-Authenticate", "Bearer challenge; error=\"invalid_token\" when the token is at fault")],
+        "405" => &[("Allow", "The methods this path allows")],
+        "429" => &[("Retry-After", "Seconds to wait before retrying"), RATELIMIT_LIMIT, RATELIMIT_REMAINING],
+        "503" => &[("Retry-After", "Seconds to wait before retrying")],
+        _ => &[],
     };
-    if let Some((name, description)) = header {
-        response = response.header(name, HeaderBuilder::new().schema(string_schema().build()).description(Some(description)).build());
+    for (name, description) in headers {
+        response = response.header(*name, HeaderBuilder::new().schema(string_schema().build()).description(Some(*description)).build());
     }
     operation.responses.responses.entry(status.to_owned()).or_insert(response.build().into());
 }
+
+const RATELIMIT_LIMIT: (&str, &str) = ("RateLimit-Limit", "The client's API calls allowed per minute (on this server instance)");
+const RATELIMIT_REMAINING: (&str, &str) = ("RateLimit-Remaining", "API calls the client may still make at once");
 
 /// `X-OAPI-Request-Id` on every response.
 fn add_request_id_header(operation: &mut Operation) {
@@ -99,6 +103,10 @@ fn add_api_headers(operation: &mut Operation) {
             .schema(string_schema().build())
             .description(Some("Expiry (RFC 3339) of the API key, sent when it falls within 30 days"));
         ok.headers.insert("X-Api-Key-Expires".to_owned(), header.build());
+        for (name, description) in [RATELIMIT_LIMIT, RATELIMIT_REMAINING] {
+            let header = HeaderBuilder::new().schema(string_schema().build()).description(Some(description));
+            ok.headers.insert(name.to_owned(), header.build());
+        }
     }
 }
 
@@ -107,6 +115,7 @@ fn add_common_errors(operation: &mut Operation, is_api: bool) {
         add_error(operation, "400", "A query parameter (28) or a path segment (20) is invalid; the description names it");
         add_error(operation, "401", "Missing (40), invalid (41) or expired (42) token or API key");
         add_error(operation, "403", "The API key belongs to another customer (50)");
+        add_error(operation, "429", "The client made more calls than its per-minute limit (53); see Retry-After");
         add_error(operation, "503", "The database is unreachable (5)");
     }
     add_error(operation, "405", "Method not allowed (61); see Allow");

@@ -91,6 +91,8 @@ pub struct KeyFilter {
 pub trait Store: Send + Sync {
     /// Succeeds when the database answers.
     async fn ping(&self) -> StoreResult<()>;
+    /// The connection pool now, for the metrics.
+    fn pool_usage(&self) -> PoolUsage;
 
     async fn create_customer(&self, id: &str, name: &str) -> StoreResult<Customer>;
     async fn list_customers(&self) -> StoreResult<Vec<Customer>>;
@@ -119,6 +121,14 @@ pub trait Store: Send + Sync {
     async fn list_orders(&self, customer_id: &str, query: &OrderQuery) -> StoreResult<OrderPage>;
     async fn get_order(&self, customer_id: &str, order_id: &str) -> StoreResult<Option<OrderDocument>>;
     async fn count_orders(&self, customer_id: &str) -> StoreResult<u64>;
+}
+
+/// Connections of the pool: open (idle or in use), idle, and the most it may open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolUsage {
+    pub open: u32,
+    pub idle: u32,
+    pub max: u32,
 }
 
 /// Database settings that every backend understands.

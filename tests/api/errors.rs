@@ -169,9 +169,15 @@ async fn the_openapi_document_describes_every_endpoint(backend: Backend) {
     let document = answer.json();
     assert_eq!(document["openapi"], "3.1.0");
     let paths = document["paths"].as_object().unwrap();
-    for path in
-        ["/oauth/v3/token", ORDERS, "/order-tracking/b2b/v1/orders/{orderId}", "/healthz", "/readyz", "/order-tracking/b2b/v1/openapi.json"]
-    {
+    for path in [
+        "/oauth/v3/token",
+        ORDERS,
+        "/order-tracking/b2b/v1/orders/{orderId}",
+        "/healthz",
+        "/readyz",
+        "/order-tracking/b2b/v1/openapi.json",
+        "/metrics",
+    ] {
         assert!(paths.contains_key(path), "{path} is described");
     }
     let list = &document["paths"][ORDERS]["get"];
@@ -179,7 +185,7 @@ async fn the_openapi_document_describes_every_endpoint(backend: Backend) {
     for name in ["offset", "limit", "sort", "fields", "status", "orderDate.gte", "appointments.status", "site.address.city.ne"] {
         assert!(parameters.contains(&name), "{name} is documented");
     }
-    for status in ["200", "304", "400", "401", "403", "406", "503"] {
+    for status in ["200", "304", "400", "401", "403", "406", "429", "503"] {
         assert!(list["responses"][status].is_object(), "response {status} is documented");
     }
     assert!(list["responses"]["401"]["headers"]["WWW-Authenticate"].is_object());

@@ -51,7 +51,13 @@ async fn each_request_logs_one_line_with_its_id_and_no_secret(backend: Backend) 
     {
         assert!(lines[0].contains(part), "{part} in {}", lines[0]);
     }
-    assert!(logs.contains(refused.header("x-oapi-request-id").unwrap()));
+    // The failed authentication is logged, under the request's id, with the client id.
+    let refused_id = refused.header("x-oapi-request-id").unwrap();
+    assert!(
+        logs.lines()
+            .any(|line| line.contains(refused_id) && line.contains("client authentication failed") && line.contains(&tenant.client_id)),
+        "the failure is logged with the request id"
+    );
     for secret in [&tenant.client_secret, &tenant.api_key, &token] {
         assert!(!logs.contains(secret.as_str()), "a secret reached the log");
     }

@@ -145,14 +145,39 @@ fn serve_demo_refuses_a_database_that_holds_another_customer(env: Env) {
 }
 
 #[test]
-fn serve_applies_its_paging_settings() {
-    // The rate-limit flags of contract §9 come with the hardening issue (#6).
+fn serve_applies_its_paging_and_rate_limit_settings() {
     let env = Env::new();
     let tenant = env.tenant("Settings");
-    let server = env.serve(&["--token-ttl-seconds", "60", "--max-limit", "10", "--default-limit", "5"]);
+    let server = env.serve(&[
+        "--token-ttl-seconds",
+        "60",
+        "--max-limit",
+        "10",
+        "--default-limit",
+        "5",
+        "--requests-per-minute",
+        "3",
+        "--token-requests-per-minute",
+        "2",
+    ]);
     let token = server.token(&tenant.client_id, &tenant.client_secret);
     assert_eq!(server.get(&format!("{ORDERS}?limit=10"), &token, &tenant.api_key).status, 200);
     assert_eq!(server.get(&format!("{ORDERS}?limit=11"), &token, &tenant.api_key).status, 400, "--max-limit 10 is applied");
+    assert_eq!(server.get(ORDERS, &token, &tenant.api_key).status, 200);
+    assert_eq!(server.get(ORDERS, &token, &tenant.api_key).status, 429, "--requests-per-minute 3 is applied");
+    server.token(&tenant.client_id, &tenant.client_secret);
+    let third = block_on(async {
+        reqwest::Client::new()
+            .post(server.url("/oauth/v3/token"))
+            .basic_auth(&tenant.client_id, Some(&tenant.client_secret))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("grant_type=client_credentials")
+            .send()
+            .await
+            .expect("an answer")
+            .status()
+    });
+    assert_eq!(third.as_u16(), 429, "--token-requests-per-minute 2 is applied");
 }
 
 env_tests!(serve_demo_prints_credentials_and_curl_commands_that_work_as_printed, serve_demo_refuses_a_database_that_holds_another_customer,);

@@ -1,4 +1,5 @@
-//! The API description and the probes: `/order-tracking/b2b/v1/openapi.json`, `/healthz`, `/readyz`.
+//! The API description, the probes and the metrics: `/order-tracking/b2b/v1/openapi.json`,
+//! `/healthz`, `/readyz`, `/metrics`.
 
 use std::sync::OnceLock;
 
@@ -10,13 +11,18 @@ use axum::{Json, Router};
 use serde::Serialize;
 
 use crate::http::error::ApiError;
+use crate::http::metrics;
 use crate::http::openapi;
 use crate::http::state::AppState;
 
 pub const OPENAPI_PATH: &str = "/order-tracking/b2b/v1/openapi.json";
 
 pub fn router() -> Router<AppState> {
-    Router::new().route(OPENAPI_PATH, get(openapi_doc)).route("/healthz", get(healthz)).route("/readyz", get(readyz))
+    Router::new()
+        .route(OPENAPI_PATH, get(openapi_doc))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route(metrics::METRICS_PATH, get(metrics::metrics_text))
 }
 
 /// This document: the OpenAPI 3.1 description of the API.

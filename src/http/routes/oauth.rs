@@ -8,11 +8,15 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use serde::Serialize;
+use std::time::Instant;
+
 use time::OffsetDateTime;
 
 use crate::auth::header::basic_credentials;
 use crate::auth::secret::{self, SecretKind};
+use crate::domain::credentials::Client;
 use crate::http::oauth_error::OAuthError;
+use crate::http::rate_limit::Decision;
 use crate::http::state::AppState;
 use crate::store::NewAccessToken;
 
@@ -93,6 +97,36 @@ fn client_credentials(headers: &HeaderMap, form: &TokenForm) -> Result<(String, 
     }
 }
 
+/// The active client these credentials name. A locked-out id is refused before its secret is
+/// checked; every failure counts towards a lock-out and is logged (the secret never is).
+async fn authenticate(state: &AppState, client_id: &str, client_secret: &str) -> Result<Client, OAuthError> {
+    let lockout = &state.limits.lockout;
+    if let Some(retry_after) = lockout.locked_for(client_id, Instant::now()) {
+        tracing::warn!(client_id, "token request refused: client id locked out after failed authentications");
+        return Err(OAuthError::LockedOut { retry_after });
+    }
+    // A malformed secret cannot match; past that, an unknown id and a wrong secret take the same path.
+    let client = if secret::well_formed(SecretKind::ClientSecret, client_secret) && !client_id.contains('\0') {
+        let client = state.store.find_client(client_id).await?;
+        let stored_hash = client.as_ref().map_or_else(secret::dummy_hash, |client| client.secret_hash);
+        let secret_matches = secret::verify(client_secret, &stored_hash);
+        client.filter(|client| secret_matches && client.revoked_at.is_none())
+    } else {
+        None
+    };
+    match client {
+        Some(client) => {
+            lockout.succeeded(client_id);
+            Ok(client)
+        }
+        None => {
+            let locked = lockout.failed(client_id, Instant::now());
+            tracing::warn!(client_id, locked_out = locked.is_some(), "client authentication failed");
+            Err(OAuthError::InvalidClient)
+        }
+    }
+}
+
 /// Issues an access token to a client that authenticates with HTTP Basic (`client_id:client_secret`).
 #[utoipa::path(
     post,
@@ -107,6 +141,9 @@ fn client_credentials(headers: &HeaderMap, form: &TokenForm) -> Result<(String, 
         (status = 401, description = "invalid_client", body = crate::http::oauth_error::OAuthErrorBody,
             headers(("WWW-Authenticate" = String, description = "Basic realm=\"Authorization Required\""))),
         (status = 413, description = "Body too large", body = crate::http::oauth_error::OAuthErrorBody),
+        (status = 429, description = "too_many_requests: more token requests than the client's per-minute limit, or a client id locked out after failed authentications",
+            body = crate::http::oauth_error::OAuthErrorBody,
+            headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
         (status = 500, description = "server_error: unexpected failure (details only in the log)", body = crate::http::oauth_error::OAuthErrorBody),
         (status = 503, description = "temporarily_unavailable: the database is unreachable", body = crate::http::oauth_error::OAuthErrorBody,
             headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
@@ -129,17 +166,11 @@ pub async fn issue_token(
     }
     let (client_id, client_secret) = client_credentials(&headers, &form)?;
 
-    // A malformed secret cannot match; past that, an unknown id and a wrong secret take the same path.
-    if !secret::well_formed(SecretKind::ClientSecret, &client_secret) || client_id.contains('\0') {
-        return Err(OAuthError::InvalidClient);
+    let client = authenticate(&state, &client_id, &client_secret).await?;
+    if let Some(refused @ Decision::Refused { .. }) = state.limits.token_requests.as_ref().map(|limit| limit.check(&client.client_id)) {
+        tracing::warn!(client_id = %client.client_id, "token request over the client's per-minute limit");
+        return Err(OAuthError::TooManyRequests(refused));
     }
-    let client = state.store.find_client(&client_id).await?;
-    let stored_hash = client.as_ref().map_or_else(secret::dummy_hash, |client| client.secret_hash);
-    let secret_matches = secret::verify(&client_secret, &stored_hash);
-    let client = match client {
-        Some(client) if secret_matches && client.revoked_at.is_none() => client,
-        _ => return Err(OAuthError::InvalidClient),
-    };
 
     let token = secret::generate(SecretKind::AccessToken);
     let expires_at = OffsetDateTime::now_utc() + state.config.token_ttl;

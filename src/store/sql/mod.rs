@@ -59,6 +59,10 @@ where
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
     }
+    fn pool_usage(&self) -> crate::store::PoolUsage {
+        let idle = u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX);
+        crate::store::PoolUsage { open: self.pool.size(), idle, max: self.pool.options().get_max_connections() }
+    }
     async fn create_customer(&self, id: &str, name: &str) -> crate::store::StoreResult<crate::domain::credentials::Customer> {
         self.insert_customer(id, name).await
     }

@@ -1,0 +1,178 @@
+//! Prometheus metrics (`GET /metrics`, OpenMetrics text): requests by route and status, latency
+//! histograms, tokens issued, authentication failures by code, rate-limit refusals and the
+//! database pool. Everything is read off the responses in one middleware, so handlers only mark
+//! what the status alone cannot tell (which error code) in a response extension.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+
+use super::routes::oauth::TOKEN_PATH;
+use super::state::AppState;
+
+pub const METRICS_PATH: &str = "/metrics";
+
+/// Orange's code of an error answer (or the OAuth `error`), left on the response for the metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorCode(pub &'static str);
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    method: String,
+    route: String,
+    status: u16,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabels {
+    method: String,
+    route: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CodeLabels {
+    code: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PoolLabels {
+    state: &'static str,
+}
+
+/// Latency buckets, in seconds: from half a millisecond to the request timeout's order.
+const LATENCY_BUCKETS: [f64; 14] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+
+pub struct Metrics {
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    latency: Family<RouteLabels, Histogram>,
+    tokens_issued: Counter,
+    authentication_failures: Family<CodeLabels, Counter>,
+    rate_limited: Family<RouteLabels, Counter>,
+    pool_connections: Family<PoolLabels, Gauge>,
+    pool_max_connections: Gauge,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::with_prefix("order_tracking");
+        let requests = Family::<RequestLabels, Counter>::default();
+        registry.register("http_requests", "HTTP requests answered, by method, matched route and status", requests.clone());
+        let latency = Family::<RouteLabels, Histogram>::new_with_constructor(|| Histogram::new(LATENCY_BUCKETS));
+        registry.register("http_request_duration_seconds", "Time to answer a request, by method and matched route", latency.clone());
+        let tokens_issued = Counter::default();
+        registry.register("tokens_issued", "Access tokens issued", tokens_issued.clone());
+        let authentication_failures = Family::<CodeLabels, Counter>::default();
+        registry.register(
+            "authentication_failures",
+            "Refused credentials, by Orange code (40, 41, 42, 50) or OAuth error (invalid_client)",
+            authentication_failures.clone(),
+        );
+        let rate_limited = Family::<RouteLabels, Counter>::default();
+        registry.register("rate_limited", "Requests refused with 429, by method and route", rate_limited.clone());
+        let pool_connections = Family::<PoolLabels, Gauge>::default();
+        registry.register("db_pool_connections", "Database connections open, by state (idle, in_use)", pool_connections.clone());
+        let pool_max_connections = Gauge::default();
+        registry.register("db_pool_max_connections", "Size limit of the database connection pool", pool_max_connections.clone());
+        Metrics {
+            registry,
+            requests,
+            latency,
+            tokens_issued,
+            authentication_failures,
+            rate_limited,
+            pool_connections,
+            pool_max_connections,
+        }
+    }
+}
+
+impl Metrics {
+    fn record(&self, method: &str, route: &str, status: StatusCode, seconds: f64, code: Option<ErrorCode>) {
+        let labels = RouteLabels { method: method.to_owned(), route: route.to_owned() };
+        self.requests
+            .get_or_create(&RequestLabels { method: labels.method.clone(), route: labels.route.clone(), status: status.as_u16() })
+            .inc();
+        self.latency.get_or_create(&labels).observe(seconds);
+        if route == TOKEN_PATH && status == StatusCode::OK {
+            self.tokens_issued.inc();
+        }
+        if let Some(ErrorCode(code @ ("40" | "41" | "42" | "50" | "invalid_client"))) = code {
+            self.authentication_failures.get_or_create(&CodeLabels { code: code.to_owned() }).inc();
+        }
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            self.rate_limited.get_or_create(&labels).inc();
+        }
+    }
+
+    /// The OpenMetrics text of every metric, the pool read now.
+    pub fn render(&self, pool: crate::store::PoolUsage) -> String {
+        self.pool_connections.get_or_create(&PoolLabels { state: "idle" }).set(i64::from(pool.idle));
+        self.pool_connections.get_or_create(&PoolLabels { state: "in_use" }).set(i64::from(pool.open.saturating_sub(pool.idle)));
+        self.pool_max_connections.set(i64::from(pool.max));
+        let mut text = String::new();
+        prometheus_client::encoding::text::encode(&mut text, &self.registry).expect("writing to a String cannot fail");
+        text
+    }
+}
+
+/// Counts and times every request by its matched route (unmatched paths share one label, so
+/// that scanners cannot grow the label set).
+pub async fn measure(State(metrics): State<Arc<Metrics>>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().as_str().to_owned();
+    let route = request.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str).to_owned();
+    let response = next.run(request).await;
+    let code = response.extensions().get::<ErrorCode>().copied();
+    metrics.record(&method, &route, response.status(), started.elapsed().as_secs_f64(), code);
+    response
+}
+
+/// Prometheus metrics of this instance, in the OpenMetrics text format.
+#[utoipa::path(get, path = "/metrics", tag = "probes", responses(
+    (status = 200, description = "The metrics", content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8", body = String),
+))]
+pub async fn metrics_text(State(state): State<AppState>) -> Response {
+    let text = state.metrics.render(state.store.pool_usage());
+    let content_type = HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8");
+    ([(header::CONTENT_TYPE, content_type)], text).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_failures_and_refusals_are_counted() {
+        let metrics = Metrics::default();
+        metrics.record("POST", TOKEN_PATH, StatusCode::OK, 0.002, None);
+        metrics.record("POST", TOKEN_PATH, StatusCode::UNAUTHORIZED, 0.002, Some(ErrorCode("invalid_client")));
+        metrics.record("GET", "/order-tracking/b2b/v1/orders", StatusCode::UNAUTHORIZED, 0.001, Some(ErrorCode("41")));
+        metrics.record("GET", "/order-tracking/b2b/v1/orders", StatusCode::TOO_MANY_REQUESTS, 0.001, Some(ErrorCode("53")));
+        metrics.record("GET", "/order-tracking/b2b/v1/orders", StatusCode::BAD_REQUEST, 0.001, Some(ErrorCode("28")));
+        let text = metrics.render(crate::store::PoolUsage { open: 3, idle: 1, max: 8 });
+        for line in [
+            r#"order_tracking_http_requests_total{method="POST",route="/oauth/v3/token",status="200"} 1"#,
+            "order_tracking_tokens_issued_total 1",
+            r#"order_tracking_authentication_failures_total{code="invalid_client"} 1"#,
+            r#"order_tracking_authentication_failures_total{code="41"} 1"#,
+            r#"order_tracking_rate_limited_total{method="GET",route="/order-tracking/b2b/v1/orders"} 1"#,
+            r#"order_tracking_db_pool_connections{state="in_use"} 2"#,
+            "order_tracking_db_pool_max_connections 8",
+            r#"order_tracking_http_request_duration_seconds_bucket{le="0.001",method="GET",route="/order-tracking/b2b/v1/orders"} 3"#,
+        ] {
+            assert!(text.lines().any(|candidate| candidate == line), "{line} missing from:\n{text}");
+        }
+        assert!(!text.contains(r#"code="28""#), "a bad query is not an authentication failure");
+    }
+}
