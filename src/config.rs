@@ -88,6 +88,9 @@ pub struct ServeArgs {
     /// Longer request URIs are refused with 414.
     #[arg(long, env = "ORDER_TRACKING_MAX_URI_BYTES", default_value_t = 8 * 1024)]
     pub max_uri_bytes: usize,
+    /// Requests whose header fields (names and values) add up to more are refused with 431.
+    #[arg(long, env = "ORDER_TRACKING_MAX_HEADER_BYTES", default_value_t = 16 * 1024)]
+    pub max_header_bytes: usize,
     /// Log lines as text or JSON (on stderr).
     #[arg(long, env = "ORDER_TRACKING_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -103,6 +106,7 @@ pub struct Config {
     pub request_timeout: Duration,
     pub max_body_bytes: usize,
     pub max_uri_bytes: usize,
+    pub max_header_bytes: usize,
     pub token_requests_per_minute: u32,
     pub requests_per_minute: u32,
 }
@@ -117,6 +121,7 @@ impl Config {
             request_timeout: Duration::from_secs(serve.request_timeout_seconds),
             max_body_bytes: serve.max_body_bytes,
             max_uri_bytes: serve.max_uri_bytes,
+            max_header_bytes: serve.max_header_bytes,
             token_requests_per_minute: serve.token_requests_per_minute,
             requests_per_minute: serve.requests_per_minute,
         };
@@ -137,6 +142,7 @@ impl Config {
         ensure!(!self.request_timeout.is_zero(), "--request-timeout-seconds (ORDER_TRACKING_REQUEST_TIMEOUT_SECONDS) must be at least 1");
         ensure!(self.max_body_bytes >= 256, "--max-body-bytes (ORDER_TRACKING_MAX_BODY_BYTES) must be at least 256");
         ensure!(self.max_uri_bytes >= 256, "--max-uri-bytes (ORDER_TRACKING_MAX_URI_BYTES) must be at least 256");
+        ensure!(self.max_header_bytes >= 1024, "--max-header-bytes (ORDER_TRACKING_MAX_HEADER_BYTES) must be at least 1024");
         Ok(())
     }
 
@@ -156,6 +162,7 @@ impl Config {
             request_timeout: Duration::from_secs(30),
             max_body_bytes: 16 * 1024,
             max_uri_bytes: 8 * 1024,
+            max_header_bytes: 16 * 1024,
             token_requests_per_minute: 50,
             requests_per_minute: 6000,
         }

@@ -50,6 +50,8 @@ pub enum ApiError {
     PayloadTooLarge,
     #[error("request URI too long")]
     UriTooLong,
+    #[error("request header fields too large")]
+    HeadersTooLarge { size: usize, limit: usize },
     /// The client's API calls went over its per-minute limit.
     #[error("too many requests")]
     TooManyRequests(Decision),
@@ -104,6 +106,8 @@ impl ApiError {
             Timeout => (StatusCode::REQUEST_TIMEOUT, 63, "Request time-out"),
             PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, 66, "Request entity too large"),
             UriTooLong => (StatusCode::URI_TOO_LONG, 67, "Request-URI too long"),
+            // Orange's table has no 431: its "invalid header" code, with the HTTP status that says why.
+            HeadersTooLarge { .. } => (StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, 26, "Invalid header value"),
             TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, 53, "Too many requests"),
             Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, 5, "The service is temporarily unavailable"),
             Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, 1, "Internal error"),
@@ -134,6 +138,9 @@ impl ApiError {
             Timeout => "The request took too long to process: retry later, or narrow the query.".into(),
             PayloadTooLarge => "The request body is too large.".into(),
             UriTooLong => "The request URI is too long: use fewer or shorter query parameters.".into(),
+            HeadersTooLarge { size, limit } => {
+                format!("The request's header fields take {size} bytes, more than the {limit} allowed: send fewer or shorter headers.")
+            }
             TooManyRequests(decision) => match decision {
                 Decision::Refused { limit, retry_after } => format!(
                     "Too many requests from this client: at most {limit} a minute. Retry after {} s (see Retry-After).",
@@ -191,6 +198,7 @@ fn code_label(code: u16) -> &'static str {
         1 => "1",
         5 => "5",
         20 => "20",
+        26 => "26",
         28 => "28",
         40 => "40",
         41 => "41",

@@ -31,12 +31,17 @@ pub async fn request_context(request: Request, next: Next) -> Response {
     response
 }
 
-/// Refuses, before any other work, URIs over the configured length (414) and `Accept`
-/// headers that exclude JSON (406).
+/// Refuses, before any other work, URIs over the configured length (414), header fields over
+/// theirs (431), and `Accept` headers that exclude JSON (406).
 pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let uri_length = request.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
     if uri_length > state.config.max_uri_bytes {
         return ApiError::UriTooLong.into_response();
+    }
+    // Counted as on the wire: "name: value\r\n" per field.
+    let header_bytes: usize = request.headers().iter().map(|(name, value)| name.as_str().len() + value.len() + 4).sum();
+    if header_bytes > state.config.max_header_bytes {
+        return ApiError::HeadersTooLarge { size: header_bytes, limit: state.config.max_header_bytes }.into_response();
     }
     // Several Accept fields make one list (RFC 9110 §5.3); an empty one asks for nothing in particular.
     let accept: Vec<&str> = request

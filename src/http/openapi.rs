@@ -122,6 +122,7 @@ fn add_common_errors(operation: &mut Operation, is_api: bool) {
     add_error(operation, "406", "Accept excludes application/json (62)");
     add_error(operation, "408", "The request took too long (63)");
     add_error(operation, "414", "URI too long (67)");
+    add_error(operation, "431", "Request header fields too large (26)");
     add_error(operation, "500", "Unexpected error (1)");
 }
 

@@ -89,6 +89,16 @@ async fn a_too_long_uri_is_414_code_67(backend: Backend) {
     assert_eq!((answer.status, answer.code()), (414, 67));
 }
 
+async fn oversized_header_fields_are_431_code_26(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let big = "x".repeat(9 * 1024);
+    let answer = app.get_with(ORDERS, &[("x-one", &big), ("x-two", &big)]).await;
+    assert_eq!((answer.status, answer.code()), (431, 26), "{}", answer.body);
+    assert!(answer.json()["description"].as_str().unwrap().contains("16384 allowed"), "{}", answer.body);
+    // Below the limit the headers pass (and the call fails for want of credentials, as usual).
+    assert_eq!(app.get_with(ORDERS, &[("x-one", &big)]).await.code(), 40);
+}
+
 async fn an_unexpected_failure_is_500_code_1_without_internal_detail(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let tenant = app.tenant("Acme").await;
@@ -238,6 +248,7 @@ backend_tests!(
     an_accept_that_excludes_json_is_406_code_62,
     an_oversized_body_is_413_code_66,
     a_too_long_uri_is_414_code_67,
+    oversized_header_fields_are_431_code_26,
     an_unexpected_failure_is_500_code_1_without_internal_detail,
     the_openapi_document_describes_every_endpoint,
     probes_answer,
