@@ -14,5 +14,7 @@ mod instances;
 mod invalid_import;
 mod login;
 mod orders;
+mod secrets;
 mod serve;
+mod shutdown;
 mod support;
