@@ -84,8 +84,10 @@ pub const MAX_FAILED_AUTHENTICATIONS: u32 = 10;
 pub const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
 /// How long a locked-out client id is refused, even with the right secret.
 pub const LOCKOUT: Duration = Duration::from_secs(5 * 60);
-/// Client ids tracked at most; beyond, the oldest failures are forgotten first.
+/// Client ids tracked at most, and the longest tracked (issued ids are about 20 bytes; longer
+/// ones exist nowhere): about 10 MB at most.
 const MAX_TRACKED_IDS: usize = 100_000;
+const MAX_ID_BYTES: usize = 64;
 
 #[derive(Debug, Clone, Copy)]
 struct Failures {
@@ -113,12 +115,10 @@ impl Lockout {
     /// Records a failure; returns the lock-out it starts, if this failure reaches the limit.
     pub fn failed(&self, client_id: &str, now: Instant) -> Option<Duration> {
         let mut failures = self.failures.lock().expect("the lock-out table is never poisoned");
-        if failures.len() >= MAX_TRACKED_IDS && !failures.contains_key(client_id) {
-            failures.retain(|_, record| now.duration_since(record.last) < FAILURE_WINDOW);
-            if failures.len() >= MAX_TRACKED_IDS {
-                let oldest = failures.iter().min_by_key(|(_, record)| record.last).map(|(id, _)| id.clone());
-                failures.remove(&oldest.expect("a full table has an oldest entry"));
-            }
+        // A full table (someone trying very many ids) tracks no new id until the periodic
+        // clean-up frees room: memory and the work per failure stay bounded.
+        if (failures.len() >= MAX_TRACKED_IDS && !failures.contains_key(client_id)) || client_id.len() > MAX_ID_BYTES {
+            return None;
         }
         let record = failures.entry(client_id.to_owned()).or_insert(Failures { count: 0, last: now, locked_until: None });
         if now.duration_since(record.last) >= FAILURE_WINDOW || record.locked_until.is_some_and(|until| until <= now) {
