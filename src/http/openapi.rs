@@ -3,15 +3,15 @@
 
 use utoipa::OpenApi;
 use utoipa::openapi::header::HeaderBuilder;
-use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn, ParameterStyle};
 use utoipa::openapi::response::ResponseBuilder;
-use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::schema::{AnyOfBuilder, ArrayBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Content, Ref, RefOr, Required};
 
 use super::routes::{meta, oauth, orders};
 use crate::domain::catalogue::{FIELDS, FieldKind, TOP_LEVEL_FIELDS};
-use crate::query::Op;
+use crate::query::{Limits, Op};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -28,19 +28,33 @@ use crate::query::Op;
 struct ApiDoc;
 
 /// The document, serialized once at start.
-pub fn document_json() -> String {
-    serde_json::to_string_pretty(&document()).expect("the OpenAPI document serializes")
+pub fn document_json(limits: Limits) -> String {
+    serde_json::to_string_pretty(&document(limits)).expect("the OpenAPI document serializes")
 }
 
-pub fn document() -> utoipa::openapi::OpenApi {
+/// The document of a server with these paging limits (`limit`'s maximum and default).
+pub fn document(limits: Limits) -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
     components.add_security_scheme("basic", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Basic).build()));
     components.add_security_scheme("apiKey", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-Api-Key"))));
 
+    // With `fields`, the list's items hold only the selected members: the order's schema with only
+    // `id` required.
+    if let Some(RefOr::T(Schema::Object(order))) = components.schemas.get("Order") {
+        let mut selection = order.clone();
+        selection.required = vec!["id".to_owned()];
+        selection.description = Some("An order reduced to the top-level members that `fields` selects (`id` always)".to_owned());
+        components.schemas.insert("OrderSelection".to_owned(), Schema::Object(selection).into());
+    }
+
     if let Some(list) = doc.paths.paths.get_mut(orders::ORDERS_PATH).and_then(|item| item.get.as_mut()) {
-        list.parameters.get_or_insert_with(Vec::new).extend(list_parameters());
+        list.parameters.get_or_insert_with(Vec::new).extend(list_parameters(limits));
+        if let Some(RefOr::T(ok)) = list.responses.responses.get_mut("200") {
+            let item = AnyOfBuilder::new().item(Ref::from_schema_name("Order")).item(Ref::from_schema_name("OrderSelection"));
+            ok.content.insert("application/json".to_owned(), Content::new(Some(ArrayBuilder::new().items(item))));
+        }
     }
     if let Some(detail) = doc.paths.paths.get_mut(orders::ORDER_PATH).and_then(|item| item.get.as_mut()) {
         add_error(detail, "404", "No such order among yours (code 60)");
@@ -130,38 +144,70 @@ fn string_schema() -> ObjectBuilder {
     ObjectBuilder::new().schema_type(Type::String)
 }
 
-fn query_parameter(name: &str, description: String, schema: ObjectBuilder) -> Parameter {
+fn query_parameter(name: &str, description: String, schema: impl Into<RefOr<Schema>>) -> Parameter {
     ParameterBuilder::new()
         .name(name)
         .parameter_in(ParameterIn::Query)
         .required(Required::False)
         .description(Some(description))
-        .schema(Some(schema.build()))
+        .schema(Some(schema))
         .build()
 }
 
+/// A comma-separated list (`name=a,b`), which the server splits after percent-decoding.
+fn list_parameter(name: &str, description: String, item: impl Into<RefOr<Schema>>) -> Parameter {
+    let mut parameter = query_parameter(name, description, ArrayBuilder::new().items(item.into()).min_items(Some(1)));
+    parameter.style = Some(ParameterStyle::Form);
+    parameter.explode = Some(false);
+    parameter
+}
+
+/// What a filter on a field of this kind compares with: text without NUL (no order holds one),
+/// without a comma in a list (the comma separates values); a date-time or a date otherwise.
+fn filter_value_schema(kind: FieldKind, in_list: bool) -> Schema {
+    match kind {
+        FieldKind::Text => string_schema().pattern(Some(if in_list { r"^[^,\x00]*$" } else { r"^[^\x00]*$" })).into(),
+        FieldKind::DateTime | FieldKind::Date => AnyOfBuilder::new()
+            .item(string_schema().format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime))))
+            .item(string_schema().format(Some(SchemaFormat::KnownFormat(KnownFormat::Date))))
+            .into(),
+    }
+}
+
+/// `sort`: sortable paths, each once, optionally prefixed with `-` (descending) or `+` (a literal
+/// `+` arrives as a space once the query string is decoded, and reads the same).
+fn sort_pattern() -> String {
+    let paths = FIELDS.iter().filter(|field| field.sortable()).map(|field| field.path.replace('.', r"\.")).collect::<Vec<_>>().join("|");
+    let repeated = r"(?:.*,)?[-+ ]?([^,]+),(?:.*,)?[-+ ]?\1(?:,|$)";
+    format!("^(?!{repeated})[-+ ]?(?:{paths})(?:,[-+ ]?(?:{paths}))*$")
+}
+
 /// Paging, sorting, field selection, and one parameter per filterable path and operator.
-fn list_parameters() -> Vec<Parameter> {
+fn list_parameters(limits: Limits) -> Vec<Parameter> {
     let mut parameters = vec![
         query_parameter(
             "offset",
             "Index of the first order to return, from 0".into(),
-            ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0)),
+            ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0)).maximum(Some(u64::MAX)).default(Some(0.into())),
         ),
         query_parameter(
             "limit",
-            "Maximum number of orders to return (default and maximum: 1000 unless configured)".into(),
-            ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1)),
+            format!("Maximum number of orders to return, from 1 to {}", limits.max_limit),
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(1))
+                .maximum(Some(limits.max_limit))
+                .default(Some(limits.default_limit.into())),
         ),
         query_parameter(
             "sort",
-            "Comma-separated field paths outside arrays, '-' before a path for descending; ties are broken by id".into(),
-            string_schema().examples(["-orderDate", "status,-lastUpdateDate"]),
+            "Comma-separated field paths outside arrays, each at most once, '-' before a path for descending; ties are broken by id".into(),
+            string_schema().pattern(Some(sort_pattern())).examples(["-orderDate", "status,-lastUpdateDate"]),
         ),
-        query_parameter(
+        list_parameter(
             "fields",
             format!("Comma-separated top-level fields to return (id is always returned): {}", TOP_LEVEL_FIELDS.join(", ")),
-            string_schema().examples(["id,status,lastUpdateDate"]),
+            string_schema().enum_values(Some(TOP_LEVEL_FIELDS.iter().copied())),
         ),
     ];
     for field in FIELDS {
@@ -171,17 +217,18 @@ fn list_parameters() -> Vec<Parameter> {
             FieldKind::Date => "a date (YYYY-MM-DD) or a date-time; dates mean their start, UTC",
         };
         let scope = if field.sortable() { "" } else { " Matches when any element of the array matches." };
-        parameters.push(query_parameter(
+        parameters.push(list_parameter(
             field.path,
             format!("Keeps orders whose {} equals one of these comma-separated values ({what}).{scope}", field.path),
-            string_schema(),
+            filter_value_schema(field.kind, true),
         ));
         for op in Op::ALL {
-            parameters.push(query_parameter(
-                &format!("{}.{}", field.path, op.name()),
-                format!("Keeps orders whose {} is {} this value ({what}).{scope}", field.path, op_words(op)),
-                string_schema(),
-            ));
+            let name = format!("{}.{}", field.path, op.name());
+            let description = format!("Keeps orders whose {} is {} this value ({what}).{scope}", field.path, op_words(op));
+            parameters.push(match op.takes_list() {
+                true => list_parameter(&name, description, filter_value_schema(field.kind, true)),
+                false => query_parameter(&name, description, filter_value_schema(field.kind, false)),
+            });
         }
     }
     parameters
@@ -204,13 +251,18 @@ mod tests {
 
     #[test]
     fn every_catalogue_path_and_operator_is_documented() {
-        let doc = document();
+        let limits = Limits { default_limit: 100, max_limit: 500 };
+        let doc = document(limits);
         let list = doc.paths.paths[orders::ORDERS_PATH].get.as_ref().unwrap();
         let names: Vec<&str> = list.parameters.as_ref().unwrap().iter().map(|p| p.name.as_str()).collect();
         for field in FIELDS {
             assert!(names.contains(&field.path));
             assert!(names.contains(&format!("{}.gte", field.path).as_str()));
         }
-        assert!(document_json().contains("\"openapi\": \"3.1.0\""));
+        let json: serde_json::Value = serde_json::from_str(&document_json(limits)).unwrap();
+        assert_eq!(json["openapi"], "3.1.0");
+        let limit =
+            json["paths"][orders::ORDERS_PATH]["get"]["parameters"].as_array().unwrap().iter().find(|p| p["name"] == "limit").unwrap();
+        assert_eq!((&limit["schema"]["maximum"], &limit["schema"]["default"]), (&500.into(), &100.into()), "the configured limits");
     }
 }

@@ -1,8 +1,6 @@
 //! The API description, the probes and the metrics: `/order-tracking/b2b/v1/openapi.json`,
 //! `/healthz`, `/readyz`, `/metrics`.
 
-use std::sync::OnceLock;
-
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -12,7 +10,6 @@ use serde::Serialize;
 
 use crate::http::error::ApiError;
 use crate::http::metrics;
-use crate::http::openapi;
 use crate::http::state::AppState;
 
 pub const OPENAPI_PATH: &str = "/order-tracking/b2b/v1/openapi.json";
@@ -29,10 +26,8 @@ pub fn router() -> Router<AppState> {
 #[utoipa::path(get, path = "/order-tracking/b2b/v1/openapi.json", tag = "probes", responses(
     (status = 200, description = "The OpenAPI document", content_type = "application/json", body = Object),
 ))]
-pub async fn openapi_doc() -> impl IntoResponse {
-    static DOCUMENT: OnceLock<String> = OnceLock::new();
-    let document = DOCUMENT.get_or_init(openapi::document_json);
-    ([(header::CONTENT_TYPE, "application/json")], document.as_str())
+pub async fn openapi_doc(State(state): State<AppState>) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], state.openapi.clone())
 }
 
 /// A probe's answer.

@@ -36,18 +36,26 @@ pub struct TokenResponse {
     pub expires_in: i64,
 }
 
-/// The form body of a token request (documentation of what `read_form` accepts).
+/// The form body of a token request (documentation of what `read_form` accepts). A client that
+/// cannot use HTTP Basic sends `client_id` and `client_secret` in this form instead, never both
+/// ways (RFC 6749 §2.3.1); other parameters are ignored.
+// The two body credentials are left out of the schema: OpenAPI cannot tie them to the absence of
+// HTTP Basic, and with it they make a valid-looking request that the server rightly refuses.
 #[derive(Debug, utoipa::ToSchema)]
 #[allow(dead_code)]
 pub struct TokenRequestForm {
-    /// Must be "client_credentials".
-    grant_type: String,
-    /// Instead of HTTP Basic (never both).
-    client_id: Option<String>,
-    /// Instead of HTTP Basic (never both).
-    client_secret: Option<String>,
+    grant_type: GrantType,
     /// Accepted and ignored.
-    scope: Option<String>,
+    #[schema(required = false)]
+    scope: String,
+}
+
+/// The only grant type served.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum GrantType {
+    ClientCredentials,
 }
 
 /// The form fields of a token request, each at most once.
@@ -127,7 +135,8 @@ async fn authenticate(state: &AppState, client_id: &str, client_secret: &str) ->
     }
 }
 
-/// Issues an access token to a client that authenticates with HTTP Basic (`client_id:client_secret`).
+/// Issues an access token to a client that authenticates with HTTP Basic (`client_id:client_secret`),
+/// or with `client_id` and `client_secret` in the form body instead (never both).
 #[utoipa::path(
     post,
     path = "/oauth/v3/token",

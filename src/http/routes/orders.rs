@@ -31,6 +31,7 @@ const JSON_UTF8: HeaderValue = HeaderValue::from_static("application/json; chars
     path = "/order-tracking/b2b/v1/orders",
     tag = "orders",
     security(("bearer" = [], "apiKey" = [])),
+    // openapi::document() widens the items to the `fields` selection (OrderSelection).
     responses(
         (status = 200, description = "One page of the orders matching the filters, sorted", body = Vec<crate::domain::order::Order>,
             headers(
