@@ -66,7 +66,7 @@ impl PerMinute {
         match self.limiter.check_key(&key.to_owned()) {
             Ok(state) => Decision::Allowed { limit: self.per_minute, remaining: state.remaining_burst_capacity() },
             Err(not_until) => {
-                Decision::Refused { limit: self.per_minute, retry_after: not_until.wait_time_from(DefaultClock::default().now()) }
+                Decision::Refused { limit: self.per_minute, retry_after: not_until.wait_time_from(self.limiter.clock().now()) }
             }
         }
     }
