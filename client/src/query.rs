@@ -1,5 +1,5 @@
 //! A list query (contract §6): filters, sort, offset, limit and fields, written as the query
-//! string the API reads.
+//! string the API reads. [`Op`] is shared with the server, which parses the same operators.
 
 use std::fmt;
 use std::str::FromStr;
@@ -18,7 +18,8 @@ pub enum Op {
 impl Op {
     pub const ALL: [Op; 6] = [Op::Eq, Op::Ne, Op::Gt, Op::Gte, Op::Lt, Op::Lte];
 
-    pub fn as_str(self) -> &'static str {
+    /// The suffix of a filter's key: `orderDate.gte`.
+    pub fn name(self) -> &'static str {
         match self {
             Op::Eq => "eq",
             Op::Ne => "ne",
@@ -29,8 +30,13 @@ impl Op {
         }
     }
 
-    fn from_suffix(text: &str) -> Option<Op> {
-        Op::ALL.into_iter().find(|op| op.as_str() == text)
+    pub fn from_name(name: &str) -> Option<Op> {
+        Op::ALL.into_iter().find(|op| op.name() == name)
+    }
+
+    /// Only equality takes a list of values (`eq`: any of them; `ne`: none of them).
+    pub fn takes_list(self) -> bool {
+        matches!(self, Op::Eq | Op::Ne)
     }
 }
 
@@ -48,7 +54,7 @@ impl Filter {
     fn key(&self) -> String {
         match self.op {
             Op::Eq => self.path.clone(),
-            op => format!("{}.{}", self.path, op.as_str()),
+            op => format!("{}.{}", self.path, op.name()),
         }
     }
 }
@@ -75,7 +81,7 @@ impl FromStr for Filter {
             )));
         };
         let (path, op) = match key.rsplit_once('.') {
-            Some((path, suffix)) => match Op::from_suffix(suffix) {
+            Some((path, suffix)) => match Op::from_name(suffix) {
                 Some(op) => (path, op),
                 None => (key, Op::Eq),
             },
@@ -268,7 +274,7 @@ mod tests {
             #[test]
             fn a_filter_reads_back_what_it_writes(path in path(), op in proptest::sample::select(Op::ALL.to_vec()), value in ".*") {
                 // A path whose last segment is an operator name reads as that operator: skip those.
-                prop_assume!(Op::from_suffix(path.rsplit('.').next().unwrap()).is_none());
+                prop_assume!(Op::from_name(path.rsplit('.').next().unwrap()).is_none());
                 let filter = Filter { path, op, value };
                 prop_assert_eq!(filter.to_string().parse::<Filter>().unwrap(), filter);
             }

@@ -7,40 +7,9 @@ pub use parse::{Limits, QueryError, parse_query};
 
 use crate::domain::catalogue::Field;
 
-/// A comparison operator of a filter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    Eq,
-    Ne,
-    Gt,
-    Gte,
-    Lt,
-    Lte,
-}
-
-impl Op {
-    pub const ALL: [Op; 6] = [Op::Eq, Op::Ne, Op::Gt, Op::Gte, Op::Lt, Op::Lte];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Op::Eq => "eq",
-            Op::Ne => "ne",
-            Op::Gt => "gt",
-            Op::Gte => "gte",
-            Op::Lt => "lt",
-            Op::Lte => "lte",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Op> {
-        Op::ALL.into_iter().find(|op| op.name() == name)
-    }
-
-    /// Only equality takes a list of values (`eq`: any of them; `ne`: none of them).
-    pub fn takes_list(self) -> bool {
-        matches!(self, Op::Eq | Op::Ne)
-    }
-}
+/// A comparison operator of a filter: the client library's, so that both ends of the API name
+/// the same operators.
+pub use order_tracking_client::Op;
 
 /// A value to compare a field with: text for text fields, an instant (nanoseconds since the
 /// epoch) for dates and date-times.
