@@ -35,6 +35,15 @@ pub struct Page {
     pub request_id: Option<String>,
 }
 
+impl Page {
+    /// The offset of the page after this one, or `None` when this is the last (empty, or
+    /// reaching `X-Total-Count`).
+    pub fn next_offset(&self) -> Option<u64> {
+        let next = self.offset + self.orders.len() as u64;
+        (!self.orders.is_empty() && self.total_count.is_none_or(|total| next < total)).then_some(next)
+    }
+}
+
 /// An answer to a conditional request (`If-None-Match`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Fetched<T> {
@@ -161,9 +170,8 @@ impl Client {
             async move {
                 let Some(query) = next else { return Ok(None) };
                 let page = client.list(&query).await?;
-                let offset = page.offset + page.orders.len() as u64;
-                let more = !page.orders.is_empty() && page.total_count.is_none_or(|total| offset < total);
-                Ok(Some((page, more.then(|| query.offset(offset)))))
+                let next = page.next_offset().map(|offset| query.offset(offset));
+                Ok(Some((page, next)))
             }
         })
     }

@@ -104,11 +104,11 @@ impl Watched for Selected {
                 Fetched::Modified { value, .. } => value,
                 Fetched::NotModified => previous.cloned().expect("304 only answers an ETag sent"),
             };
-            offset += page.orders.len() as u64;
-            let more = !page.orders.is_empty() && page.total_count.is_none_or(|total| offset < total);
+            let next = page.next_offset();
             pages.push(page);
-            if !more {
-                break;
+            match next {
+                Some(next) => offset = next,
+                None => break,
             }
         }
         let orders = pages.iter().flat_map(|page| &page.orders).map(|order| (order.id.clone(), to_json(order))).collect();
