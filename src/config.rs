@@ -79,6 +79,10 @@ pub struct ServeArgs {
     /// API calls a client may make per minute (per instance); beyond, 429 code 53. 0: no limit.
     #[arg(long, env = "ORDER_TRACKING_REQUESTS_PER_MINUTE", default_value_t = 6000)]
     pub requests_per_minute: u32,
+    /// Memory for rendered order answers, kept under each customer's orders version so that
+    /// they stay exact (see the README's Performance section). 0: no cache.
+    #[arg(long, env = "ORDER_TRACKING_ANSWER_CACHE_MB", default_value_t = 32)]
+    pub answer_cache_mb: u64,
     /// Requests taking longer are answered 408.
     #[arg(long, env = "ORDER_TRACKING_REQUEST_TIMEOUT_SECONDS", default_value_t = 30)]
     pub request_timeout_seconds: u64,
@@ -109,6 +113,7 @@ pub struct Config {
     pub max_header_bytes: usize,
     pub token_requests_per_minute: u32,
     pub requests_per_minute: u32,
+    pub answer_cache_bytes: u64,
 }
 
 impl Config {
@@ -124,6 +129,7 @@ impl Config {
             max_header_bytes: serve.max_header_bytes,
             token_requests_per_minute: serve.token_requests_per_minute,
             requests_per_minute: serve.requests_per_minute,
+            answer_cache_bytes: serve.answer_cache_mb.saturating_mul(1024 * 1024),
         };
         config.validate()?;
         Ok(config)
@@ -165,6 +171,7 @@ impl Config {
             max_header_bytes: 16 * 1024,
             token_requests_per_minute: 50,
             requests_per_minute: 6000,
+            answer_cache_bytes: 32 * 1024 * 1024,
         }
     }
 }

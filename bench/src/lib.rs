@@ -2,6 +2,10 @@
 //! and generated orders ([`server`]), send a realistic mix of calls ([`mix`]), and summarise the
 //! latencies ([`stats`]).
 
+pub mod ceiling;
 pub mod mix;
+pub mod peer;
+pub mod scenarios;
 pub mod server;
 pub mod stats;
+pub mod wrk;

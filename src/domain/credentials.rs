@@ -64,6 +64,9 @@ pub struct AccessToken {
     pub expires_at: OffsetDateTime,
     /// Revoking a client revokes every token issued to it.
     pub client_revoked: bool,
+    /// The customer's orders version, read with the token: it changes with every import that
+    /// changes an order, so an answer cached under it is still exact.
+    pub orders_version: i64,
 }
 
 /// Rounds a time to whole microseconds, the precision every backend keeps.

@@ -7,6 +7,7 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use super::answer_cache::{AnswerKey, Request};
 use super::error::ApiError;
 use super::rate_limit::Decision;
 use super::state::AppState;
@@ -23,11 +24,18 @@ pub struct Caller {
     pub customer_id: String,
     pub client_id: String,
     pub key_expires_at: OffsetDateTime,
+    /// The customer's orders version, read with the token (see [`super::answer_cache`]).
+    pub orders_version: i64,
     /// Where the client stands against its per-minute limit, when there is one.
     pub rate: Option<Decision>,
 }
 
 impl Caller {
+    /// Where an answer to this caller's `request` is cached.
+    pub fn answer_key(&self, request: Request) -> AnswerKey {
+        AnswerKey { customer_id: self.customer_id.clone(), orders_version: self.orders_version, request }
+    }
+
     /// `X-Api-Key-Expires` when the key expires within 30 days, and the rate-limit headers, for
     /// every answer to this caller.
     pub fn response_headers(&self) -> HeaderMap {
@@ -88,6 +96,12 @@ impl FromRequestParts<AppState> for Caller {
         if let Some(refused @ Decision::Refused { .. }) = rate {
             return Err(ApiError::TooManyRequests(refused));
         }
-        Ok(Caller { customer_id: token.customer_id, client_id: token.client_id, key_expires_at: key.expires_at, rate })
+        Ok(Caller {
+            customer_id: token.customer_id,
+            client_id: token.client_id,
+            key_expires_at: key.expires_at,
+            orders_version: token.orders_version,
+            rate,
+        })
     }
 }

@@ -45,6 +45,11 @@ struct CodeLabels {
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct LookupLabels {
+    result: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct PoolLabels {
     state: &'static str,
 }
@@ -61,6 +66,8 @@ pub struct Metrics {
     rate_limited: Family<RouteLabels, Counter>,
     pool_connections: Family<PoolLabels, Gauge>,
     pool_max_connections: Gauge,
+    answer_cache_lookups: Family<LookupLabels, Counter>,
+    answer_cache_bytes: Gauge,
 }
 
 impl Default for Metrics {
@@ -84,6 +91,14 @@ impl Default for Metrics {
         registry.register("db_pool_connections", "Database connections open, by state (idle, in_use)", pool_connections.clone());
         let pool_max_connections = Gauge::default();
         registry.register("db_pool_max_connections", "Size limit of the database connection pool", pool_max_connections.clone());
+        let answer_cache_lookups = Family::<LookupLabels, Counter>::default();
+        registry.register(
+            "answer_cache_lookups",
+            "Order answers looked up in the answer cache, by result (hit, miss)",
+            answer_cache_lookups.clone(),
+        );
+        let answer_cache_bytes = Gauge::default();
+        registry.register("answer_cache_bytes", "Bytes the answer cache holds", answer_cache_bytes.clone());
         Metrics {
             registry,
             requests,
@@ -93,6 +108,8 @@ impl Default for Metrics {
             rate_limited,
             pool_connections,
             pool_max_connections,
+            answer_cache_lookups,
+            answer_cache_bytes,
         }
     }
 }
@@ -115,8 +132,14 @@ impl Metrics {
         }
     }
 
-    /// The OpenMetrics text of every metric, the pool read now.
-    pub fn render(&self, pool: crate::store::PoolUsage) -> String {
+    /// An order answer found in the answer cache, or not.
+    pub fn answer_cache_lookup(&self, hit: bool) {
+        self.answer_cache_lookups.get_or_create(&LookupLabels { result: if hit { "hit" } else { "miss" } }).inc();
+    }
+
+    /// The OpenMetrics text of every metric, the pool and the answer cache's size read now.
+    pub fn render(&self, pool: crate::store::PoolUsage, answer_cache_bytes: u64) -> String {
+        self.answer_cache_bytes.set(i64::try_from(answer_cache_bytes).unwrap_or(i64::MAX));
         self.pool_connections.get_or_create(&PoolLabels { state: "idle" }).set(i64::from(pool.idle));
         self.pool_connections.get_or_create(&PoolLabels { state: "in_use" }).set(i64::from(pool.open.saturating_sub(pool.idle)));
         self.pool_max_connections.set(i64::from(pool.max));
@@ -143,7 +166,7 @@ pub async fn measure(State(metrics): State<Arc<Metrics>>, request: Request, next
     (status = 200, description = "The metrics", content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8", body = String),
 ))]
 pub async fn metrics_text(State(state): State<AppState>) -> Response {
-    let text = state.metrics.render(state.store.pool_usage());
+    let text = state.metrics.render(state.store.pool_usage(), state.answers.weight());
     let content_type = HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8");
     ([(header::CONTENT_TYPE, content_type)], text).into_response()
 }
@@ -160,7 +183,10 @@ mod tests {
         metrics.record("GET", "/order-tracking/b2b/v1/orders", StatusCode::UNAUTHORIZED, 0.001, Some(ErrorCode("41")));
         metrics.record("GET", "/order-tracking/b2b/v1/orders", StatusCode::TOO_MANY_REQUESTS, 0.001, Some(ErrorCode("53")));
         metrics.record("GET", "/order-tracking/b2b/v1/orders", StatusCode::BAD_REQUEST, 0.001, Some(ErrorCode("28")));
-        let text = metrics.render(crate::store::PoolUsage { open: 3, idle: 1, max: 8 });
+        metrics.answer_cache_lookup(true);
+        metrics.answer_cache_lookup(false);
+        metrics.answer_cache_lookup(true);
+        let text = metrics.render(crate::store::PoolUsage { open: 3, idle: 1, max: 8 }, 4096);
         for line in [
             r#"order_tracking_http_requests_total{method="POST",route="/oauth/v3/token",status="200"} 1"#,
             "order_tracking_tokens_issued_total 1",
@@ -169,6 +195,9 @@ mod tests {
             r#"order_tracking_rate_limited_total{method="GET",route="/order-tracking/b2b/v1/orders"} 1"#,
             r#"order_tracking_db_pool_connections{state="in_use"} 2"#,
             "order_tracking_db_pool_max_connections 8",
+            r#"order_tracking_answer_cache_lookups_total{result="hit"} 2"#,
+            r#"order_tracking_answer_cache_lookups_total{result="miss"} 1"#,
+            "order_tracking_answer_cache_bytes 4096",
             r#"order_tracking_http_request_duration_seconds_bucket{le="0.001",method="GET",route="/order-tracking/b2b/v1/orders"} 3"#,
         ] {
             assert!(text.lines().any(|candidate| candidate == line), "{line} missing from:\n{text}");

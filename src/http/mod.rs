@@ -1,5 +1,6 @@
 //! The HTTP layer: routes, the layers every request passes through, and error rendering.
 
+pub mod answer_cache;
 pub mod caller;
 pub mod error;
 pub mod metrics;

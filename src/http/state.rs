@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 
+use super::answer_cache::AnswerCache;
 use super::metrics::Metrics;
 use super::rate_limit::RateLimits;
 use crate::config::Config;
@@ -15,6 +16,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub limits: Arc<RateLimits>,
     pub metrics: Arc<Metrics>,
+    /// Rendered order answers, under the customer's orders version.
+    pub answers: Arc<AnswerCache>,
     /// The OpenAPI document, serialized once: it depends on the configured paging limits.
     pub openapi: Bytes,
 }
@@ -23,6 +26,7 @@ impl AppState {
     pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
         let limits = Arc::new(RateLimits::new(config.token_requests_per_minute, config.requests_per_minute));
         let openapi = super::openapi::document_json(config.limits).into();
-        AppState { store, config: Arc::new(config), limits, metrics: Arc::new(Metrics::default()), openapi }
+        let answers = Arc::new(AnswerCache::new(config.answer_cache_bytes));
+        AppState { store, config: Arc::new(config), limits, metrics: Arc::new(Metrics::default()), answers, openapi }
     }
 }

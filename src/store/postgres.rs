@@ -10,6 +10,7 @@ use sqlx::{ConnectOptions, Connection};
 
 use super::sql::migration_error;
 use super::sql::{Dialect, SqlStore};
+use super::sql_query::NullsSort;
 use super::{StoreError, StoreOptions};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
@@ -19,6 +20,10 @@ impl Dialect for Postgres {
     const BEGIN_SNAPSHOT: &'static str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
     // Two instances importing orders of one customer at once take turns.
     const LOCK_CUSTOMER: Option<&'static str> = Some("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))");
+    // Autovacuum analyzes changed tables.
+    const AFTER_IMPORT: &'static [&'static str] = &[];
+
+    const NULLS: NullsSort = NullsSort::High;
 
     fn rows_affected(result: &Self::QueryResult) -> u64 {
         result.rows_affected()

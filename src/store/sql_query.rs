@@ -25,6 +25,13 @@ impl Bind {
     }
 }
 
+/// Where a backend puts a NULL when it sorts: below every value (SQLite) or above (PostgreSQL).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NullsSort {
+    Low,
+    High,
+}
+
 /// The pieces of a list query: `FROM ... WHERE ...` shared by the page and the count,
 /// and the ordering of the page.
 #[derive(Debug)]
@@ -35,13 +42,21 @@ pub struct ListSql {
 }
 
 impl ListSql {
-    /// `SELECT o.doc ... LIMIT .. OFFSET ..`, with its binds.
+    /// The page's documents, with its binds. The page's ids come first, from the sort's index
+    /// (every sort index ends with `id`): an offset skips index entries, never documents.
     pub fn page(&self, query: &OrderQuery) -> (String, Vec<Bind>) {
         let mut binds = self.binds.clone();
         binds.push(Bind::int(clamp(query.limit)));
         binds.push(Bind::int(clamp(query.offset)));
         let n = binds.len();
-        let sql = format!("SELECT o.doc {} ORDER BY {} LIMIT ${} OFFSET ${}", self.from_where, self.order_by, n - 1, n);
+        let sql = format!(
+            "SELECT d.doc FROM orders o JOIN order_documents d ON d.customer_id = o.customer_id AND d.order_id = o.id \
+             WHERE o.customer_id = $1 AND o.id IN (SELECT o.id {} ORDER BY {order_by} LIMIT ${} OFFSET ${}) ORDER BY {order_by}",
+            self.from_where,
+            n - 1,
+            n,
+            order_by = self.order_by,
+        );
         (sql, binds)
     }
 
@@ -55,14 +70,14 @@ fn clamp(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
 }
 
-pub fn list_sql(customer_id: &str, query: &OrderQuery) -> ListSql {
+pub fn list_sql(customer_id: &str, query: &OrderQuery, nulls: NullsSort) -> ListSql {
     let mut binds = vec![Bind::text(customer_id)];
     let mut from_where = String::from("FROM orders o WHERE o.customer_id = $1");
     for filter in &query.filters {
         from_where.push_str(" AND ");
         from_where.push_str(&filter_sql(filter, &mut binds));
     }
-    ListSql { from_where, order_by: order_by(query), binds }
+    ListSql { from_where, order_by: order_by(query, nulls), binds }
 }
 
 fn filter_sql(filter: &Filter, binds: &mut Vec<Bind>) -> String {
@@ -114,12 +129,21 @@ fn comparison(op: Op) -> &'static str {
 
 /// Requested keys, missing values last in both directions, then `id` ascending so that pages
 /// never overlap or skip.
-fn order_by(query: &OrderQuery) -> String {
+///
+/// Where the backend's own NULL placement already puts them last (SQLite descending,
+/// PostgreSQL ascending), or a filter on the field excludes them, no `IS NULL` term is added:
+/// such a term matches no index, and sorting every matching row for one page costs seconds.
+fn order_by(query: &OrderQuery, nulls: NullsSort) -> String {
     let mut terms = Vec::new();
     for key in &query.sort {
         let column = sort_column(key.field);
         let direction = if key.descending { "DESC" } else { "ASC" };
-        if !key.field.always_present() {
+        let nulls_come_last = match nulls {
+            NullsSort::Low => key.descending,
+            NullsSort::High => !key.descending,
+        };
+        let filtered = query.filters.iter().any(|filter| filter.field == key.field);
+        if !key.field.always_present() && !nulls_come_last && !filtered {
             terms.push(format!("(o.{column} IS NULL) ASC"));
         }
         terms.push(format!("o.{column} {direction}"));

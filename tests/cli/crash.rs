@@ -420,8 +420,9 @@ impl Stored {
             .await
             .expect("child rows");
             let document_mismatches: i64 = sqlx::query_scalar(
-                "SELECT count(*) FROM orders WHERE customer_id = $1
-                 AND json_extract(doc, '$.request.customerReference') IS NOT request_customer_reference",
+                "SELECT count(*) FROM orders o LEFT JOIN order_documents d ON d.customer_id = o.customer_id AND d.order_id = o.id
+                 WHERE o.customer_id = $1
+                 AND (d.doc IS NULL OR json_extract(d.doc, '$.request.customerReference') IS NOT o.request_customer_reference)",
             )
             .bind(customer)
             .fetch_one(&mut db)

@@ -43,4 +43,32 @@ fn import_reads_ndjson_json_arrays_and_stdin_and_replaces_orders_with_known_ids(
     assert_eq!(list.total.as_deref(), Some("8"));
 }
 
-env_tests!(import_reads_ndjson_json_arrays_and_stdin_and_replaces_orders_with_known_ids,);
+/// The server keeps answers in memory under the customer's orders version, which the import
+/// moves in its transaction: another process's import is seen by the next request.
+fn an_import_by_another_process_is_seen_at_once_by_a_running_server(env: Env) {
+    let tenant = env.tenant("Watched");
+    let server = env.serve(&[]);
+    let token = server.token(&tenant.client_id, &tenant.client_secret);
+    let import = |orders: &[serde_json::Value]| {
+        env.run_with_stdin(&["admin", "import", "--customer", &tenant.customer_id, "-", "--json"], &ndjson(orders)).assert_success();
+    };
+    import(&[order("1", "Current", "PO-1"), order("2", "Current", "PO-2")]);
+    let current = format!("{ORDERS}?status=Current");
+    let listed = |path: &str| -> Vec<String> {
+        let list = server.get(path, &token, &tenant.api_key).json();
+        list.as_array().expect("a list").iter().map(|order| string(order, "id")).collect()
+    };
+    for _ in 0..2 {
+        assert_eq!(listed(&current), ["1", "2"]);
+        assert_eq!(server.get(&format!("{ORDERS}/2"), &token, &tenant.api_key).json()["status"], "Current");
+    }
+
+    import(&[order("2", "Closed", "PO-2"), order("3", "Current", "PO-3")]);
+    assert_eq!(listed(&current), ["1", "3"]);
+    assert_eq!(server.get(&format!("{ORDERS}/2"), &token, &tenant.api_key).json()["status"], "Closed");
+}
+
+env_tests!(
+    import_reads_ndjson_json_arrays_and_stdin_and_replaces_orders_with_known_ids,
+    an_import_by_another_process_is_seen_at_once_by_a_running_server,
+);

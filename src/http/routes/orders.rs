@@ -1,6 +1,7 @@
 //! `GET /order-tracking/b2b/v1/orders` and `/orders/{orderId}` (contract §6).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
@@ -11,6 +12,7 @@ use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
 use crate::domain::order::OrderDocument;
+use crate::http::answer_cache::{Answer, Request};
 use crate::http::caller::Caller;
 use crate::http::error::ApiError;
 use crate::http::state::AppState;
@@ -50,6 +52,12 @@ pub async fn list_orders(State(state): State<AppState>, caller: Caller, RawQuery
 }
 
 async fn list(state: &AppState, caller: &Caller, raw: &str, request_headers: &HeaderMap) -> Result<Response, ApiError> {
+    let key = caller.answer_key(Request::List(raw.to_owned()));
+    let cached = state.answers.get(&key);
+    state.metrics.answer_cache_lookup(cached.is_some());
+    if let Some(answer) = cached {
+        return Ok(respond(&answer, request_headers));
+    }
     let query = parse_query(raw, state.config.limits)?;
     let page = state.store.list_orders(&caller.customer_id, &query).await?;
     let body = render_list(&page.orders, query.fields.as_deref())?;
@@ -60,7 +68,9 @@ async fn list(state: &AppState, caller: &Caller, raw: &str, request_headers: &He
     if let Ok(link) = HeaderValue::from_str(&link_header(raw, &query, page.total)) {
         headers.insert(header::LINK, link);
     }
-    Ok(respond_json(body, &format!("{}:", page.total), headers, request_headers))
+    let answer = Arc::new(answer(body, &format!("{}:", page.total), headers));
+    state.answers.insert(key, answer.clone());
+    Ok(respond(&answer, request_headers))
 }
 
 /// One order of the caller's.
@@ -88,12 +98,20 @@ pub async fn get_order(
 }
 
 async fn detail(state: &AppState, caller: &Caller, order_id: &str, request_headers: &HeaderMap) -> Result<Response, ApiError> {
+    let key = caller.answer_key(Request::Order(order_id.to_owned()));
+    let cached = state.answers.get(&key);
+    state.metrics.answer_cache_lookup(cached.is_some());
+    if let Some(answer) = cached {
+        return Ok(respond(&answer, request_headers));
+    }
     // Another customer's order and a missing one answer alike; an id with NUL exists nowhere.
     let stored = if order_id.contains('\0') { None } else { state.store.get_order(&caller.customer_id, order_id).await? };
     let document = stored.ok_or_else(|| {
         ApiError::NotFound(format!("No order {order_id:?} was found among your orders: check the id (the list of your orders gives them)."))
     })?;
-    Ok(respond_json(document.as_str().to_owned(), "", HeaderMap::new(), request_headers))
+    let answer = Arc::new(answer(document.as_str().to_owned(), "", HeaderMap::new()));
+    state.answers.insert(key, answer.clone());
+    Ok(respond(&answer, request_headers))
 }
 
 /// Every answer to an authenticated caller, error or not, warns of a key about to expire.
@@ -103,16 +121,22 @@ fn with_caller_headers(caller: &Caller, answer: Result<Response, ApiError>) -> R
     response
 }
 
-/// A JSON answer with an `ETag`, or 304 when `If-None-Match` already holds it.
-fn respond_json(body: String, etag_salt: &str, mut headers: HeaderMap, request_headers: &HeaderMap) -> Response {
+/// A JSON answer and its `ETag`, from the body (and a salt for what the body does not show).
+fn answer(body: String, etag_salt: &str, headers: HeaderMap) -> Answer {
     let digest = Sha256::new().chain_update(etag_salt).chain_update(&body).finalize();
     let etag = format!("\"{}\"", digest[..16].iter().map(|b| format!("{b:02x}")).collect::<String>());
-    headers.insert(header::ETAG, HeaderValue::from_str(&etag).expect("hex is a valid header value"));
-    if if_none_match(request_headers, &etag) {
+    Answer { body: body.into(), etag: HeaderValue::from_str(&etag).expect("hex is a valid header value"), headers }
+}
+
+/// The answer, or 304 when `If-None-Match` already holds its `ETag`.
+fn respond(answer: &Answer, request_headers: &HeaderMap) -> Response {
+    let mut headers = answer.headers.clone();
+    headers.insert(header::ETAG, answer.etag.clone());
+    if answer.etag.to_str().is_ok_and(|etag| if_none_match(request_headers, etag)) {
         return (StatusCode::NOT_MODIFIED, headers).into_response();
     }
     headers.insert(header::CONTENT_TYPE, JSON_UTF8);
-    (headers, body).into_response()
+    (headers, answer.body.clone()).into_response()
 }
 
 /// Weak comparison (RFC 9110 §13.1.2): `*`, or any listed tag equal once `W/` is dropped.

@@ -183,8 +183,9 @@ where
 
     pub(super) async fn select_token(&self, token_hash: &SecretHash) -> StoreResult<Option<AccessToken>> {
         let row = sqlx::query(
-            "SELECT t.client_id, t.customer_id, t.expires_at, c.revoked_at IS NOT NULL AS client_revoked
-             FROM access_tokens t JOIN clients c ON c.client_id = t.client_id WHERE t.token_hash = $1",
+            "SELECT t.client_id, t.customer_id, t.expires_at, c.revoked_at IS NOT NULL AS client_revoked, u.orders_version
+             FROM access_tokens t JOIN clients c ON c.client_id = t.client_id JOIN customers u ON u.id = t.customer_id
+             WHERE t.token_hash = $1",
         )
         .bind(token_hash.0.as_slice())
         .fetch_optional(&self.pool)
@@ -194,6 +195,7 @@ where
             customer_id: row.get("customer_id"),
             expires_at: from_micros(row.get("expires_at")),
             client_revoked: row.get("client_revoked"),
+            orders_version: row.get("orders_version"),
         }))
     }
 

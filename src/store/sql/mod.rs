@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use super::StoreError;
 use super::StoreResult;
-use super::sql_query::Bind;
+use super::sql_query::{Bind, NullsSort};
 
 /// What differs between SQL backends.
 pub trait Dialect: Database {
@@ -21,6 +21,11 @@ pub trait Dialect: Database {
     /// Run first in an import's transaction, `$1` the customer: serializes imports of one
     /// customer where the write transaction alone does not.
     const LOCK_CUSTOMER: Option<&'static str>;
+    /// Run on one connection after an import changed orders: keeps the planner's statistics
+    /// up to date where the database does not do it by itself.
+    const AFTER_IMPORT: &'static [&'static str];
+    /// Where the backend sorts NULL.
+    const NULLS: NullsSort;
 
     fn rows_affected(result: &Self::QueryResult) -> u64;
 }
@@ -28,11 +33,25 @@ pub trait Dialect: Database {
 /// A store on a pool of connections of one backend.
 pub struct SqlStore<DB: Database> {
     pub(super) pool: Pool<DB>,
+    /// Exact totals of lists, under the customer's orders version (see `orders.rs`).
+    pub(super) counts: quick_cache::sync::Cache<CountKey, u64>,
 }
+
+/// What a list's total depends on: whose orders, which version of them, and the filters (as
+/// the SQL and values that express them).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(super) struct CountKey {
+    pub customer_id: String,
+    pub orders_version: i64,
+    pub filters: String,
+}
+
+/// Totals kept: a few hundred bytes each.
+const COUNTS_KEPT: usize = 10_000;
 
 impl<DB: Database> SqlStore<DB> {
     pub fn new(pool: Pool<DB>) -> Self {
-        SqlStore { pool }
+        SqlStore { pool, counts: quick_cache::sync::Cache::new(COUNTS_KEPT) }
     }
 }
 

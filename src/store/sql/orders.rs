@@ -2,7 +2,7 @@
 
 use sqlx::{Row, Transaction};
 
-use super::{Dialect, SqlStore, arguments, now};
+use super::{CountKey, Dialect, SqlStore, arguments, now};
 use crate::domain::order::{Order, OrderDocument};
 use crate::query::OrderQuery;
 use crate::store::order_columns::{Row as ColumnRow, appointment_rows, milestone_rows, order_row};
@@ -44,9 +44,10 @@ where
         }
         let mut summary = ImportSummary::default();
         let changed_at = crate::store::time_columns::to_micros(now());
+        let mut changed = false;
         for order in orders {
             let document = order.to_document();
-            let existing: Option<String> = sqlx::query_scalar("SELECT doc FROM orders WHERE customer_id = $1 AND id = $2")
+            let existing: Option<String> = sqlx::query_scalar("SELECT doc FROM order_documents WHERE customer_id = $1 AND order_id = $2")
                 .bind(customer_id)
                 .bind(&order.id)
                 .fetch_optional(&mut *tx)
@@ -59,22 +60,57 @@ where
                 continue; // identical: nothing to change, nothing to log
             }
             Self::write_order(&mut tx, customer_id, order, &document, changed_at, existing.is_some()).await?;
+            changed = true;
+        }
+        if changed {
+            // In the same transaction: a reader sees the new orders and the new version together.
+            sqlx::query("UPDATE customers SET orders_version = orders_version + 1 WHERE id = $1")
+                .bind(customer_id)
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
+        if changed && !DB::AFTER_IMPORT.is_empty() {
+            let mut connection = self.pool.acquire().await?;
+            for statement in DB::AFTER_IMPORT {
+                sqlx::query(statement).execute(&mut *connection).await?;
+            }
+        }
         Ok(summary)
     }
 
+    /// One page and the exact total, from one snapshot. The total is counted once per filter and
+    /// orders version (read in the same snapshot), and not at all when the page holds every match.
     pub(super) async fn select_orders(&self, customer_id: &str, query: &OrderQuery) -> StoreResult<OrderPage> {
-        let sql = list_sql(customer_id, query);
-        // One read transaction, so that the page and the total see the same snapshot.
+        let sql = list_sql(customer_id, query, DB::NULLS);
         let mut tx = self.pool.begin_with(DB::BEGIN_SNAPSHOT).await?;
-        let (count_sql, count_binds) = sql.count();
-        let total: i64 = sqlx::query_scalar_with(&count_sql, arguments::<DB>(&count_binds)?).fetch_one(&mut *tx).await?;
         let (page_sql, page_binds) = sql.page(query);
         let rows = sqlx::query_with(&page_sql, arguments::<DB>(&page_binds)?).fetch_all(&mut *tx).await?;
+        let orders: Vec<OrderDocument> = rows.iter().map(|row| OrderDocument(row.get::<String, _>(0).into())).collect();
+
+        // A short page that is not past the end is the last one: it tells the total.
+        let total = if (orders.len() as u64) < query.limit && (query.offset == 0 || !orders.is_empty()) {
+            query.offset + orders.len() as u64
+        } else {
+            let version: Option<i64> =
+                sqlx::query_scalar("SELECT orders_version FROM customers WHERE id = $1").bind(customer_id).fetch_optional(&mut *tx).await?;
+            let (count_sql, count_binds) = sql.count();
+            let key = CountKey {
+                customer_id: customer_id.to_owned(),
+                orders_version: version.unwrap_or_default(),
+                filters: format!("{count_sql} {count_binds:?}"),
+            };
+            match self.counts.get(&key) {
+                Some(total) => total,
+                None => {
+                    let total: i64 = sqlx::query_scalar_with(&count_sql, arguments::<DB>(&count_binds)?).fetch_one(&mut *tx).await?;
+                    self.counts.insert(key, total as u64);
+                    total as u64
+                }
+            }
+        };
         tx.commit().await?;
-        let orders = rows.iter().map(|row| OrderDocument(row.get::<String, _>(0).into())).collect();
-        Ok(OrderPage { total: total as u64, orders })
+        Ok(OrderPage { total, orders })
     }
 
     pub(super) async fn count_customer_orders(&self, customer_id: &str) -> StoreResult<u64> {
@@ -84,7 +120,7 @@ where
     }
 
     pub(super) async fn select_order(&self, customer_id: &str, order_id: &str) -> StoreResult<Option<OrderDocument>> {
-        let doc: Option<String> = sqlx::query_scalar("SELECT doc FROM orders WHERE customer_id = $1 AND id = $2")
+        let doc: Option<String> = sqlx::query_scalar("SELECT doc FROM order_documents WHERE customer_id = $1 AND order_id = $2")
             .bind(customer_id)
             .bind(order_id)
             .fetch_optional(&self.pool)
@@ -109,9 +145,15 @@ where
                 .await?;
         }
         let row = order_row(order);
-        let mut values = vec![Bind::text(customer_id), Bind::text(document.as_str()), Bind::int(changed_at)];
+        let mut values = vec![Bind::text(customer_id), Bind::int(changed_at)];
         values.extend(row.iter().map(|(_, value)| value.clone()));
-        sqlx::query_with(&insert_sql("orders", &["doc", "updated_at"], &row), arguments::<DB>(&values)?).execute(&mut **tx).await?;
+        sqlx::query_with(&insert_sql("orders", &["updated_at"], &row), arguments::<DB>(&values)?).execute(&mut **tx).await?;
+        sqlx::query("INSERT INTO order_documents (customer_id, order_id, doc) VALUES ($1, $2, $3)")
+            .bind(customer_id)
+            .bind(&order.id)
+            .bind(document.as_str())
+            .execute(&mut **tx)
+            .await?;
 
         for (table, rows) in [("order_appointments", appointment_rows(order)), ("order_milestones", milestone_rows(order))] {
             for (position, row) in rows.iter().enumerate() {

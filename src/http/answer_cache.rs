@@ -1,0 +1,125 @@
+//! Rendered answers of the order routes, kept in memory under the customer's orders version.
+//!
+//! The version is read in the same query as the caller's token, and every import that changes
+//! an order moves it in the import's own transaction (migration 0004). An answer is stored under
+//! the version read before its data was, so a request never gets anything older than the
+//! orders committed when it started, on any instance: an import made by `admin import` or by
+//! another instance is seen at once, with no message between processes. Old versions' answers
+//! are never looked up again and age out. The cache is bounded by the bytes it holds.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, HeaderValue};
+use quick_cache::Weighter;
+use quick_cache::sync::Cache;
+
+/// What an answer depends on: whose orders, which version of them, and the request.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AnswerKey {
+    pub customer_id: String,
+    pub orders_version: i64,
+    pub request: Request,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Request {
+    /// A list, by its raw query string: the same string always parses to the same query.
+    List(String),
+    /// One order, by id.
+    Order(String),
+}
+
+/// A successful answer, ready to send again.
+#[derive(Debug)]
+pub struct Answer {
+    pub body: Bytes,
+    pub etag: HeaderValue,
+    /// The answer's own headers besides `ETag` and `Content-Type` (counts, links).
+    pub headers: HeaderMap,
+}
+
+/// Bytes held: the body and, roughly, the rest.
+#[derive(Debug, Clone, Copy)]
+struct Size;
+
+impl Weighter<AnswerKey, Arc<Answer>> for Size {
+    fn weight(&self, key: &AnswerKey, answer: &Arc<Answer>) -> u64 {
+        let request = match &key.request {
+            Request::List(raw) | Request::Order(raw) => raw.len(),
+        };
+        (answer.body.len() + request + key.customer_id.len() + 256) as u64
+    }
+}
+
+/// The cache; with a capacity of 0 it holds nothing.
+pub struct AnswerCache {
+    cache: Option<Cache<AnswerKey, Arc<Answer>, Size>>,
+}
+
+/// Answers are a few kB to 1 MB; the estimate only sizes the cache's tables.
+const TYPICAL_ANSWER_BYTES: u64 = 8 * 1024;
+
+impl AnswerCache {
+    pub fn new(capacity_bytes: u64) -> AnswerCache {
+        let cache = (capacity_bytes > 0)
+            .then(|| Cache::with_weighter((capacity_bytes / TYPICAL_ANSWER_BYTES).max(16) as usize, capacity_bytes, Size));
+        AnswerCache { cache }
+    }
+
+    pub fn get(&self, key: &AnswerKey) -> Option<Arc<Answer>> {
+        self.cache.as_ref()?.get(key)
+    }
+
+    pub fn insert(&self, key: AnswerKey, answer: Arc<Answer>) {
+        if let Some(cache) = &self.cache {
+            cache.insert(key, answer);
+        }
+    }
+
+    /// Bytes held now, for the metrics.
+    pub fn weight(&self) -> u64 {
+        self.cache.as_ref().map_or(0, Cache::weight)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(version: i64, raw: &str) -> AnswerKey {
+        AnswerKey { customer_id: "c1".into(), orders_version: version, request: Request::List(raw.into()) }
+    }
+
+    fn answer(bytes: usize) -> Arc<Answer> {
+        Arc::new(Answer { body: Bytes::from(vec![b'x'; bytes]), etag: HeaderValue::from_static("\"e\""), headers: HeaderMap::new() })
+    }
+
+    #[test]
+    fn an_answer_is_found_only_under_its_own_version_customer_and_request() {
+        let cache = AnswerCache::new(1 << 20);
+        cache.insert(key(3, "limit=5"), answer(10));
+        assert!(cache.get(&key(3, "limit=5")).is_some());
+        assert!(cache.get(&key(4, "limit=5")).is_none(), "a newer version misses");
+        assert!(cache.get(&key(3, "limit=6")).is_none());
+        assert!(cache.get(&AnswerKey { customer_id: "c2".into(), ..key(3, "limit=5") }).is_none());
+        assert!(cache.get(&AnswerKey { request: Request::Order("limit=5".into()), ..key(3, "") }).is_none());
+    }
+
+    #[test]
+    fn the_cache_holds_no_more_bytes_than_its_capacity() {
+        let cache = AnswerCache::new(64 * 1024);
+        for n in 0..100 {
+            cache.insert(key(1, &n.to_string()), answer(4 * 1024));
+        }
+        assert!(cache.weight() <= 64 * 1024, "{} bytes held", cache.weight());
+        assert!(cache.weight() > 0);
+    }
+
+    #[test]
+    fn a_capacity_of_zero_holds_nothing() {
+        let cache = AnswerCache::new(0);
+        cache.insert(key(1, ""), answer(1));
+        assert!(cache.get(&key(1, "")).is_none());
+    }
+}
