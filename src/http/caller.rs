@@ -63,23 +63,26 @@ impl FromRequestParts<AppState> for Caller {
         if !secret::well_formed(SecretKind::AccessToken, token) {
             return Err(ApiError::InvalidToken);
         }
-        let token = state.store.find_access_token(&secret::hash(token)).await?.ok_or(ApiError::InvalidToken)?;
+        // The key's own header errors still come after the token's; its lookup rides with the token's.
+        let key = match parts.headers.get(&X_API_KEY) {
+            None => Err(ApiError::MissingApiKey),
+            Some(value) => match value.to_str().map(str::trim) {
+                Err(_) => Err(ApiError::InvalidApiKey),
+                Ok("") => Err(ApiError::MissingApiKey),
+                Ok(key) if !secret::well_formed(SecretKind::ApiKey, key) => Err(ApiError::InvalidApiKey),
+                Ok(key) => Ok(secret::hash(key)),
+            },
+        };
+        let (token, stored_key) = state.store.find_call_credentials(&secret::hash(token), key.as_ref().ok()).await?;
+        let token = token.ok_or(ApiError::InvalidToken)?;
         if token.client_revoked {
             return Err(ApiError::InvalidToken);
         }
         if token.expires_at <= now {
             return Err(ApiError::ExpiredToken);
         }
-
-        let key = parts.headers.get(&X_API_KEY).ok_or(ApiError::MissingApiKey)?;
-        let key = key.to_str().map(str::trim).map_err(|_| ApiError::InvalidApiKey)?;
-        if key.is_empty() {
-            return Err(ApiError::MissingApiKey);
-        }
-        if !secret::well_formed(SecretKind::ApiKey, key) {
-            return Err(ApiError::InvalidApiKey);
-        }
-        let key = state.store.find_api_key(&secret::hash(key)).await?.ok_or(ApiError::InvalidApiKey)?;
+        key?;
+        let key = stored_key.ok_or(ApiError::InvalidApiKey)?;
         if key.revoked_at.is_some() {
             return Err(ApiError::InvalidApiKey);
         }

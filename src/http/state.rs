@@ -1,5 +1,6 @@
 //! What every handler can reach.
 
+use std::ops::Deref;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -10,14 +11,17 @@ use super::rate_limit::RateLimits;
 use crate::config::Config;
 use crate::store::Store;
 
+/// The shared state, behind one `Arc`: axum clones it several times per request.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
     pub store: Arc<dyn Store>,
     pub config: Arc<Config>,
     pub limits: Arc<RateLimits>,
     pub metrics: Arc<Metrics>,
     /// Rendered order answers, under the customer's orders version.
-    pub answers: Arc<AnswerCache>,
+    pub answers: AnswerCache,
     /// The OpenAPI document, serialized once: it depends on the configured paging limits.
     pub openapi: Bytes,
 }
@@ -26,7 +30,15 @@ impl AppState {
     pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
         let limits = Arc::new(RateLimits::new(config.token_requests_per_minute, config.requests_per_minute));
         let openapi = super::openapi::document_json(config.limits).into();
-        let answers = Arc::new(AnswerCache::new(config.answer_cache_bytes));
-        AppState { store, config: Arc::new(config), limits, metrics: Arc::new(Metrics::default()), answers, openapi }
+        let answers = AnswerCache::new(config.answer_cache_bytes);
+        AppState(Arc::new(Shared { store, config: Arc::new(config), limits, metrics: Arc::new(Metrics::default()), answers, openapi }))
+    }
+}
+
+impl Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
     }
 }

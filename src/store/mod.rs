@@ -105,14 +105,18 @@ pub trait Store: Send + Sync {
     async fn revoke_client(&self, client_id: &str) -> StoreResult<()>;
 
     async fn create_api_key(&self, key: NewApiKey) -> StoreResult<ApiKey>;
-    async fn find_api_key(&self, key_hash: &SecretHash) -> StoreResult<Option<ApiKey>>;
     /// Moves a key's expiry; the key itself does not change.
     async fn renew_api_key(&self, key_id: &str, expires_at: OffsetDateTime) -> StoreResult<ApiKey>;
     async fn revoke_api_key(&self, key_id: &str) -> StoreResult<ApiKey>;
     async fn list_api_keys(&self, filter: &KeyFilter) -> StoreResult<Vec<ApiKey>>;
 
     async fn insert_access_token(&self, token: NewAccessToken) -> StoreResult<()>;
-    async fn find_access_token(&self, token_hash: &SecretHash) -> StoreResult<Option<AccessToken>>;
+    /// An API call's token and, when given, its key, in one lookup: each `None` when unknown.
+    async fn find_call_credentials(
+        &self,
+        token_hash: &SecretHash,
+        key_hash: Option<&SecretHash>,
+    ) -> StoreResult<(Option<AccessToken>, Option<ApiKey>)>;
     /// Deletes the tokens that expired before `before`; returns how many.
     async fn purge_expired_tokens(&self, before: OffsetDateTime) -> StoreResult<u64>;
 

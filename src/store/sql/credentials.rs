@@ -137,14 +137,6 @@ where
         Ok(Self::api_key_from(&row))
     }
 
-    pub(super) async fn select_api_key_by_hash(&self, key_hash: &SecretHash) -> StoreResult<Option<ApiKey>> {
-        let row = sqlx::query(&format!("SELECT {API_KEY_COLUMNS} FROM api_keys WHERE key_hash = $1"))
-            .bind(key_hash.0.as_slice())
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.as_ref().map(Self::api_key_from))
-    }
-
     /// Sets `expires_at` or `revoked_at` (a fixed column name, never from input).
     pub(super) async fn update_api_key(&self, key_id: &str, column: &'static str, value: OffsetDateTime) -> StoreResult<ApiKey> {
         debug_assert!(matches!(column, "expires_at" | "revoked_at"));
@@ -181,22 +173,37 @@ where
         Ok(())
     }
 
-    pub(super) async fn select_token(&self, token_hash: &SecretHash) -> StoreResult<Option<AccessToken>> {
+    /// The token (with its client's revocation and its customer's orders version) and the key
+    /// of an API call: one statement, so one round trip, for every call.
+    pub(super) async fn select_call_credentials(
+        &self,
+        token_hash: &SecretHash,
+        key_hash: Option<&SecretHash>,
+    ) -> StoreResult<(Option<AccessToken>, Option<ApiKey>)> {
         let row = sqlx::query(
-            "SELECT t.client_id, t.customer_id, t.expires_at, c.revoked_at IS NOT NULL AS client_revoked, u.orders_version
-             FROM access_tokens t JOIN clients c ON c.client_id = t.client_id JOIN customers u ON u.id = t.customer_id
-             WHERE t.token_hash = $1",
+            "SELECT t.client_id AS token_client_id, t.customer_id AS token_customer_id, t.expires_at AS token_expires_at,
+                    c.revoked_at IS NOT NULL AS client_revoked, u.orders_version,
+                    k.key_id, k.customer_id, k.created_at, k.expires_at, k.revoked_at
+             FROM (SELECT 1 AS one) AS one
+             LEFT JOIN access_tokens t ON t.token_hash = $1
+             LEFT JOIN clients c ON c.client_id = t.client_id
+             LEFT JOIN customers u ON u.id = t.customer_id
+             LEFT JOIN api_keys k ON k.key_hash = $2",
         )
         .bind(token_hash.0.as_slice())
-        .fetch_optional(&self.pool)
+        // No key: empty bytes, which match no stored hash.
+        .bind(key_hash.map_or(&[][..], |hash| hash.0.as_slice()))
+        .fetch_one(&self.pool)
         .await?;
-        Ok(row.map(|row| AccessToken {
-            client_id: row.get("client_id"),
-            customer_id: row.get("customer_id"),
-            expires_at: from_micros(row.get("expires_at")),
+        let token = row.get::<Option<String>, _>("token_client_id").map(|client_id| AccessToken {
+            client_id,
+            customer_id: row.get("token_customer_id"),
+            expires_at: from_micros(row.get("token_expires_at")),
             client_revoked: row.get("client_revoked"),
             orders_version: row.get("orders_version"),
-        }))
+        });
+        let key = row.get::<Option<String>, _>("key_id").is_some().then(|| Self::api_key_from(&row));
+        Ok((token, key))
     }
 
     pub(super) async fn delete_tokens_expired_before(&self, before: OffsetDateTime) -> StoreResult<u64> {

@@ -103,12 +103,6 @@ where
     async fn create_api_key(&self, key: crate::store::NewApiKey) -> crate::store::StoreResult<crate::domain::credentials::ApiKey> {
         self.insert_api_key(key).await
     }
-    async fn find_api_key(
-        &self,
-        key_hash: &crate::domain::credentials::SecretHash,
-    ) -> crate::store::StoreResult<Option<crate::domain::credentials::ApiKey>> {
-        self.select_api_key_by_hash(key_hash).await
-    }
     async fn renew_api_key(
         &self,
         key_id: &str,
@@ -125,11 +119,12 @@ where
     async fn insert_access_token(&self, token: crate::store::NewAccessToken) -> crate::store::StoreResult<()> {
         self.insert_token(token).await
     }
-    async fn find_access_token(
+    async fn find_call_credentials(
         &self,
         token_hash: &crate::domain::credentials::SecretHash,
-    ) -> crate::store::StoreResult<Option<crate::domain::credentials::AccessToken>> {
-        self.select_token(token_hash).await
+        key_hash: Option<&crate::domain::credentials::SecretHash>,
+    ) -> crate::store::StoreResult<(Option<crate::domain::credentials::AccessToken>, Option<crate::domain::credentials::ApiKey>)> {
+        self.select_call_credentials(token_hash, key_hash).await
     }
     async fn purge_expired_tokens(&self, before: time::OffsetDateTime) -> crate::store::StoreResult<u64> {
         self.delete_tokens_expired_before(before).await
