@@ -1,6 +1,7 @@
 //! The peer: json-server 0.17 (npm), the usual quick fake REST API, serving the same orders.
 //! It keeps the whole array in memory and filters and sorts it on every request.
 
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -47,6 +48,19 @@ impl JsonServer {
 
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// Waits until json-server has answered every request still queued. Node answers one request
+    /// at a time, and a list of 100,000 orders takes it about a second: when wrk stops, 32 of them
+    /// are still in the queue, and would eat the next run's time.
+    pub fn wait_idle(&self) -> anyhow::Result<()> {
+        let address = self.base.trim_start_matches("http://");
+        let mut stream = TcpStream::connect(address)?;
+        stream.set_read_timeout(Some(Duration::from_secs(300)))?;
+        stream.write_all(format!("GET /__idle HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").as_bytes())?;
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).context("json-server did not answer within 300 s")?;
+        Ok(())
     }
 }
 

@@ -206,8 +206,9 @@ fn varied_list(orders: &[Value], rng: &mut StdRng) -> List {
     }
 }
 
-/// Requests for the cost of an exact `X-Total-Count` over every order of the tenant (one order
-/// returned).
-pub fn count_probe() -> Request {
-    Request::get(format!("{ORDERS}?limit=1"))
+/// Requests for the cost of an exact `X-Total-Count` over every order of the tenant, one order
+/// returned: each filter (`orderDate` after a distinct instant in 1990) matches every order, and
+/// differs from the others, so that no cached answer or total serves it.
+pub fn count_probes(count: usize) -> Vec<Request> {
+    (0..count).map(|n| Request::get(format!("{ORDERS}?orderDate.gte=1990-01-01T00:00:00.{n:06}Z&limit=1"))).collect()
 }

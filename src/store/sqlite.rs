@@ -20,6 +20,7 @@ impl Dialect for Sqlite {
     // In WAL mode every read transaction sees one snapshot.
     const BEGIN_SNAPSHOT: &'static str = "BEGIN";
     const LOCK_CUSTOMER: Option<&'static str> = None;
+    const IMPORT_SETTINGS: &'static [&'static str] = &[];
     // Without statistics SQLite may walk the wrong index (docs/query-plans.md: a customer
     // reference looked up through the date index, 350 ms instead of 0.03). `optimize` analyzes
     // only tables never analyzed or grown (or shrunk) manyfold since: a cost in proportion to

@@ -65,6 +65,9 @@ struct Args {
     /// More arguments for `serve` (e.g. `--serve-arg=--answer-cache-mb=0`), to measure a setting.
     #[arg(long = "serve-arg", allow_hyphen_values = true)]
     serve_args: Vec<String>,
+    /// Only the ceiling and the peer: no order-tracking server.
+    #[arg(long)]
+    peer_only: bool,
     /// Skip json-server (which needs Node.js and npm).
     #[arg(long)]
     no_peer: bool,
@@ -136,14 +139,25 @@ fn main() -> anyhow::Result<()> {
         duration: Duration::from_secs(seconds),
         timeout: Duration::from_secs(30),
     };
-    let measure = |base: &str, requests: &[Request], headers: &[(&str, &str)], pid: Option<u32>| -> anyhow::Result<Outcome> {
+    // `settle` runs after each wrk run, before the next one starts.
+    let measure = |base: &str,
+                   requests: &[Request],
+                   headers: &[(&str, &str)],
+                   pid: Option<u32>,
+                   settle: &dyn Fn() -> anyhow::Result<()>|
+     -> anyhow::Result<Outcome> {
         if args.warmup > 0 {
             wrk::run(work.path(), base, requests, headers, &load(args.warmup))?;
+            settle()?;
         }
-        let runs =
-            (0..args.runs).map(|_| wrk::run(work.path(), base, requests, headers, &load(args.seconds))).collect::<anyhow::Result<_>>()?;
+        let mut runs = Vec::new();
+        for _ in 0..args.runs {
+            runs.push(wrk::run(work.path(), base, requests, headers, &load(args.seconds))?);
+            settle()?;
+        }
         Ok(Outcome { runs, rss: pid.and_then(|pid| process_memory(pid, "VmRSS:")) })
     };
+    let nothing = || Ok(());
 
     eprintln!("generating {} orders...", args.orders);
     let orders = tenant_orders(args.orders);
@@ -156,12 +170,13 @@ fn main() -> anyhow::Result<()> {
     let ceiling = Ceiling::start(&orders[..20.min(orders.len())])?;
     let ceiling_run = |label: &str| -> anyhow::Result<Outcome> {
         eprintln!("ceiling ({label})...");
-        measure(&ceiling.base, &[Request::get(scenarios::ORDERS)], &[], None)
+        measure(&ceiling.base, &[Request::get(scenarios::ORDERS)], &[], None, &nothing)
     };
     let ceiling_before = ceiling_run("before")?;
 
     let mut reports = Vec::new();
-    for backend in &args.backend {
+    let backends = if args.peer_only { &[][..] } else { &args.backend[..] };
+    for backend in backends {
         let backend = match backend {
             BackendName::Sqlite => Backend::Sqlite,
             BackendName::Postgres => Backend::Postgres { server: args.postgres.clone() },
@@ -179,11 +194,11 @@ fn main() -> anyhow::Result<()> {
         for scenario in &scenarios {
             eprintln!("{} ({}) {}...", backend.name(), scenario.key, scenario.title);
             let headers: &[(&str, &str)] = if scenario.auth == Auth::ApiCall { &api_headers } else { &token_headers };
-            rows.push((scenario.key.to_owned(), measure(&server.base, &scenario.ours, headers, Some(server.pid()))?));
+            rows.push((scenario.key.to_owned(), measure(&server.base, &scenario.ours, headers, Some(server.pid()), &nothing)?));
         }
         let count_probe = {
             let one = Load { threads: 1, connections: 1, ..load(args.seconds.min(5)) };
-            let run = wrk::run(work.path(), &server.base, &[scenarios::count_probe()], &api_headers, &one)?;
+            let run = wrk::run(work.path(), &server.base, &scenarios::count_probes(100_000), &api_headers, &one)?;
             Outcome { runs: vec![run], rss: None }
         };
         reports.push(BackendReport {
@@ -205,7 +220,7 @@ fn main() -> anyhow::Result<()> {
         for scenario in &scenarios {
             if let Some(requests) = &scenario.peer {
                 eprintln!("json-server ({}) {}...", scenario.key, scenario.title);
-                rows.push((scenario.key.to_owned(), measure(&server.base, requests, &[], Some(server.pid()))?));
+                rows.push((scenario.key.to_owned(), measure(&server.base, requests, &[], Some(server.pid()), &|| server.wait_idle())?));
             }
         }
         Some(rows)
@@ -221,6 +236,9 @@ fn main() -> anyhow::Result<()> {
             let date = time::OffsetDateTime::now_utc().date();
             workspace().join(format!("bench/results/{date}-{}-orders.md", args.orders))
         });
+        if let Some(directory) = path.parent() {
+            std::fs::create_dir_all(directory)?;
+        }
         std::fs::write(&path, &report).with_context(|| format!("cannot write {}", path.display()))?;
         eprintln!("written to {}", path.display());
     }
@@ -302,7 +320,7 @@ fn report(
     for backend in reports {
         text.push_str(&format!(
             "\n## {}\n\nImport of the {} orders (`admin import`): {:.1} s. Server RSS at most {} MB. \
-             `X-Total-Count` over all {} orders (`?limit=1`, one connection): p50 {:.2} ms.\n\n\
+             Exact `X-Total-Count` over all {} orders, uncached (`orderDate.gte=` distinct instants before every order, `limit=1`, one connection): p50 {:.2} ms.\n\n\
              | | scenario | requests/s | p50 ms | p99 ms | errors | RSS MB | × ceiling | json-server requests/s | × json-server |\n\
              |---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
             backend.name,
@@ -316,7 +334,8 @@ fn report(
             let title = scenarios.iter().find(|scenario| scenario.key == key).map_or("", |scenario| scenario.title);
             let rps = outcome.requests_per_second();
             let (peer_column, ratio_column) = match peer_rps(key) {
-                Some(peer) => (format!("{peer:.1}"), format!("{:.0}", rps / peer.max(f64::EPSILON))),
+                Some(peer) if peer > 0.0 => (format!("{peer:.1}"), format!("{:.0}", rps / peer)),
+                Some(_) => ("0".into(), "–".into()),
                 None => ("–".into(), "–".into()),
             };
             text.push_str(&format!(

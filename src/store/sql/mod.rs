@@ -21,6 +21,8 @@ pub trait Dialect: Database {
     /// Run first in an import's transaction, `$1` the customer: serializes imports of one
     /// customer where the write transaction alone does not.
     const LOCK_CUSTOMER: Option<&'static str>;
+    /// Run first in an import's transaction (settings for that transaction only).
+    const IMPORT_SETTINGS: &'static [&'static str];
     /// Run on one connection after an import changed orders: keeps the planner's statistics
     /// up to date where the database does not do it by itself.
     const AFTER_IMPORT: &'static [&'static str];

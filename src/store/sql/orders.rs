@@ -35,6 +35,9 @@ where
 {
     pub(super) async fn upsert_orders(&self, customer_id: &str, orders: &[Order]) -> StoreResult<ImportSummary> {
         let mut tx = self.pool.begin_with(DB::BEGIN_WRITE).await?;
+        for setting in DB::IMPORT_SETTINGS {
+            sqlx::query(setting).execute(&mut *tx).await?;
+        }
         if let Some(lock) = DB::LOCK_CUSTOMER {
             sqlx::query(lock).bind(customer_id).execute(&mut *tx).await?;
         }
