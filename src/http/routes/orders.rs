@@ -12,7 +12,7 @@ use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
 use crate::domain::order::OrderDocument;
-use crate::http::answer_cache::{Answer, Request};
+use crate::http::answer_cache::{Answer, AnswerKey, Request};
 use crate::http::caller::Caller;
 use crate::http::error::ApiError;
 use crate::http::state::AppState;
@@ -53,9 +53,7 @@ pub async fn list_orders(State(state): State<AppState>, caller: Caller, RawQuery
 
 async fn list(state: &AppState, caller: &Caller, raw: &str, request_headers: &HeaderMap) -> Result<Response, ApiError> {
     let key = caller.answer_key(Request::List(raw.to_owned()));
-    let cached = state.answers.get(&key);
-    state.metrics.answer_cache_lookup(cached.is_some());
-    if let Some(answer) = cached {
+    if let Some(answer) = cached(state, &key) {
         return Ok(respond(&answer, request_headers));
     }
     let query = parse_query(raw, state.config.limits)?;
@@ -99,9 +97,7 @@ pub async fn get_order(
 
 async fn detail(state: &AppState, caller: &Caller, order_id: &str, request_headers: &HeaderMap) -> Result<Response, ApiError> {
     let key = caller.answer_key(Request::Order(order_id.to_owned()));
-    let cached = state.answers.get(&key);
-    state.metrics.answer_cache_lookup(cached.is_some());
-    if let Some(answer) = cached {
+    if let Some(answer) = cached(state, &key) {
         return Ok(respond(&answer, request_headers));
     }
     // Another customer's order and a missing one answer alike; an id with NUL exists nowhere.
@@ -112,6 +108,13 @@ async fn detail(state: &AppState, caller: &Caller, order_id: &str, request_heade
     let answer = Arc::new(answer(document.as_str().to_owned(), "", HeaderMap::new()));
     state.answers.insert(key, answer.clone());
     Ok(respond(&answer, request_headers))
+}
+
+/// The answer cached under `key`, if any, counted as a hit or a miss.
+fn cached(state: &AppState, key: &AnswerKey) -> Option<Arc<Answer>> {
+    let answer = state.answers.get(key);
+    state.metrics.answer_cache_lookup(answer.is_some());
+    answer
 }
 
 /// Every answer to an authenticated caller, error or not, warns of a key about to expire.
