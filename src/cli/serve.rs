@@ -7,7 +7,7 @@ use crate::{demo, telemetry};
 
 pub async fn run(args: &ServeArgs, database: &DatabaseArgs) -> Result<(), Failure> {
     let config = Config::new(args, database)?;
-    telemetry::init(args.log_format);
+    let _log = telemetry::init(args.log_format);
     let token_ttl = config.token_ttl;
     let app = App::build(config).await?;
     let demo = match args.demo {

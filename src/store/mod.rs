@@ -1,10 +1,12 @@
 //! Storage: the [`Store`] trait, spoken in domain types, and its backends. SQL lives only here.
 
+mod batcher;
 mod order_columns;
 mod postgres;
 mod sql;
 mod sql_query;
 mod sqlite;
+mod sqlite_direct;
 mod time_columns;
 
 use std::sync::Arc;

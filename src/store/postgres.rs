@@ -8,6 +8,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 use sqlx::{ConnectOptions, Connection};
 
+use super::sql::Placeholder;
 use super::sql::migration_error;
 use super::sql::{Dialect, SqlStore};
 use super::sql_query::NullsSort;
@@ -30,6 +31,7 @@ impl Dialect for Postgres {
     const AFTER_IMPORT: &'static [&'static str] = &[];
 
     const NULLS: NullsSort = NullsSort::High;
+    const PLACEHOLDER: Placeholder = Placeholder::Numbered;
 
     fn rows_affected(result: &Self::QueryResult) -> u64 {
         result.rows_affected()

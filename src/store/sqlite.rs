@@ -6,9 +6,11 @@ use std::str::FromStr;
 use sqlx::Sqlite;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+use super::sql::Placeholder;
 use super::sql::migration_error;
 use super::sql::{Dialect, SqlStore};
 use super::sql_query::NullsSort;
+use super::sqlite_direct::DirectReads;
 use super::{StoreError, StoreOptions};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -28,6 +30,7 @@ impl Dialect for Sqlite {
     const AFTER_IMPORT: &'static [&'static str] = &["PRAGMA optimize = 0x10002"];
 
     const NULLS: NullsSort = NullsSort::Low;
+    const PLACEHOLDER: Placeholder = Placeholder::Anonymous;
 
     fn rows_affected(result: &Self::QueryResult) -> u64 {
         result.rows_affected()
@@ -50,8 +53,100 @@ pub async fn open(options: &StoreOptions) -> Result<SqlStore<Sqlite>, StoreError
         .max_connections(options.max_connections)
         .acquire_timeout(options.connect_timeout)
         .idle_timeout(options.idle_timeout)
-        .connect_with(connect)
+        .connect_with(connect.clone())
         .await?;
     MIGRATOR.run(&pool).await.map_err(migration_error)?;
-    Ok(SqlStore::new(pool))
+    let store = SqlStore::new(pool);
+    let file = connect.get_filename();
+    Ok(if options.url.contains(":memory:") || file.as_os_str().is_empty() {
+        // A private in-memory database cannot be opened a second time.
+        store
+    } else {
+        store.with_direct_reads(DirectReads::new(file.to_path_buf(), options.idle_timeout))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use time::OffsetDateTime;
+
+    use super::*;
+    use crate::auth::secret;
+    use crate::store::{NewAccessToken, NewApiKey, NewClient, Store};
+
+    async fn store_in(dir: &tempfile::TempDir) -> SqlStore<Sqlite> {
+        let options = StoreOptions {
+            url: format!("sqlite://{}", dir.path().join("direct.db").display()),
+            max_connections: 4,
+            timeout: Duration::from_millis(200),
+            connect_timeout: Duration::from_secs(1),
+            idle_timeout: Duration::from_millis(100),
+        };
+        open(&options).await.unwrap()
+    }
+
+    /// The direct reads answer what the pool answers, and do answer (no silent fallback).
+    #[tokio::test]
+    async fn direct_reads_answer_as_the_pool_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_in(&dir).await;
+        let pooled = SqlStore::<Sqlite>::new(store.pool.clone());
+        store.create_customer("c1", "One").await.unwrap();
+        let expires_at = OffsetDateTime::now_utc() + time::Duration::hours(1);
+        store
+            .create_client(NewClient { client_id: "app".into(), customer_id: "c1".into(), name: None, secret_hash: secret::hash("s") })
+            .await
+            .unwrap();
+        store
+            .create_api_key(NewApiKey { key_id: "k".into(), customer_id: "c1".into(), key_hash: secret::hash("key"), expires_at })
+            .await
+            .unwrap();
+        let token = NewAccessToken { token_hash: secret::hash("t"), client_id: "app".into(), customer_id: "c1".into(), expires_at };
+        store.insert_access_token(token).await.unwrap();
+
+        let client = |found: Option<crate::domain::credentials::Client>| found.map(|c| (c.client_id, c.customer_id, c.revoked_at));
+        for id in ["app", "unknown"] {
+            assert_eq!(client(store.find_client(id).await.unwrap()), client(pooled.find_client(id).await.unwrap()));
+        }
+        store.revoke_client("app").await.unwrap();
+        let calls =
+            [(secret::hash("t"), Some(secret::hash("key"))), (secret::hash("t"), None), (secret::hash("x"), Some(secret::hash("y")))];
+        for (token, key) in &calls {
+            let direct = store.find_call_credentials(token, key.as_ref()).await.unwrap();
+            let pool = pooled.find_call_credentials(token, key.as_ref()).await.unwrap();
+            assert_eq!(format!("{direct:?}"), format!("{pool:?}"));
+        }
+        let (token, key) = store.find_call_credentials(&calls[0].0, calls[0].1.as_ref()).await.unwrap();
+        assert!(token.unwrap().client_revoked, "a revocation is seen at once");
+        assert_eq!(key.unwrap().key_id, "k");
+        assert_eq!(store.direct.as_ref().unwrap().counts(), (6, 0), "every read answered directly");
+    }
+
+    /// A database locked by another process: the direct read steps aside at once and the pool's
+    /// read reports it unavailable after the busy timeout.
+    #[tokio::test]
+    async fn a_locked_database_defers_to_the_pool() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_in(&dir).await;
+        store.find_client("app").await.unwrap();
+        // Taken once the idle connections (the pool's and the direct reader's) have closed.
+        let holder = rusqlite::Connection::open(dir.path().join("direct.db")).unwrap();
+        holder.busy_timeout(Duration::ZERO).unwrap();
+        holder.execute_batch("PRAGMA locking_mode = EXCLUSIVE").unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while holder.execute_batch("BEGIN EXCLUSIVE; UPDATE customers SET name = name").is_err() {
+            assert!(std::time::Instant::now() < deadline, "the test could not lock the database");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let failed = store.find_call_credentials(&secret::hash("t"), None).await;
+        assert!(matches!(failed, Err(StoreError::Unavailable(_))), "{failed:?}");
+        assert_eq!(store.direct.as_ref().unwrap().counts(), (1, 1));
+        holder.execute_batch("COMMIT; PRAGMA locking_mode = NORMAL; SELECT 1 FROM customers;").unwrap();
+        drop(holder);
+        let (token, key) = store.find_call_credentials(&secret::hash("t"), None).await.unwrap();
+        assert!(token.is_none() && key.is_none());
+        assert_eq!(store.direct.as_ref().unwrap().counts(), (2, 1));
+    }
 }

@@ -6,6 +6,7 @@ mod client;
 mod credentials;
 mod errors;
 mod harness;
+mod imports;
 mod isolation;
 mod logging;
 mod metrics;

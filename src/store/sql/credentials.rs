@@ -1,10 +1,13 @@
 //! Customers, clients, API keys and access tokens, on any SQL backend.
 
+use rusqlite::OptionalExtension;
 use sqlx::Row;
 use time::OffsetDateTime;
 
+use super::multi_row::placeholders;
 use super::{Dialect, SqlStore, now};
 use crate::domain::credentials::{AccessToken, ApiKey, Client, Customer, SecretHash};
+use crate::store::batcher::Batcher;
 use crate::store::time_columns::{from_micros, to_micros};
 use crate::store::{KeyFilter, NewAccessToken, NewApiKey, NewClient, StoreError, StoreResult};
 
@@ -13,7 +16,80 @@ fn hash_from(bytes: Vec<u8>) -> StoreResult<SecretHash> {
     Ok(SecretHash(array))
 }
 
+/// Tokens stored by one statement at most.
+const TOKENS_PER_BATCH: usize = 64;
+
 const API_KEY_COLUMNS: &str = "key_id, customer_id, created_at, expires_at, revoked_at";
+
+const SELECT_CLIENT: &str = "SELECT client_id, customer_id, name, secret_hash, created_at, revoked_at FROM clients WHERE client_id = $1";
+
+/// A client's row as stored, read by either path.
+struct ClientColumns {
+    client_id: String,
+    customer_id: String,
+    name: Option<String>,
+    secret_hash: Vec<u8>,
+    created_at: i64,
+    revoked_at: Option<i64>,
+}
+
+impl ClientColumns {
+    fn into_client(self) -> StoreResult<Client> {
+        Ok(Client {
+            client_id: self.client_id,
+            customer_id: self.customer_id,
+            name: self.name,
+            secret_hash: hash_from(self.secret_hash)?,
+            created_at: from_micros(self.created_at),
+            revoked_at: self.revoked_at.map(from_micros),
+        })
+    }
+}
+
+/// The token (with its client's revocation and its customer's orders version) and the key of an
+/// API call, in one statement: always one row, its columns NULL for what is unknown. No key:
+/// `$2` is empty bytes, which match no stored hash.
+const SELECT_CALL_CREDENTIALS: &str = "SELECT t.client_id, t.customer_id, t.expires_at, c.revoked_at IS NOT NULL, u.orders_version,
+        k.key_id, k.customer_id, k.created_at, k.expires_at, k.revoked_at
+ FROM (SELECT 1 AS one) AS one
+ LEFT JOIN access_tokens t ON t.token_hash = $1
+ LEFT JOIN clients c ON c.client_id = t.client_id
+ LEFT JOIN customers u ON u.id = t.customer_id
+ LEFT JOIN api_keys k ON k.key_hash = $2";
+
+/// The row of [`SELECT_CALL_CREDENTIALS`], read by either path.
+struct CallCredentialColumns {
+    token_client_id: Option<String>,
+    token_customer_id: Option<String>,
+    token_expires_at: Option<i64>,
+    client_revoked: Option<bool>,
+    orders_version: Option<i64>,
+    key_id: Option<String>,
+    key_customer_id: Option<String>,
+    key_created_at: Option<i64>,
+    key_expires_at: Option<i64>,
+    key_revoked_at: Option<i64>,
+}
+
+impl CallCredentialColumns {
+    fn into_credentials(self) -> (Option<AccessToken>, Option<ApiKey>) {
+        let token = self.token_client_id.map(|client_id| AccessToken {
+            client_id,
+            customer_id: self.token_customer_id.unwrap_or_default(),
+            expires_at: from_micros(self.token_expires_at.unwrap_or_default()),
+            client_revoked: self.client_revoked.unwrap_or_default(),
+            orders_version: self.orders_version.unwrap_or_default(),
+        });
+        let key = self.key_id.map(|key_id| ApiKey {
+            key_id,
+            customer_id: self.key_customer_id.unwrap_or_default(),
+            created_at: from_micros(self.key_created_at.unwrap_or_default()),
+            expires_at: from_micros(self.key_expires_at.unwrap_or_default()),
+            revoked_at: self.key_revoked_at.map(from_micros),
+        });
+        (token, key)
+    }
+}
 
 impl<DB> SqlStore<DB>
 where
@@ -92,19 +168,36 @@ where
     }
 
     pub(super) async fn select_client(&self, client_id: &str) -> StoreResult<Option<Client>> {
-        let row = sqlx::query("SELECT client_id, customer_id, name, secret_hash, created_at, revoked_at FROM clients WHERE client_id = $1")
-            .bind(client_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|row| {
-            Ok(Client {
-                client_id: row.get("client_id"),
-                customer_id: row.get("customer_id"),
-                name: row.get("name"),
-                secret_hash: hash_from(row.get("secret_hash"))?,
-                created_at: from_micros(row.get("created_at")),
-                revoked_at: row.get::<Option<i64>, _>("revoked_at").map(from_micros),
+        if let Some(direct) = &self.direct
+            && let Some(found) = direct.read(|connection| {
+                let mut statement = connection.prepare_cached(SELECT_CLIENT)?;
+                statement
+                    .query_row([client_id], |row| {
+                        Ok(ClientColumns {
+                            client_id: row.get(0)?,
+                            customer_id: row.get(1)?,
+                            name: row.get(2)?,
+                            secret_hash: row.get(3)?,
+                            created_at: row.get(4)?,
+                            revoked_at: row.get(5)?,
+                        })
+                    })
+                    .optional()
             })
+        {
+            return found.map(ClientColumns::into_client).transpose();
+        }
+        let row = sqlx::query(SELECT_CLIENT).bind(client_id).fetch_optional(&self.pool).await?;
+        row.map(|row| {
+            ClientColumns {
+                client_id: row.get(0),
+                customer_id: row.get(1),
+                name: row.get(2),
+                secret_hash: row.get(3),
+                created_at: row.get(4),
+                revoked_at: row.get(5),
+            }
+            .into_client()
         })
         .transpose()
     }
@@ -161,49 +254,76 @@ where
         Ok(rows.iter().map(Self::api_key_from).collect())
     }
 
+    /// Stores a token once the batch it joins is written (see `batcher.rs`): under load, one
+    /// statement stores many tokens, where one each made writers queue for SQLite's lock.
     pub(super) async fn insert_token(&self, token: NewAccessToken) -> StoreResult<()> {
-        sqlx::query("INSERT INTO access_tokens (token_hash, customer_id, client_id, issued_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(token.token_hash.0.as_slice())
-            .bind(&token.customer_id)
-            .bind(&token.client_id)
-            .bind(to_micros(now()))
-            .bind(to_micros(token.expires_at))
-            .execute(&self.pool)
-            .await?;
+        let writer = self.token_writer.get_or_init(|| {
+            let pool = self.pool.clone();
+            Batcher::spawn(TOKENS_PER_BATCH, move |tokens| Self::insert_tokens(pool.clone(), tokens))
+        });
+        writer.write(token).await
+    }
+
+    async fn insert_tokens(pool: sqlx::Pool<DB>, tokens: Vec<NewAccessToken>) -> StoreResult<()> {
+        let tuples: Vec<String> = (0..tokens.len()).map(|n| format!("({})", placeholders(DB::PLACEHOLDER, 1 + n * 5, 5))).collect();
+        let sql =
+            format!("INSERT INTO access_tokens (token_hash, customer_id, client_id, issued_at, expires_at) VALUES {}", tuples.join(", "));
+        let issued_at = to_micros(now());
+        let mut insert = sqlx::query(&sql);
+        for token in &tokens {
+            insert = insert
+                .bind(token.token_hash.0.as_slice())
+                .bind(token.customer_id.as_str())
+                .bind(token.client_id.as_str())
+                .bind(issued_at)
+                .bind(to_micros(token.expires_at));
+        }
+        insert.execute(&pool).await?;
         Ok(())
     }
 
-    /// The token (with its client's revocation and its customer's orders version) and the key
-    /// of an API call: one statement, so one round trip, for every call.
+    /// An API call's token and key: one statement, so one lookup, for every call.
     pub(super) async fn select_call_credentials(
         &self,
         token_hash: &SecretHash,
         key_hash: Option<&SecretHash>,
     ) -> StoreResult<(Option<AccessToken>, Option<ApiKey>)> {
-        let row = sqlx::query(
-            "SELECT t.client_id AS token_client_id, t.customer_id AS token_customer_id, t.expires_at AS token_expires_at,
-                    c.revoked_at IS NOT NULL AS client_revoked, u.orders_version,
-                    k.key_id, k.customer_id, k.created_at, k.expires_at, k.revoked_at
-             FROM (SELECT 1 AS one) AS one
-             LEFT JOIN access_tokens t ON t.token_hash = $1
-             LEFT JOIN clients c ON c.client_id = t.client_id
-             LEFT JOIN customers u ON u.id = t.customer_id
-             LEFT JOIN api_keys k ON k.key_hash = $2",
-        )
-        .bind(token_hash.0.as_slice())
-        // No key: empty bytes, which match no stored hash.
-        .bind(key_hash.map_or(&[][..], |hash| hash.0.as_slice()))
-        .fetch_one(&self.pool)
-        .await?;
-        let token = row.get::<Option<String>, _>("token_client_id").map(|client_id| AccessToken {
-            client_id,
-            customer_id: row.get("token_customer_id"),
-            expires_at: from_micros(row.get("token_expires_at")),
-            client_revoked: row.get("client_revoked"),
-            orders_version: row.get("orders_version"),
-        });
-        let key = row.get::<Option<String>, _>("key_id").is_some().then(|| Self::api_key_from(&row));
-        Ok((token, key))
+        let key_hash = key_hash.map_or(&[][..], |hash| hash.0.as_slice());
+        if let Some(direct) = &self.direct
+            && let Some(found) = direct.read(|connection| {
+                let mut statement = connection.prepare_cached(SELECT_CALL_CREDENTIALS)?;
+                statement.query_row((token_hash.0.as_slice(), key_hash), |row| {
+                    Ok(CallCredentialColumns {
+                        token_client_id: row.get(0)?,
+                        token_customer_id: row.get(1)?,
+                        token_expires_at: row.get(2)?,
+                        client_revoked: row.get(3)?,
+                        orders_version: row.get(4)?,
+                        key_id: row.get(5)?,
+                        key_customer_id: row.get(6)?,
+                        key_created_at: row.get(7)?,
+                        key_expires_at: row.get(8)?,
+                        key_revoked_at: row.get(9)?,
+                    })
+                })
+            })
+        {
+            return Ok(found.into_credentials());
+        }
+        let row = sqlx::query(SELECT_CALL_CREDENTIALS).bind(token_hash.0.as_slice()).bind(key_hash).fetch_one(&self.pool).await?;
+        Ok(CallCredentialColumns {
+            token_client_id: row.get(0),
+            token_customer_id: row.get(1),
+            token_expires_at: row.get(2),
+            client_revoked: row.get(3),
+            orders_version: row.get(4),
+            key_id: row.get(5),
+            key_customer_id: row.get(6),
+            key_created_at: row.get(7),
+            key_expires_at: row.get(8),
+            key_revoked_at: row.get(9),
+        }
+        .into_credentials())
     }
 
     pub(super) async fn delete_tokens_expired_before(&self, before: OffsetDateTime) -> StoreResult<u64> {

@@ -3,14 +3,21 @@
 //! `sqlite.rs` and `postgres.rs` beside this module open the pools.
 
 mod credentials;
+mod multi_row;
 mod orders;
+
+use std::sync::{Arc, OnceLock};
 
 use sqlx::{Arguments, Database, Pool};
 use time::OffsetDateTime;
 
+use super::NewAccessToken;
 use super::StoreError;
 use super::StoreResult;
+use super::batcher::Batcher;
 use super::sql_query::{Bind, NullsSort};
+use super::sqlite_direct::DirectReads;
+pub use multi_row::Placeholder;
 
 /// What differs between SQL backends.
 pub trait Dialect: Database {
@@ -28,6 +35,8 @@ pub trait Dialect: Database {
     const AFTER_IMPORT: &'static [&'static str];
     /// Where the backend sorts NULL.
     const NULLS: NullsSort;
+    /// How statements built with many values name them.
+    const PLACEHOLDER: Placeholder;
 
     fn rows_affected(result: &Self::QueryResult) -> u64;
 }
@@ -37,6 +46,10 @@ pub struct SqlStore<DB: Database> {
     pub(super) pool: Pool<DB>,
     /// Exact totals of lists, under the customer's orders version (see `orders.rs`).
     pub(super) counts: quick_cache::sync::Cache<CountKey, u64>,
+    /// Credential lookups straight from the SQLite file (SQLite only; see `sqlite_direct.rs`).
+    pub(super) direct: Option<Arc<DirectReads>>,
+    /// Stores new access tokens in batches; started by the first token.
+    pub(super) token_writer: OnceLock<Batcher<NewAccessToken>>,
 }
 
 /// What a list's total depends on: whose orders, which version of them, and the filters (as
@@ -53,7 +66,12 @@ const COUNTS_KEPT: usize = 10_000;
 
 impl<DB: Database> SqlStore<DB> {
     pub fn new(pool: Pool<DB>) -> Self {
-        SqlStore { pool, counts: quick_cache::sync::Cache::new(COUNTS_KEPT) }
+        SqlStore { pool, counts: quick_cache::sync::Cache::new(COUNTS_KEPT), direct: None, token_writer: OnceLock::new() }
+    }
+
+    /// Reads credentials through `direct` first, the pool when it cannot answer at once.
+    pub fn with_direct_reads(self, direct: Arc<DirectReads>) -> Self {
+        SqlStore { direct: Some(direct), ..self }
     }
 }
 

@@ -1,0 +1,109 @@
+//! Group commit: many callers' small writes handed to one task that writes whatever has queued
+//! up in one statement. Under load a batch forms by itself (the queue fills while the previous
+//! batch is written); alone, a write goes out at once. Each caller still waits until its own
+//! write is stored, so nothing is acknowledged before it is durable.
+
+use std::future::Future;
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::{StoreError, StoreResult};
+
+type Job<T> = (T, oneshot::Sender<StoreResult<()>>);
+
+pub struct Batcher<T> {
+    queue: mpsc::UnboundedSender<Job<T>>,
+}
+
+impl<T: Send + 'static> Batcher<T> {
+    /// Starts the task that calls `write` with at most `max_batch` items at a time. It ends
+    /// when the batcher is dropped.
+    pub fn spawn<W, F>(max_batch: usize, write: W) -> Self
+    where
+        W: Fn(Vec<T>) -> F + Send + 'static,
+        F: Future<Output = StoreResult<()>> + Send,
+    {
+        let (queue, mut jobs) = mpsc::unbounded_channel::<Job<T>>();
+        tokio::spawn(async move {
+            let mut batch = Vec::with_capacity(max_batch);
+            while jobs.recv_many(&mut batch, max_batch).await > 0 {
+                let (items, waiters): (Vec<T>, Vec<_>) = batch.drain(..).unzip();
+                let written = write(items).await;
+                if let Err(error) = &written {
+                    tracing::warn!(%error, batch = waiters.len(), "a batched write failed");
+                }
+                for waiter in waiters {
+                    // A caller that went away (its request timed out) needs no answer.
+                    let _ = waiter.send(written.as_ref().map(|_| ()).map_err(shared_error));
+                }
+            }
+        });
+        Batcher { queue }
+    }
+
+    /// Queues `item` and waits until the batch that holds it is written.
+    pub async fn write(&self, item: T) -> StoreResult<()> {
+        let (done, written) = oneshot::channel();
+        let gone = || StoreError::Unavailable("the batch writer has stopped".into());
+        self.queue.send((item, done)).map_err(|_| gone())?;
+        written.await.map_err(|_| gone())?
+    }
+}
+
+/// The error of a batch, for each of its callers: same kind, the cause as text.
+fn shared_error(error: &StoreError) -> StoreError {
+    let cause = error.to_string() + &std::error::Error::source(error).map(|source| format!(": {source}")).unwrap_or_default();
+    match error {
+        StoreError::NotFound(what) => StoreError::NotFound(what.clone()),
+        StoreError::Conflict(what) => StoreError::Conflict(what.clone()),
+        StoreError::Unavailable(_) => StoreError::Unavailable(cause.into()),
+        StoreError::Backend(_) => StoreError::Backend(cause.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    /// Every caller's item is written exactly once, in batches no larger than the limit, and
+    /// calls made together share batches.
+    #[tokio::test]
+    async fn concurrent_writes_share_batches() {
+        let batches: Arc<Mutex<Vec<Vec<u32>>>> = Arc::default();
+        let seen = batches.clone();
+        let batcher = Arc::new(Batcher::spawn(8, move |items: Vec<u32>| {
+            let seen = seen.clone();
+            async move {
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                seen.lock().unwrap().push(items);
+                Ok(())
+            }
+        }));
+        let calls: Vec<_> = (0..100)
+            .map(|n| {
+                tokio::spawn({
+                    let batcher = batcher.clone();
+                    async move { batcher.write(n).await }
+                })
+            })
+            .collect();
+        for call in calls {
+            call.await.unwrap().unwrap();
+        }
+        let batches = batches.lock().unwrap();
+        let mut written: Vec<u32> = batches.iter().flatten().copied().collect();
+        written.sort_unstable();
+        assert_eq!(written, (0..100).collect::<Vec<_>>());
+        assert!(batches.iter().all(|batch| batch.len() <= 8));
+        assert!(batches.len() < 50, "100 concurrent writes in {} batches", batches.len());
+    }
+
+    #[tokio::test]
+    async fn every_caller_of_a_failed_batch_gets_its_error() {
+        let batcher = Batcher::spawn(4, |_: Vec<u32>| async { Err(StoreError::Unavailable("database down".into())) });
+        let failed = batcher.write(1).await;
+        assert!(matches!(&failed, Err(StoreError::Unavailable(cause)) if cause.to_string().contains("database down")), "{failed:?}");
+    }
+}

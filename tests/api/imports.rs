@@ -1,0 +1,96 @@
+//! Imports are written in batches (1,000 orders each): what crosses a batch boundary, or repeats
+//! an id inside one import, comes out as if each order had been imported on its own. Tokens are
+//! stored in batches too: every one of many concurrent requests gets a token of its own that works.
+
+use order_tracking::demo::generate::generate_orders;
+use order_tracking::domain::order::{Order, OrderStatus};
+use order_tracking::store::ImportSummary;
+use serde_json::Value;
+
+use crate::harness::{Backend, ORDERS, TestApp, backend_tests};
+
+async fn import(app: &TestApp, customer_id: &str, orders: &[Order]) -> ImportSummary {
+    app.store.import_orders(customer_id, orders).await.expect("the import succeeds")
+}
+
+/// Every order of the customer, read through the API in pages of 1,000, by id.
+async fn served(app: &TestApp, tenant: &crate::harness::Tenant) -> Vec<Value> {
+    let mut all = Vec::new();
+    loop {
+        let page = app.get_as(tenant, &format!("{ORDERS}?sort=id&limit=1000&offset={}", all.len())).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        let orders = page.json().as_array().unwrap().clone();
+        if orders.is_empty() {
+            return all;
+        }
+        all.extend(orders);
+    }
+}
+
+fn by_id(mut orders: Vec<Order>) -> Vec<Value> {
+    orders.sort_by(|a, b| a.id.cmp(&b.id));
+    orders.iter().map(|order| serde_json::to_value(order).unwrap()).collect()
+}
+
+async fn imports_across_batches_create_replace_and_skip_exactly(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let acme = app.tenant("Acme").await;
+    let generated = generate_orders(2_600, 7);
+    assert_eq!(import(&app, &acme.customer_id, &generated[..2_000]).await, ImportSummary { created: 2_000, updated: 0 });
+
+    // 1,000..1,500 changed, 1,500..2,000 identical, 2,000..2,600 new: batches mix all three.
+    let mut second = generated[1_000..].to_vec();
+    for order in &mut second[..500] {
+        order.status = if order.status == OrderStatus::Closed { OrderStatus::Current } else { OrderStatus::Closed };
+        order.request.customer_reference = Some(format!("changed-{}", order.id));
+    }
+    assert_eq!(import(&app, &acme.customer_id, &second).await, ImportSummary { created: 600, updated: 1_000 });
+
+    let mut expected = generated[..1_000].to_vec();
+    expected.extend(second);
+    let served = served(&app, &acme).await;
+    assert_eq!(served.len(), 2_600);
+    assert!(served == by_id(expected), "the served orders are the imported ones, the later version of each");
+    let changed = app.get_as(&acme, &format!("{ORDERS}?request.customerReference=changed-{}", generated[1_499].id)).await;
+    assert_eq!((changed.ids(), changed.header("x-total-count")), (vec![generated[1_499].id.clone()], Some("1")));
+}
+
+async fn an_id_given_twice_in_one_import_keeps_the_later_order(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let acme = app.tenant("Acme").await;
+    let generated = generate_orders(3, 11);
+    let mut later = generated[1].clone();
+    later.status = if later.status == OrderStatus::Closed { OrderStatus::Current } else { OrderStatus::Closed };
+    let orders = [generated[0].clone(), generated[1].clone(), generated[2].clone(), later.clone()];
+    assert_eq!(import(&app, &acme.customer_id, &orders).await, ImportSummary { created: 3, updated: 1 });
+    let detail = app.get_as(&acme, &format!("{ORDERS}/{}", later.id)).await;
+    assert_eq!(detail.json(), serde_json::to_value(&later).unwrap());
+    assert_eq!(served(&app, &acme).await.len(), 3);
+}
+
+async fn concurrent_token_requests_each_get_a_working_token(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let acme = app.tenant("Acme").await;
+    // 40: under the per-client limit of 50 token requests a minute.
+    let requests = (0..40).map(|_| app.request_token(&acme.client_id, &acme.client_secret));
+    let answers = futures_util::future::join_all(requests).await;
+    let mut tokens: Vec<String> = answers
+        .iter()
+        .map(|answer| {
+            assert_eq!(answer.status, 200, "{}", answer.body);
+            answer.json()["access_token"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    for token in &tokens {
+        assert_eq!(app.get_authorized(token, &acme.api_key, ORDERS).await.status, 200, "token {token} works");
+    }
+    tokens.sort();
+    tokens.dedup();
+    assert_eq!(tokens.len(), 40, "every token is its own");
+}
+
+backend_tests!(
+    imports_across_batches_create_replace_and_skip_exactly,
+    an_id_given_twice_in_one_import_keeps_the_later_order,
+    concurrent_token_requests_each_get_a_working_token,
+);
