@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::domain::order::Order;
-use crate::domain::validation::parse_order;
+use crate::domain::validation::{Problem, parse_order};
 
 /// Where a problem is: a line of NDJSON, or an index of a JSON array.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -44,22 +44,26 @@ impl std::fmt::Display for ImportProblem {
     }
 }
 
+/// An order read from one place of the file, or what is wrong with it.
+type Read = (Location, Result<Order, Vec<Problem>>);
+
 /// Parses a whole file: every order, or every problem.
 pub fn parse_orders(text: &str) -> Result<Vec<Order>, Vec<ImportProblem>> {
     // Spreadsheet and Windows exports often start with a byte-order mark.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let (values, mut problems) = if text.trim_start().starts_with('[') {
-        (array_values(text)?, Vec::new())
+    let read: Vec<Read> = if text.trim_start().starts_with('[') {
+        array_values(text)?.into_iter().map(|(location, value)| (location, parse_order(value))).collect()
     } else if let Ok(value @ Value::Object(_)) = serde_json::from_str::<Value>(text) {
         // One order written over several lines (pretty-printed) is one order, not broken NDJSON.
-        (vec![(Location::Line(1), value)], Vec::new())
+        vec![(Location::Line(1), parse_order(value))]
     } else {
-        ndjson_values(text)
+        ndjson_orders(text)
     };
-    let mut orders = Vec::with_capacity(values.len());
+    let mut orders = Vec::with_capacity(read.len());
+    let mut problems = Vec::new();
     let mut first_seen: HashMap<String, Location> = HashMap::new();
-    for (location, value) in values {
-        match parse_order(value) {
+    for (location, parsed) in read {
+        match parsed {
             Ok(order) => {
                 if let Some(earlier) = first_seen.insert(order.id.clone(), location) {
                     problems.push(ImportProblem {
@@ -88,21 +92,26 @@ fn array_values(text: &str) -> Result<Vec<(Location, Value)>, Vec<ImportProblem>
     Ok(values.into_iter().enumerate().map(|(index, value)| (Location::Index(index), value)).collect())
 }
 
-/// The lines that are JSON, and a problem for each that is not.
-fn ndjson_values(text: &str) -> (Vec<(Location, Value)>, Vec<ImportProblem>) {
-    let mut values = Vec::new();
-    let mut problems = Vec::new();
-    for (number, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let location = Location::Line(number + 1);
-        match serde_json::from_str::<Value>(line) {
-            Ok(value) => values.push((location, value)),
-            Err(error) => problems.push(ImportProblem { location, path: String::new(), message: format!("not valid JSON: {error}") }),
-        }
-    }
-    (values, problems)
+/// Every non-blank line read as an order, on every core: each line is parsed and checked on its
+/// own, and its JSON tree dropped at once, so a large file never holds more than its orders.
+fn ndjson_orders(text: &str) -> Vec<Read> {
+    let lines: Vec<(usize, &str)> = text.lines().enumerate().filter(|(_, line)| !line.trim().is_empty()).collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per_thread = lines.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let parsers: Vec<_> = lines
+            .chunks(per_thread)
+            .map(|chunk| scope.spawn(move || chunk.iter().map(|&(index, line)| read_line(index + 1, line)).collect::<Vec<_>>()))
+            .collect();
+        parsers.into_iter().flat_map(|parser| parser.join().expect("a line parser does not panic")).collect()
+    })
+}
+
+fn read_line(number: usize, line: &str) -> Read {
+    let parsed = serde_json::from_str::<Value>(line)
+        .map_err(|error| vec![Problem { path: String::new(), message: format!("not valid JSON: {error}") }])
+        .and_then(parse_order);
+    (Location::Line(number), parsed)
 }
 
 #[cfg(test)]

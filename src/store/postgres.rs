@@ -27,6 +27,8 @@ impl Dialect for Postgres {
     // n² (100,000 orders: over 5 minutes instead of seconds). Planned anew each time, with the
     // table's current size, they use the primary key.
     const IMPORT_SETTINGS: &'static [&'static str] = &["SET LOCAL plan_cache_mode = force_custom_plan"];
+    // `SET LOCAL` ends with the transaction.
+    const IMPORT_RESET: &'static [&'static str] = &[];
     // Autovacuum analyzes changed tables.
     const AFTER_IMPORT: &'static [&'static str] = &[];
 

@@ -30,6 +30,9 @@ pub trait Dialect: Database {
     const LOCK_CUSTOMER: Option<&'static str>;
     /// Run first in an import's transaction (settings for that transaction only).
     const IMPORT_SETTINGS: &'static [&'static str];
+    /// Run last in an import's transaction, before it commits: undoes what the settings left
+    /// on the connection beyond the transaction.
+    const IMPORT_RESET: &'static [&'static str];
     /// Run on one connection after an import changed orders: keeps the planner's statistics
     /// up to date where the database does not do it by itself.
     const AFTER_IMPORT: &'static [&'static str];

@@ -57,6 +57,9 @@ where
                 .execute(&mut *tx)
                 .await?;
         }
+        for reset in DB::IMPORT_RESET {
+            sqlx::query(reset).execute(&mut *tx).await?;
+        }
         tx.commit().await?;
         if changed && !DB::AFTER_IMPORT.is_empty() {
             let mut connection = self.pool.acquire().await?;
