@@ -15,6 +15,11 @@ pub fn order_row(order: &Order) -> Row {
     FIELDS.iter().filter(|field| field.container == Container::Order).map(|field| (field.column, order_value(order, field.path))).collect()
 }
 
+/// The order's status as its column holds it.
+pub fn status_name(order: &Order) -> String {
+    enum_name(&order.status)
+}
+
 fn order_value(order: &Order, path: &str) -> Bind {
     let text = |value: Option<&String>| Bind::Text(value.cloned());
     let product = order.product.as_ref();
@@ -23,7 +28,7 @@ fn order_value(order: &Order, path: &str) -> Bind {
     let contact = order.request.orange_contact.as_ref();
     match path {
         "id" => Bind::text(order.id.clone()),
-        "status" => Bind::text(enum_name(&order.status)),
+        "status" => Bind::text(status_name(order)),
         "orderDate" => Bind::int(nanos(order.order_date)),
         "lastUpdateDate" => instant(order.last_update_date),
         "expectedCompletionDate" => Bind::Int(order.expected_completion_date.map(date_nanos)),

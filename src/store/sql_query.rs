@@ -66,6 +66,28 @@ impl ListSql {
     }
 }
 
+/// The total of a list filtered by `status = ...` alone, or not at all, as a sum over the
+/// per-status counts the import keeps (`order_counts`): `None` for any other filter.
+pub fn status_total(customer_id: &str, query: &OrderQuery) -> Option<(String, Vec<Bind>)> {
+    let mut binds = vec![Bind::text(customer_id)];
+    // PostgreSQL sums BIGINT into NUMERIC.
+    let sql = "SELECT CAST(coalesce(sum(orders), 0) AS BIGINT) FROM order_counts WHERE customer_id = $1";
+    match query.filters.as_slice() {
+        [] => Some((sql.to_owned(), binds)),
+        [filter] if filter.field.path == "status" && filter.op == Op::Eq => {
+            let mut statuses: Vec<&str> =
+                filter.values.iter().filter_map(|value| if let Value::Text(text) = value { Some(text.as_str()) } else { None }).collect();
+            // `status=Current,Current` counts each order once.
+            statuses.sort_unstable();
+            statuses.dedup();
+            let placeholders: Vec<String> = (2..statuses.len() + 2).map(|n| format!("${n}")).collect();
+            binds.extend(statuses.into_iter().map(Bind::text));
+            Some((format!("{sql} AND status IN ({})", placeholders.join(", ")), binds))
+        }
+        _ => None,
+    }
+}
+
 fn clamp(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
 }
@@ -157,4 +179,28 @@ fn order_by(query: &OrderQuery, nulls: NullsSort) -> String {
 fn sort_column(field: &Field) -> &'static str {
     debug_assert!(field.sortable(), "the parser only lets order-level fields through");
     field.column
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::{Limits, parse_query};
+
+    fn total_sql(raw: &str) -> Option<(String, Vec<Bind>)> {
+        status_total("c1", &parse_query(raw, Limits { default_limit: 20, max_limit: 1000 }).unwrap())
+    }
+
+    #[test]
+    fn only_status_equality_or_no_filter_is_answered_from_the_kept_counts() {
+        let (sql, binds) = total_sql("sort=-orderDate&offset=40").unwrap();
+        assert!(!sql.contains("status IN"));
+        assert_eq!(binds, [Bind::text("c1")]);
+        let (sql, binds) = total_sql("status=Current,Closed,Current").unwrap();
+        assert!(sql.ends_with("status IN ($2, $3)"), "{sql}");
+        assert_eq!(binds, [Bind::text("c1"), Bind::text("Closed"), Bind::text("Current")]);
+        for counted in ["status.ne=Closed", "status=Current&site.address.city=Paris", "site.address.city=Paris", "orderDate.gte=2026-01-01"]
+        {
+            assert!(total_sql(counted).is_none(), "{counted} needs its rows counted");
+        }
+    }
 }

@@ -51,6 +51,14 @@ async fn imports_across_batches_create_replace_and_skip_exactly(backend: Backend
     let served = served(&app, &acme).await;
     assert_eq!(served.len(), 2_600);
     assert!(served == by_id(expected), "the served orders are the imported ones, the later version of each");
+    // Totals by status come from the counts the imports keep: the same as counting the orders.
+    for (filter, status) in [("status=Closed", Some("Closed")), ("status=Current", Some("Current")), ("", None)] {
+        let expected = served.iter().filter(|order| status.is_none_or(|status| order["status"] == status)).count();
+        let page = app.get_as(&acme, &format!("{ORDERS}?{filter}&limit=1")).await;
+        assert_eq!(page.header("x-total-count"), Some(expected.to_string().as_str()), "{filter}");
+    }
+    let both = app.get_as(&acme, &format!("{ORDERS}?status=Closed,Current,Closed&limit=1")).await;
+    assert_eq!(both.header("x-total-count"), Some("2600"), "each order counted once");
     let changed = app.get_as(&acme, &format!("{ORDERS}?request.customerReference=changed-{}", generated[1_499].id)).await;
     assert_eq!((changed.ids(), changed.header("x-total-count")), (vec![generated[1_499].id.clone()], Some("1")));
 }

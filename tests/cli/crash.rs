@@ -368,6 +368,7 @@ impl Imports {
             assert_eq!(stored.children, children, "{context}: appointment and milestone rows of a whole batch");
         }
         assert_eq!(stored.document_mismatches, 0, "{context}: orders whose document and columns disagree");
+        assert_eq!(stored.kept_status_counts, stored.status_counts, "{context}: the per-status counts the imports keep");
         present
     }
 }
@@ -386,6 +387,9 @@ struct Stored {
     /// Appointment and milestone rows of the customer.
     children: i64,
     document_mismatches: i64,
+    /// Orders by status, counted, and as `order_counts` keeps them (zeros left out).
+    status_counts: BTreeMap<String, i64>,
+    kept_status_counts: BTreeMap<String, i64>,
     token_hashes: HashSet<Vec<u8>>,
 }
 
@@ -428,6 +432,17 @@ impl Stored {
             .fetch_one(&mut db)
             .await
             .expect("documents against columns");
+            let status_counts: Vec<(String, i64)> = sqlx::query_as("SELECT status, count(*) FROM orders WHERE customer_id = $1 GROUP BY 1")
+                .bind(customer)
+                .fetch_all(&mut db)
+                .await
+                .expect("orders by status");
+            let kept_status_counts: Vec<(String, i64)> =
+                sqlx::query_as("SELECT status, orders FROM order_counts WHERE customer_id = $1 AND orders <> 0")
+                    .bind(customer)
+                    .fetch_all(&mut db)
+                    .await
+                    .expect("kept counts");
             let token_hashes: Vec<Vec<u8>> =
                 sqlx::query_scalar("SELECT token_hash FROM access_tokens").fetch_all(&mut db).await.expect("token hashes");
             db.close().await.expect("the database closes");
@@ -438,6 +453,8 @@ impl Stored {
                 changes: changes.into_iter().collect(),
                 children,
                 document_mismatches,
+                status_counts: status_counts.into_iter().collect(),
+                kept_status_counts: kept_status_counts.into_iter().collect(),
                 token_hashes: token_hashes.into_iter().collect(),
             }
         })

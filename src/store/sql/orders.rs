@@ -8,8 +8,8 @@ use super::multi_row::{Rows, placeholders};
 use super::{CountKey, Dialect, SqlStore, arguments, now};
 use crate::domain::order::{Order, OrderDocument};
 use crate::query::OrderQuery;
-use crate::store::order_columns::{appointment_rows, milestone_rows, order_row};
-use crate::store::sql_query::{Bind, list_sql};
+use crate::store::order_columns::{appointment_rows, milestone_rows, order_row, status_name};
+use crate::store::sql_query::{Bind, list_sql, status_total};
 use crate::store::{ImportSummary, OrderPage, StoreError, StoreResult};
 
 impl<DB> SqlStore<DB>
@@ -47,8 +47,21 @@ where
         let mut summary = ImportSummary::default();
         let changed_at = crate::store::time_columns::to_micros(now());
         let mut changed = false;
+        // How many orders each status gained (or lost) by this import.
+        let mut counts: HashMap<String, i64> = HashMap::new();
         for batch in import_batches(orders) {
-            changed |= Self::write_batch(&mut tx, customer_id, batch, changed_at, &mut summary).await?;
+            changed |= Self::write_batch(&mut tx, customer_id, batch, changed_at, &mut summary, &mut counts).await?;
+        }
+        for (status, delta) in counts.into_iter().filter(|(_, delta)| *delta != 0) {
+            sqlx::query(
+                "INSERT INTO order_counts (customer_id, status, orders) VALUES ($1, $2, $3) \
+                 ON CONFLICT (customer_id, status) DO UPDATE SET orders = order_counts.orders + excluded.orders",
+            )
+            .bind(customer_id)
+            .bind(status)
+            .bind(delta)
+            .execute(&mut *tx)
+            .await?;
         }
         if changed {
             // In the same transaction: a reader sees the new orders and the new version together.
@@ -62,12 +75,24 @@ where
         }
         tx.commit().await?;
         if changed && !DB::AFTER_IMPORT.is_empty() {
-            let mut connection = self.pool.acquire().await?;
-            for statement in DB::AFTER_IMPORT {
-                sqlx::query(statement).execute(&mut *connection).await?;
+            // The orders are committed: upkeep that fails is worth a warning, not a failed import.
+            if let Err(error) = self.after_import().await {
+                tracing::warn!(%error, "upkeep after an import failed; the orders are imported");
             }
         }
         Ok(summary)
+    }
+
+    async fn after_import(&self) -> StoreResult<()> {
+        let mut connection = self.pool.acquire().await?;
+        for statement in DB::AFTER_IMPORT {
+            if let Err(error) = sqlx::query(statement).execute(&mut *connection).await {
+                // It may be left with a setting meant for the upkeep only.
+                connection.close_on_drop();
+                return Err(error.into());
+            }
+        }
+        Ok(())
     }
 
     /// One page and the exact total, from one snapshot. The total is counted once per filter and
@@ -82,6 +107,10 @@ where
         // A short page that is not past the end is the last one: it tells the total.
         let total = if (orders.len() as u64) < query.limit && (query.offset == 0 || !orders.is_empty()) {
             query.offset + orders.len() as u64
+        } else if let Some((total_sql, total_binds)) = status_total(customer_id, query) {
+            // Kept by the imports: a row per status, nothing to count.
+            let total: i64 = sqlx::query_scalar_with(&total_sql, arguments::<DB>(&total_binds)?).fetch_one(&mut *tx).await?;
+            total as u64
         } else {
             let version: Option<i64> =
                 sqlx::query_scalar("SELECT orders_version FROM customers WHERE id = $1").bind(customer_id).fetch_optional(&mut *tx).await?;
@@ -127,8 +156,12 @@ where
         batch: &[Order],
         changed_at: i64,
         summary: &mut ImportSummary,
+        counts: &mut HashMap<String, i64>,
     ) -> StoreResult<bool> {
         let ids: Vec<Bind> = batch.iter().map(|order| Bind::text(order.id.clone())).collect();
+        // Each stored order's document, by id. (Through the documents' primary key alone: with a
+        // join, PostgreSQL planned on the statistics of the empty tables the import started from
+        // and scanned `orders` once per batch, past the statement timeout.)
         let existing: HashMap<String, String> = {
             let sql = format!(
                 "SELECT order_id, doc FROM order_documents WHERE customer_id = {} AND order_id IN ({})",
@@ -152,8 +185,10 @@ where
                         continue; // identical: nothing to change, nothing to log
                     }
                     replaced.push(Bind::text(order.id.clone()));
+                    *counts.entry(stored_status(stored)?).or_default() -= 1;
                 }
             }
+            *counts.entry(status_name(order)).or_default() += 1;
             written.push((order, document));
         }
         if written.is_empty() {
@@ -203,6 +238,15 @@ where
         }
         Ok(true)
     }
+}
+
+/// The status in a stored document, as its column holds it.
+fn stored_status(document: &str) -> StoreResult<String> {
+    #[derive(serde::Deserialize)]
+    struct Status {
+        status: String,
+    }
+    serde_json::from_str::<Status>(document).map(|found| found.status).map_err(|error| StoreError::Backend(Box::new(error)))
 }
 
 /// Orders per batch of an import: what one existence lookup covers.
