@@ -13,5 +13,6 @@ mod metrics;
 mod oauth;
 mod orders;
 mod outage;
+mod postgres_schema;
 mod query_oracle;
 mod rate_limits;
