@@ -156,4 +156,34 @@ mod tests {
         assert!(token.is_none() && key.is_none());
         assert_eq!(store.direct.as_ref().unwrap().counts(), (2, 1));
     }
+
+    /// Lists abandoned at every point of their way (timeouts from 0 to 300 µs) leave no
+    /// connection inside a transaction: every later list, and every write, on any connection of
+    /// the pool, succeeds.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn abandoned_lists_leave_every_connection_usable() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_in(&dir).await;
+        store.create_customer("c1", "One").await.unwrap();
+        store.import_orders("c1", &crate::demo::generate::generate_orders(200, 5)).await.unwrap();
+        let query =
+            crate::query::parse_query("sort=-orderDate&limit=20&offset=20", crate::query::Limits { default_limit: 20, max_limit: 100 })
+                .unwrap();
+        for attempt in 0..3_000_u64 {
+            let _ = tokio::time::timeout(Duration::from_micros(attempt % 300), store.list_orders("c1", &query)).await;
+        }
+        for attempt in 0..16 {
+            let page = store.list_orders("c1", &query).await.expect("a list after abandoned ones");
+            assert_eq!((page.total, page.orders.len()), (200, 20));
+            store
+                .create_client(NewClient {
+                    client_id: format!("app{attempt}"),
+                    customer_id: "c1".into(),
+                    name: None,
+                    secret_hash: secret::hash("s"),
+                })
+                .await
+                .expect("a write after abandoned lists");
+        }
+    }
 }

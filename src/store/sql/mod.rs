@@ -48,7 +48,7 @@ pub trait Dialect: Database {
 pub struct SqlStore<DB: Database> {
     pub(super) pool: Pool<DB>,
     /// Exact totals of lists, under the customer's orders version (see `orders.rs`).
-    pub(super) counts: quick_cache::sync::Cache<CountKey, u64>,
+    pub(super) counts: Arc<quick_cache::sync::Cache<CountKey, u64>>,
     /// Credential lookups straight from the SQLite file (SQLite only; see `sqlite_direct.rs`).
     pub(super) direct: Option<Arc<DirectReads>>,
     /// Stores new access tokens in batches; started by the first token.
@@ -69,7 +69,7 @@ const COUNTS_KEPT: usize = 10_000;
 
 impl<DB: Database> SqlStore<DB> {
     pub fn new(pool: Pool<DB>) -> Self {
-        SqlStore { pool, counts: quick_cache::sync::Cache::new(COUNTS_KEPT), direct: None, token_writer: OnceLock::new() }
+        SqlStore { pool, counts: Arc::new(quick_cache::sync::Cache::new(COUNTS_KEPT)), direct: None, token_writer: OnceLock::new() }
     }
 
     /// Reads credentials through `direct` first, the pool when it cannot answer at once.

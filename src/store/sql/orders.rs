@@ -95,11 +95,29 @@ where
         Ok(())
     }
 
-    /// One page and the exact total, from one snapshot. The total is counted once per filter and
-    /// orders version (read in the same snapshot), and not at all when the page holds every match.
+    /// One page and the exact total, from one snapshot, in a task of its own: the read
+    /// transaction runs to its end even when the caller goes away (a client disconnecting, the
+    /// request timeout). A caller dropped while sqlx's `BEGIN` was under way left the connection
+    /// inside a transaction that nothing would end, and back in the pool: from then on every
+    /// `BEGIN` on it failed (a 500) and every write on it failed with SQLITE_BUSY_SNAPSHOT (a 503),
+    /// seen under load when wrk closed its connections (docs/performance.md, step 9).
     pub(super) async fn select_orders(&self, customer_id: &str, query: &OrderQuery) -> StoreResult<OrderPage> {
+        let (pool, counts) = (self.pool.clone(), self.counts.clone());
+        let (customer_id, query) = (customer_id.to_owned(), query.clone());
+        let listed = tokio::spawn(async move { Self::select_orders_in_snapshot(&pool, &counts, &customer_id, &query).await }).await;
+        listed.map_err(|failed| StoreError::Backend(Box::new(failed)))?
+    }
+
+    /// The total is counted once per filter and orders version (read in the same snapshot), and
+    /// not at all when the page holds every match.
+    async fn select_orders_in_snapshot(
+        pool: &sqlx::Pool<DB>,
+        counts: &quick_cache::sync::Cache<CountKey, u64>,
+        customer_id: &str,
+        query: &OrderQuery,
+    ) -> StoreResult<OrderPage> {
         let sql = list_sql(customer_id, query, DB::NULLS);
-        let mut tx = self.pool.begin_with(DB::BEGIN_SNAPSHOT).await?;
+        let mut tx = pool.begin_with(DB::BEGIN_SNAPSHOT).await?;
         let (page_sql, page_binds) = sql.page(query);
         let rows = sqlx::query_with(&page_sql, arguments::<DB>(&page_binds)?).fetch_all(&mut *tx).await?;
         let orders: Vec<OrderDocument> = rows.iter().map(|row| OrderDocument(row.get::<String, _>(0).into())).collect();
@@ -120,11 +138,11 @@ where
                 orders_version: version.unwrap_or_default(),
                 filters: format!("{count_sql} {count_binds:?}"),
             };
-            match self.counts.get(&key) {
+            match counts.get(&key) {
                 Some(total) => total,
                 None => {
                     let total: i64 = sqlx::query_scalar_with(&count_sql, arguments::<DB>(&count_binds)?).fetch_one(&mut *tx).await?;
-                    self.counts.insert(key, total as u64);
+                    counts.insert(key, total as u64);
                     total as u64
                 }
             }
@@ -159,9 +177,9 @@ where
         counts: &mut HashMap<String, i64>,
     ) -> StoreResult<bool> {
         let ids: Vec<Bind> = batch.iter().map(|order| Bind::text(order.id.clone())).collect();
-        // Each stored order's document, by id. (Through the documents' primary key alone: with a
-        // join, PostgreSQL planned on the statistics of the empty tables the import started from
-        // and scanned `orders` once per batch, past the statement timeout.)
+        // Each stored order's document, by id, through the documents' primary key alone (joined
+        // to `orders` for the status, a PostgreSQL import ran past the statement timeout; the
+        // status of a replaced order is read from its document instead).
         let existing: HashMap<String, String> = {
             let sql = format!(
                 "SELECT order_id, doc FROM order_documents WHERE customer_id = {} AND order_id IN ({})",
