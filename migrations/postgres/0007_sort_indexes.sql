@@ -22,3 +22,6 @@ CREATE INDEX orders_by_last_update_desc_nulls_last ON orders (customer_id, (last
 CREATE INDEX orders_by_customer_reference_desc_nulls_last ON orders (customer_id, (request_customer_reference IS NULL), request_customer_reference DESC) INCLUDE (id);
 -- A filter clients use often that scanned every order.
 CREATE INDEX orders_by_product_code_id ON orders (customer_id, product_code) INCLUDE (id);
+-- Statistics for the new indexes now: without them SQLite walked the product-code index for
+-- lists sorted by id and sorted every order (11 ms instead of 0.1 on 100,000 orders).
+ANALYZE orders;

@@ -12,3 +12,6 @@ CREATE INDEX orders_by_customer_reference_nulls_last ON orders (customer_id, (re
 CREATE INDEX orders_by_city_nulls_last ON orders (customer_id, (site_city IS NULL), site_city, id);
 -- A filter clients use often that scanned every order.
 CREATE INDEX orders_by_product_code_id ON orders (customer_id, product_code, id);
+-- Statistics for the new indexes now: without them SQLite walked the product-code index for
+-- lists sorted by id and sorted every order (11 ms instead of 0.1 on 100,000 orders).
+ANALYZE orders;
