@@ -65,8 +65,9 @@ pub async fn open(options: &StoreOptions) -> Result<SqlStore<Sqlite>, StoreError
     MIGRATOR.run(&pool).await.map_err(migration_error)?;
     let store = SqlStore::new(pool);
     let file = connect.get_filename();
-    Ok(if options.url.contains(":memory:") || file.as_os_str().is_empty() {
-        // A private in-memory database cannot be opened a second time.
+    let in_memory = options.url.contains(":memory:") || options.url.contains("mode=memory");
+    Ok(if in_memory || file.as_os_str().is_empty() {
+        // An in-memory database is not in the file its name would open.
         store
     } else {
         store.with_direct_reads(DirectReads::new(file.to_path_buf(), options.idle_timeout))
