@@ -23,27 +23,18 @@ const API_KEY_COLUMNS: &str = "key_id, customer_id, created_at, expires_at, revo
 
 const SELECT_CLIENT: &str = "SELECT client_id, customer_id, name, secret_hash, created_at, revoked_at FROM clients WHERE client_id = $1";
 
-/// A client's row as stored, read by either path.
-struct ClientColumns {
-    client_id: String,
-    customer_id: String,
-    name: Option<String>,
-    secret_hash: Vec<u8>,
-    created_at: i64,
-    revoked_at: Option<i64>,
-}
+/// A client's row as stored, as either path reads it (rusqlite and sqlx both build tuples).
+type ClientRow = (String, String, Option<String>, Vec<u8>, i64, Option<i64>);
 
-impl ClientColumns {
-    fn into_client(self) -> StoreResult<Client> {
-        Ok(Client {
-            client_id: self.client_id,
-            customer_id: self.customer_id,
-            name: self.name,
-            secret_hash: hash_from(self.secret_hash)?,
-            created_at: from_micros(self.created_at),
-            revoked_at: self.revoked_at.map(from_micros),
-        })
-    }
+fn client_from((client_id, customer_id, name, secret_hash, created_at, revoked_at): ClientRow) -> StoreResult<Client> {
+    Ok(Client {
+        client_id,
+        customer_id,
+        name,
+        secret_hash: hash_from(secret_hash)?,
+        created_at: from_micros(created_at),
+        revoked_at: revoked_at.map(from_micros),
+    })
 }
 
 /// The token (with its client's revocation and its customer's orders version) and the key of an
@@ -57,38 +48,49 @@ const SELECT_CALL_CREDENTIALS: &str = "SELECT t.client_id, t.customer_id, t.expi
  LEFT JOIN customers u ON u.id = t.customer_id
  LEFT JOIN api_keys k ON k.key_hash = $2";
 
-/// The row of [`SELECT_CALL_CREDENTIALS`], read by either path.
-struct CallCredentialColumns {
-    token_client_id: Option<String>,
-    token_customer_id: Option<String>,
-    token_expires_at: Option<i64>,
-    client_revoked: Option<bool>,
-    orders_version: Option<i64>,
-    key_id: Option<String>,
-    key_customer_id: Option<String>,
-    key_created_at: Option<i64>,
-    key_expires_at: Option<i64>,
-    key_revoked_at: Option<i64>,
-}
+/// The row of [`SELECT_CALL_CREDENTIALS`], as either path reads it: the token's client,
+/// customer, expiry, client revocation and orders version, then the key's columns.
+type CallCredentialsRow = (
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<bool>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
 
-impl CallCredentialColumns {
-    fn into_credentials(self) -> (Option<AccessToken>, Option<ApiKey>) {
-        let token = self.token_client_id.map(|client_id| AccessToken {
-            client_id,
-            customer_id: self.token_customer_id.unwrap_or_default(),
-            expires_at: from_micros(self.token_expires_at.unwrap_or_default()),
-            client_revoked: self.client_revoked.unwrap_or_default(),
-            orders_version: self.orders_version.unwrap_or_default(),
-        });
-        let key = self.key_id.map(|key_id| ApiKey {
-            key_id,
-            customer_id: self.key_customer_id.unwrap_or_default(),
-            created_at: from_micros(self.key_created_at.unwrap_or_default()),
-            expires_at: from_micros(self.key_expires_at.unwrap_or_default()),
-            revoked_at: self.key_revoked_at.map(from_micros),
-        });
-        (token, key)
-    }
+fn call_credentials_from(row: CallCredentialsRow) -> (Option<AccessToken>, Option<ApiKey>) {
+    let (
+        token_client_id,
+        token_customer_id,
+        token_expires_at,
+        client_revoked,
+        orders_version,
+        key_id,
+        key_customer_id,
+        key_created_at,
+        key_expires_at,
+        key_revoked_at,
+    ) = row;
+    let token = token_client_id.map(|client_id| AccessToken {
+        client_id,
+        customer_id: token_customer_id.unwrap_or_default(),
+        expires_at: from_micros(token_expires_at.unwrap_or_default()),
+        client_revoked: client_revoked.unwrap_or_default(),
+        orders_version: orders_version.unwrap_or_default(),
+    });
+    let key = key_id.map(|key_id| ApiKey {
+        key_id,
+        customer_id: key_customer_id.unwrap_or_default(),
+        created_at: from_micros(key_created_at.unwrap_or_default()),
+        expires_at: from_micros(key_expires_at.unwrap_or_default()),
+        revoked_at: key_revoked_at.map(from_micros),
+    });
+    (token, key)
 }
 
 impl<DB> SqlStore<DB>
@@ -170,36 +172,13 @@ where
     pub(super) async fn select_client(&self, client_id: &str) -> StoreResult<Option<Client>> {
         if let Some(direct) = &self.direct
             && let Some(found) = direct.read(|connection| {
-                let mut statement = connection.prepare_cached(SELECT_CLIENT)?;
-                statement
-                    .query_row([client_id], |row| {
-                        Ok(ClientColumns {
-                            client_id: row.get(0)?,
-                            customer_id: row.get(1)?,
-                            name: row.get(2)?,
-                            secret_hash: row.get(3)?,
-                            created_at: row.get(4)?,
-                            revoked_at: row.get(5)?,
-                        })
-                    })
-                    .optional()
+                connection.prepare_cached(SELECT_CLIENT)?.query_row([client_id], |row| ClientRow::try_from(row)).optional()
             })
         {
-            return found.map(ClientColumns::into_client).transpose();
+            return found.map(client_from).transpose();
         }
-        let row = sqlx::query(SELECT_CLIENT).bind(client_id).fetch_optional(&self.pool).await?;
-        row.map(|row| {
-            ClientColumns {
-                client_id: row.get(0),
-                customer_id: row.get(1),
-                name: row.get(2),
-                secret_hash: row.get(3),
-                created_at: row.get(4),
-                revoked_at: row.get(5),
-            }
-            .into_client()
-        })
-        .transpose()
+        let row: Option<ClientRow> = sqlx::query_as(SELECT_CLIENT).bind(client_id).fetch_optional(&self.pool).await?;
+        row.map(client_from).transpose()
     }
 
     pub(super) async fn update_client_revoked(&self, client_id: &str) -> StoreResult<()> {
@@ -291,39 +270,16 @@ where
         let key_hash = key_hash.map_or(&[][..], |hash| hash.0.as_slice());
         if let Some(direct) = &self.direct
             && let Some(found) = direct.read(|connection| {
-                let mut statement = connection.prepare_cached(SELECT_CALL_CREDENTIALS)?;
-                statement.query_row((token_hash.0.as_slice(), key_hash), |row| {
-                    Ok(CallCredentialColumns {
-                        token_client_id: row.get(0)?,
-                        token_customer_id: row.get(1)?,
-                        token_expires_at: row.get(2)?,
-                        client_revoked: row.get(3)?,
-                        orders_version: row.get(4)?,
-                        key_id: row.get(5)?,
-                        key_customer_id: row.get(6)?,
-                        key_created_at: row.get(7)?,
-                        key_expires_at: row.get(8)?,
-                        key_revoked_at: row.get(9)?,
-                    })
-                })
+                connection
+                    .prepare_cached(SELECT_CALL_CREDENTIALS)?
+                    .query_row((token_hash.0.as_slice(), key_hash), |row| CallCredentialsRow::try_from(row))
             })
         {
-            return Ok(found.into_credentials());
+            return Ok(call_credentials_from(found));
         }
-        let row = sqlx::query(SELECT_CALL_CREDENTIALS).bind(token_hash.0.as_slice()).bind(key_hash).fetch_one(&self.pool).await?;
-        Ok(CallCredentialColumns {
-            token_client_id: row.get(0),
-            token_customer_id: row.get(1),
-            token_expires_at: row.get(2),
-            client_revoked: row.get(3),
-            orders_version: row.get(4),
-            key_id: row.get(5),
-            key_customer_id: row.get(6),
-            key_created_at: row.get(7),
-            key_expires_at: row.get(8),
-            key_revoked_at: row.get(9),
-        }
-        .into_credentials())
+        let row: CallCredentialsRow =
+            sqlx::query_as(SELECT_CALL_CREDENTIALS).bind(token_hash.0.as_slice()).bind(key_hash).fetch_one(&self.pool).await?;
+        Ok(call_credentials_from(row))
     }
 
     pub(super) async fn delete_tokens_expired_before(&self, before: OffsetDateTime) -> StoreResult<u64> {
