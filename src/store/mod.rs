@@ -2,6 +2,7 @@
 
 mod batcher;
 mod order_columns;
+mod page_plan;
 mod postgres;
 mod sql;
 mod sql_query;

@@ -36,6 +36,8 @@ impl Dialect for Postgres {
     const AFTER_IMPORT: &'static [&'static str] = &["SET statement_timeout = 0", "VACUUM (ANALYZE) orders", "RESET statement_timeout"];
 
     const NULLS: NullsSort = NullsSort::High;
+    // Its statistics keep the most common values of each column.
+    const CHOOSES_PAGE_PLANS: bool = false;
     const PLACEHOLDER: Placeholder = Placeholder::Numbered;
 
     fn rows_affected(result: &Self::QueryResult) -> u64 {

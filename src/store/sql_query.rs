@@ -5,6 +5,7 @@
 //! `order_appointments` and `order_milestones`, keyed by `(customer_id, order_id)`. Text
 //! columns compare by code point; dates and date-times are `i64` nanoseconds.
 
+use super::page_plan::PagePlan;
 use crate::domain::catalogue::{self, Container, Field};
 use crate::query::{Filter, Op, OrderQuery, Value};
 
@@ -34,30 +35,44 @@ pub enum NullsSort {
 
 /// The pieces of a list query: `FROM ... WHERE ...` shared by the page and the count,
 /// and the ordering of the page.
+///
+/// Each also comes in a form no index can serve (SQLite's unary `+` on every column), with
+/// which a page follows the [`PagePlan`] chosen for it: filters that cannot use an index leave
+/// the sort's index to walk; an ordering that cannot leaves a filter's index to search.
 #[derive(Debug)]
 pub struct ListSql {
     pub from_where: String,
+    from_where_unindexed: String,
     pub order_by: String,
+    order_by_unindexed: String,
     pub binds: Vec<Bind>,
 }
 
 impl ListSql {
-    /// The page's documents, with its binds. The page's ids come first, from the sort's index
-    /// (every sort index ends with `id`): an offset skips index entries, never documents.
-    pub fn page(&self, query: &OrderQuery) -> (String, Vec<Bind>) {
+    /// The page's documents, with its binds. The page's ids come first, from an index (every
+    /// sort index ends with `id`): an offset skips index entries, never documents.
+    pub fn page(&self, query: &OrderQuery, plan: PagePlan) -> (String, Vec<Bind>) {
+        let (ids, binds) = self.ids(query, plan);
+        let sql = format!(
+            "SELECT d.doc FROM orders o JOIN order_documents d ON d.customer_id = o.customer_id AND d.order_id = o.id \
+             WHERE o.customer_id = $1 AND o.id IN ({ids}) ORDER BY {}",
+            self.order_by,
+        );
+        (sql, binds)
+    }
+
+    /// The ids of the page, found as `plan` says, with their binds.
+    pub fn ids(&self, query: &OrderQuery, plan: PagePlan) -> (String, Vec<Bind>) {
         let mut binds = self.binds.clone();
         binds.push(Bind::int(clamp(query.limit)));
         binds.push(Bind::int(clamp(query.offset)));
         let n = binds.len();
-        let sql = format!(
-            "SELECT d.doc FROM orders o JOIN order_documents d ON d.customer_id = o.customer_id AND d.order_id = o.id \
-             WHERE o.customer_id = $1 AND o.id IN (SELECT o.id {} ORDER BY {order_by} LIMIT ${} OFFSET ${}) ORDER BY {order_by}",
-            self.from_where,
-            n - 1,
-            n,
-            order_by = self.order_by,
-        );
-        (sql, binds)
+        let (from_where, order_by) = match plan {
+            PagePlan::Planner => (&self.from_where, &self.order_by),
+            PagePlan::WalkSortIndex => (&self.from_where_unindexed, &self.order_by),
+            PagePlan::FilterFirst => (&self.from_where, &self.order_by_unindexed),
+        };
+        (format!("SELECT o.id {from_where} ORDER BY {order_by} LIMIT ${} OFFSET ${}", n - 1, n), binds)
     }
 
     /// `SELECT count(*) ...`, with its binds.
@@ -66,14 +81,18 @@ impl ListSql {
     }
 }
 
+/// The number of the customer's orders, from the per-status counts the import keeps.
+pub fn customer_total(customer_id: &str) -> (String, Vec<Bind>) {
+    // PostgreSQL sums BIGINT into NUMERIC.
+    ("SELECT CAST(coalesce(sum(orders), 0) AS BIGINT) FROM order_counts WHERE customer_id = $1".to_owned(), vec![Bind::text(customer_id)])
+}
+
 /// The total of a list filtered by `status = ...` alone, or not at all, as a sum over the
 /// per-status counts the import keeps (`order_counts`): `None` for any other filter.
 pub fn status_total(customer_id: &str, query: &OrderQuery) -> Option<(String, Vec<Bind>)> {
-    let mut binds = vec![Bind::text(customer_id)];
-    // PostgreSQL sums BIGINT into NUMERIC.
-    let sql = "SELECT CAST(coalesce(sum(orders), 0) AS BIGINT) FROM order_counts WHERE customer_id = $1";
+    let (sql, mut binds) = customer_total(customer_id);
     match query.filters.as_slice() {
-        [] => Some((sql.to_owned(), binds)),
+        [] => Some((sql, binds)),
         [filter] if filter.field.path == "status" && filter.op == Op::Eq => {
             let mut statuses: Vec<&str> =
                 filter.values.iter().filter_map(|value| if let Value::Text(text) = value { Some(text.as_str()) } else { None }).collect();
@@ -95,19 +114,26 @@ fn clamp(value: u64) -> i64 {
 pub fn list_sql(customer_id: &str, query: &OrderQuery, nulls: NullsSort) -> ListSql {
     let mut binds = vec![Bind::text(customer_id)];
     let mut from_where = String::from("FROM orders o WHERE o.customer_id = $1");
+    let mut from_where_unindexed = from_where.clone();
     for filter in &query.filters {
-        from_where.push_str(" AND ");
-        from_where.push_str(&filter_sql(filter, &mut binds));
+        let placeholders = bind_values(filter, &mut binds);
+        for (sql, unindexed) in [(&mut from_where, false), (&mut from_where_unindexed, true)] {
+            sql.push_str(" AND ");
+            sql.push_str(&filter_sql(filter, &placeholders, unindexed));
+        }
     }
-    ListSql { from_where, order_by: order_by(query, nulls), binds }
+    ListSql {
+        from_where,
+        from_where_unindexed,
+        order_by: order_by(query, nulls, false),
+        order_by_unindexed: order_by(query, nulls, true),
+        binds,
+    }
 }
 
-fn filter_sql(filter: &Filter, binds: &mut Vec<Bind>) -> String {
-    let column = match filter.field.container {
-        Container::Order => format!("o.{}", filter.field.column),
-        _ => format!("e.{}", filter.field.column),
-    };
-    let placeholders: Vec<String> = filter
+/// Binds the filter's values, and returns their placeholders.
+fn bind_values(filter: &Filter, binds: &mut Vec<Bind>) -> Vec<String> {
+    filter
         .values
         .iter()
         .map(|value| {
@@ -117,9 +143,19 @@ fn filter_sql(filter: &Filter, binds: &mut Vec<Bind>) -> String {
             });
             format!("${}", binds.len())
         })
-        .collect();
+        .collect()
+}
+
+/// The filter as a condition on its `placeholders`; `unindexed`, in a form no index of the
+/// order's columns can serve.
+fn filter_sql(filter: &Filter, placeholders: &[String], unindexed: bool) -> String {
+    let column = match filter.field.container {
+        Container::Order if unindexed => format!("+o.{}", filter.field.column),
+        Container::Order => format!("o.{}", filter.field.column),
+        _ => format!("e.{}", filter.field.column),
+    };
     // NULL (a missing field) compares to nothing, so it never matches, `ne` included.
-    let condition = match (filter.op, placeholders.as_slice()) {
+    let condition = match (filter.op, placeholders) {
         (Op::Eq, [one]) => format!("{column} = {one}"),
         (Op::Ne, [one]) => format!("{column} <> {one}"),
         (Op::Eq, many) => format!("{column} IN ({})", many.join(", ")),
@@ -155,7 +191,9 @@ fn comparison(op: Op) -> &'static str {
 /// Where the backend's own NULL placement already puts them last (SQLite descending,
 /// PostgreSQL ascending), or a filter on the field excludes them, no `IS NULL` term is added:
 /// such a term matches no index, and sorting every matching row for one page costs seconds.
-fn order_by(query: &OrderQuery, nulls: NullsSort) -> String {
+/// `unindexed`, every term in a form no index can serve.
+fn order_by(query: &OrderQuery, nulls: NullsSort, unindexed: bool) -> String {
+    let plus = if unindexed { "+" } else { "" };
     let mut terms = Vec::new();
     for key in &query.sort {
         let column = sort_column(key.field);
@@ -166,12 +204,12 @@ fn order_by(query: &OrderQuery, nulls: NullsSort) -> String {
         };
         let filtered = query.filters.iter().any(|filter| filter.field == key.field);
         if !key.field.always_present() && !nulls_come_last && !filtered {
-            terms.push(format!("(o.{column} IS NULL) ASC"));
+            terms.push(format!("{plus}(o.{column} IS NULL) ASC"));
         }
-        terms.push(format!("o.{column} {direction}"));
+        terms.push(format!("{plus}o.{column} {direction}"));
     }
     if !query.sort.iter().any(|key| key.field == catalogue::id_field()) {
-        terms.push("o.id ASC".to_owned());
+        terms.push(format!("{plus}o.id ASC"));
     }
     terms.join(", ")
 }

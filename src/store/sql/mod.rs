@@ -38,6 +38,9 @@ pub trait Dialect: Database {
     const AFTER_IMPORT: &'static [&'static str];
     /// Where the backend sorts NULL.
     const NULLS: NullsSort;
+    /// Whether the store chooses how a filtered page is found (`page_plan.rs`), because the
+    /// backend's planner cannot see how many orders a value matches.
+    const CHOOSES_PAGE_PLANS: bool;
     /// How statements built with many values name them.
     const PLACEHOLDER: Placeholder;
 

@@ -9,7 +9,8 @@ use super::{CountKey, Dialect, SqlStore, arguments, now};
 use crate::domain::order::{Order, OrderDocument};
 use crate::query::OrderQuery;
 use crate::store::order_columns::{appointment_rows, milestone_rows, order_row, status_name};
-use crate::store::sql_query::{Bind, list_sql, status_total};
+use crate::store::page_plan::{self, PagePlan};
+use crate::store::sql_query::{Bind, ListSql, customer_total, list_sql, status_total};
 use crate::store::{ImportSummary, OrderPage, StoreError, StoreResult};
 
 impl<DB> SqlStore<DB>
@@ -109,7 +110,7 @@ where
     }
 
     /// The total is counted once per filter and orders version (read in the same snapshot), and
-    /// not at all when the page holds every match.
+    /// not at all when the page holds every match, unless the page's plan depends on it.
     async fn select_orders_in_snapshot(
         pool: &sqlx::Pool<DB>,
         counts: &quick_cache::sync::Cache<CountKey, u64>,
@@ -118,37 +119,56 @@ where
     ) -> StoreResult<OrderPage> {
         let sql = list_sql(customer_id, query, DB::NULLS);
         let mut tx = pool.begin_with(DB::BEGIN_SNAPSHOT).await?;
-        let (page_sql, page_binds) = sql.page(query);
+        let (known_total, plan) = if DB::CHOOSES_PAGE_PLANS && page_plan::worth_choosing(query) {
+            let total = Self::total(&mut tx, counts, customer_id, query, &sql).await?;
+            let (all_sql, all_binds) = customer_total(customer_id);
+            let all: i64 = sqlx::query_scalar_with(&all_sql, arguments::<DB>(&all_binds)?).fetch_one(&mut *tx).await?;
+            (Some(total), page_plan::choose(query, total, all as u64))
+        } else {
+            (None, PagePlan::Planner)
+        };
+        let (page_sql, page_binds) = sql.page(query, plan);
         let rows = sqlx::query_with(&page_sql, arguments::<DB>(&page_binds)?).fetch_all(&mut *tx).await?;
         let orders: Vec<OrderDocument> = rows.iter().map(|row| OrderDocument(row.get::<String, _>(0).into())).collect();
 
-        // A short page that is not past the end is the last one: it tells the total.
-        let total = if (orders.len() as u64) < query.limit && (query.offset == 0 || !orders.is_empty()) {
-            query.offset + orders.len() as u64
-        } else if let Some((total_sql, total_binds)) = status_total(customer_id, query) {
-            // Kept by the imports: a row per status, nothing to count.
-            let total: i64 = sqlx::query_scalar_with(&total_sql, arguments::<DB>(&total_binds)?).fetch_one(&mut *tx).await?;
-            total as u64
-        } else {
-            let version: Option<i64> =
-                sqlx::query_scalar("SELECT orders_version FROM customers WHERE id = $1").bind(customer_id).fetch_optional(&mut *tx).await?;
-            let (count_sql, count_binds) = sql.count();
-            let key = CountKey {
-                customer_id: customer_id.to_owned(),
-                orders_version: version.unwrap_or_default(),
-                filters: format!("{count_sql} {count_binds:?}"),
-            };
-            match counts.get(&key) {
-                Some(total) => total,
-                None => {
-                    let total: i64 = sqlx::query_scalar_with(&count_sql, arguments::<DB>(&count_binds)?).fetch_one(&mut *tx).await?;
-                    counts.insert(key, total as u64);
-                    total as u64
-                }
-            }
+        let total = match known_total {
+            Some(total) => total,
+            // A short page that is not past the end is the last one: it tells the total.
+            None if (orders.len() as u64) < query.limit && (query.offset == 0 || !orders.is_empty()) => query.offset + orders.len() as u64,
+            None => Self::total(&mut tx, counts, customer_id, query, &sql).await?,
         };
         tx.commit().await?;
         Ok(OrderPage { total, orders })
+    }
+
+    /// The number of orders that match the list's filters: from the kept per-status counts when
+    /// they tell it, otherwise counted, once per filter and orders version.
+    async fn total(
+        tx: &mut sqlx::Transaction<'_, DB>,
+        counts: &quick_cache::sync::Cache<CountKey, u64>,
+        customer_id: &str,
+        query: &OrderQuery,
+        sql: &ListSql,
+    ) -> StoreResult<u64> {
+        if let Some((total_sql, total_binds)) = status_total(customer_id, query) {
+            // Kept by the imports: a row per status, nothing to count.
+            let total: i64 = sqlx::query_scalar_with(&total_sql, arguments::<DB>(&total_binds)?).fetch_one(&mut **tx).await?;
+            return Ok(total as u64);
+        }
+        let version: Option<i64> =
+            sqlx::query_scalar("SELECT orders_version FROM customers WHERE id = $1").bind(customer_id).fetch_optional(&mut **tx).await?;
+        let (count_sql, count_binds) = sql.count();
+        let key = CountKey {
+            customer_id: customer_id.to_owned(),
+            orders_version: version.unwrap_or_default(),
+            filters: format!("{count_sql} {count_binds:?}"),
+        };
+        if let Some(total) = counts.get(&key) {
+            return Ok(total);
+        }
+        let total: i64 = sqlx::query_scalar_with(&count_sql, arguments::<DB>(&count_binds)?).fetch_one(&mut **tx).await?;
+        counts.insert(key, total as u64);
+        Ok(total as u64)
     }
 
     pub(super) async fn count_customer_orders(&self, customer_id: &str) -> StoreResult<u64> {
