@@ -93,16 +93,16 @@ mod tests {
     use crate::store::{NewAccessToken, NewApiKey, NewClient, Store};
 
     async fn store_in(dir: &tempfile::TempDir) -> SqlStore<Sqlite> {
-        store_with_connections(dir, 4).await
+        store_with(dir, 4, Duration::from_millis(100)).await
     }
 
-    async fn store_with_connections(dir: &tempfile::TempDir, max_connections: u32) -> SqlStore<Sqlite> {
+    async fn store_with(dir: &tempfile::TempDir, max_connections: u32, idle_timeout: Duration) -> SqlStore<Sqlite> {
         let options = StoreOptions {
             url: format!("sqlite://{}", dir.path().join("direct.db").display()),
             max_connections,
             timeout: Duration::from_millis(200),
             connect_timeout: Duration::from_secs(1),
-            idle_timeout: Duration::from_millis(100),
+            idle_timeout,
         };
         open(&options).await.unwrap()
     }
@@ -251,7 +251,8 @@ mod tests {
     #[tokio::test]
     async fn a_failed_import_leaves_no_connection_with_its_settings() {
         let dir = tempfile::tempdir().unwrap();
-        let store = store_with_connections(&dir, 1).await;
+        // Kept long enough idle that no new connection could pass for the one that imported.
+        let store = store_with(&dir, 1, Duration::from_secs(60)).await;
         let orders: Vec<_> = crate::demo::generate::order_stream(3, 1).collect();
         let failed = store.import_orders("no such customer", &orders).await;
         assert!(matches!(failed, Err(StoreError::NotFound(_))), "{failed:?}");
