@@ -150,6 +150,8 @@ pub struct StoreOptions {
     pub connect_timeout: std::time::Duration,
     /// Idle connections are closed after this long, so they hold nothing open.
     pub idle_timeout: std::time::Duration,
+    /// SQLite: how much of the file the pooled connections read through memory mapping (0: none).
+    pub sqlite_mmap_bytes: u64,
 }
 
 /// Opens the backend the URL names, creating and migrating its schema. A database that
