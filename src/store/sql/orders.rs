@@ -72,7 +72,7 @@ where
         let mut counts: HashMap<String, i64> = HashMap::new();
         // Written in the order of the id, which leads the keys of the orders, their documents
         // and their changes: each batch fills neighbouring pages of those B-trees instead of
-        // pages all over them (1,000,000 orders: 271 s → 151 s, docs/performance.md step 11).
+        // pages all over them (docs/performance.md, step 11).
         // The sort is stable: an id given twice still has its later order written last.
         let mut by_id: Vec<&Order> = orders.iter().collect();
         by_id.sort_by(|a, b| a.id.cmp(&b.id));
