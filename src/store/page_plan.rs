@@ -34,7 +34,6 @@ pub enum PagePlan {
 /// `IS NULL` term, the index has it.
 pub(super) const WALKABLE_SORTS: &[&[(&str, bool)]] = &[
     &[],
-    &[("id", false)],
     &[("status", false)],
     &[("status", false), ("orderDate", true)],
     &[("orderDate", false)],
@@ -110,59 +109,72 @@ mod tests {
     use super::*;
     use crate::query::{Limits, parse_query};
 
-    fn plan(raw: &str, matches: u64, orders: u64) -> PagePlan {
-        choose(&parse_query(raw, Limits { default_limit: 20, max_limit: 1000 }).unwrap(), matches, orders)
+    use PagePlan::{FilterFirst, Planner, WalkSortIndex};
+
+    /// Each query's plan when `matches` of 100,000 orders match it.
+    fn assert_plans(cases: &[(&str, u64, PagePlan)]) {
+        for &(raw, matches, expected) in cases {
+            let query = parse_query(raw, Limits { default_limit: 20, max_limit: 1000 }).unwrap();
+            assert_eq!(choose(&query, matches, 100_000), expected, "{raw} with {matches} matches");
+        }
     }
 
     #[test]
     fn a_common_value_walks_the_sort_and_a_rare_one_is_sorted() {
-        // 29% of the orders: 20 matches turn up within the first 70 rows of the date index.
-        assert_eq!(plan("site.address.city=Paris&sort=-orderDate", 29_000, 100_000), PagePlan::WalkSortIndex);
-        // 1%: walking would read 43,000 rows to skip 500 matches; there are only 1,225 to sort.
-        assert_eq!(plan("site.address.city=Tours&sort=request.customerReference&offset=500", 1_225, 100_000), PagePlan::FilterFirst);
-        // A deep offset into a common value: 29,000 sorted beats 100,000 walked.
-        assert_eq!(plan("site.address.city=Paris&sort=-orderDate&offset=28000", 29_000, 100_000), PagePlan::FilterFirst);
+        assert_plans(&[
+            // 29% of the orders: 20 matches turn up within the first 70 rows of the date index.
+            ("site.address.city=Paris&sort=-orderDate", 29_000, WalkSortIndex),
+            // 1%: walking would read 43,000 rows to skip 500 matches; there are only 1,225 to sort.
+            ("site.address.city=Tours&sort=request.customerReference&offset=500", 1_225, FilterFirst),
+            // A deep offset into a common value: 29,000 sorted beats 100,000 walked.
+            ("site.address.city=Paris&sort=-orderDate&offset=28000", 29_000, FilterFirst),
+        ]);
     }
 
     #[test]
     fn a_filter_no_index_serves_is_always_walked() {
         // Finding the matches would read every order; walking reads fewer.
-        assert_eq!(plan("site.address.country=FR&sort=orderDate", 10, 100_000), PagePlan::WalkSortIndex);
-        assert_eq!(plan("status.ne=Closed&sort=orderDate", 10, 100_000), PagePlan::WalkSortIndex);
+        assert_plans(&[
+            ("site.address.country=FR&sort=orderDate", 10, WalkSortIndex),
+            ("status.ne=Closed&sort=orderDate", 10, WalkSortIndex),
+        ]);
     }
 
     #[test]
     fn the_planner_decides_without_a_filter_a_walkable_sort_or_a_match() {
-        assert_eq!(plan("sort=-orderDate", 100_000, 100_000), PagePlan::Planner);
-        // No index returns missing product codes last, ascending.
-        assert_eq!(plan("status=Current&sort=product.code", 60_000, 100_000), PagePlan::Planner);
-        assert_eq!(plan("status=Current&sort=status,-lastUpdateDate", 60_000, 100_000), PagePlan::Planner);
-        assert_eq!(plan("site.address.city=Nowhere&sort=-orderDate", 0, 100_000), PagePlan::Planner);
+        assert_plans(&[
+            ("sort=-orderDate", 100_000, Planner),
+            // No index returns missing product codes last, ascending.
+            ("status=Current&sort=product.code", 60_000, Planner),
+            ("status=Current&sort=status,-lastUpdateDate", 60_000, Planner),
+            ("site.address.city=Nowhere&sort=-orderDate", 0, Planner),
+        ]);
     }
 
     #[test]
     fn an_index_that_serves_the_filter_and_the_sort_is_left_to_the_planner() {
-        // (status, order_date DESC, id): a deep offset skips index entries.
-        assert_eq!(plan("status=Current&sort=-orderDate&offset=59960", 60_000, 100_000), PagePlan::Planner);
-        assert_eq!(plan("status=Closed&site.address.country=FR&sort=orderDate", 35_000, 100_000), PagePlan::Planner);
-        assert_eq!(plan("product.code=BVPN", 7_000, 100_000), PagePlan::Planner);
-        // Sorted by the field it is filtered on: the filter's index returns them in order.
-        assert_eq!(plan("site.address.city=Paris&sort=site.address.city", 29_000, 100_000), PagePlan::Planner);
-        // A range on the second key of the walked index is tested on the index.
-        assert_eq!(
-            plan("orderDate.gte=2026-08-01&orderDate.lte=2026-08-31&sort=status,-orderDate", 8_900, 100_000),
-            PagePlan::WalkSortIndex
-        );
-        assert_eq!(plan("lastUpdateDate.gte=2026-08-01&sort=-lastUpdateDate", 30_000, 100_000), PagePlan::Planner);
-        // Two statuses are two ranges of that index, not one ordered run.
-        assert_eq!(plan("status=Current,Closed&sort=-orderDate", 100_000, 100_000), PagePlan::WalkSortIndex);
+        assert_plans(&[
+            // (status, order_date DESC, id): a deep offset skips index entries.
+            ("status=Current&sort=-orderDate&offset=59960", 60_000, Planner),
+            ("status=Closed&site.address.country=FR&sort=orderDate", 35_000, Planner),
+            ("product.code=BVPN", 7_000, Planner),
+            // Sorted by the field it is filtered on: the filter's index returns them in order.
+            ("site.address.city=Paris&sort=site.address.city", 29_000, Planner),
+            // A range on the second key of the walked index is tested on the index.
+            ("orderDate.gte=2026-08-01&orderDate.lte=2026-08-31&sort=status,-orderDate", 8_900, WalkSortIndex),
+            ("lastUpdateDate.gte=2026-08-01&sort=-lastUpdateDate", 30_000, Planner),
+            // Two statuses are two ranges of that index, not one ordered run.
+            ("status=Current,Closed&sort=-orderDate", 100_000, WalkSortIndex),
+        ]);
     }
 
     #[test]
     fn a_trailing_id_key_is_the_tie_break_every_sort_has() {
-        assert_eq!(plan("site.address.city=Paris&sort=-orderDate,id", 29_000, 100_000), PagePlan::WalkSortIndex);
-        assert_eq!(plan("site.address.city=Paris&sort=id", 29_000, 100_000), PagePlan::WalkSortIndex);
-        assert_eq!(plan("site.address.city=Paris", 29_000, 100_000), PagePlan::WalkSortIndex);
-        assert_eq!(plan("site.address.city=Tours", 1_225, 100_000), PagePlan::FilterFirst);
+        assert_plans(&[
+            ("site.address.city=Paris&sort=-orderDate,id", 29_000, WalkSortIndex),
+            ("site.address.city=Paris&sort=id", 29_000, WalkSortIndex),
+            ("site.address.city=Paris", 29_000, WalkSortIndex),
+            ("site.address.city=Tours", 1_225, FilterFirst),
+        ]);
     }
 }

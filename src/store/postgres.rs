@@ -28,7 +28,7 @@ impl Dialect for Postgres {
     // table's current size, they use the primary key.
     const IMPORT_SETTINGS: &'static [&'static str] = &["SET LOCAL plan_cache_mode = force_custom_plan"];
     // `SET LOCAL` ends with the transaction.
-    const IMPORT_RESET: &'static [&'static str] = &[];
+    const IMPORT_SETTINGS_OUTLIVE_IT: bool = false;
     // Autovacuum gets there too, a minute or more later: until then the planner knows nothing of
     // the new rows, and index-only scans visit the heap for each (the uncached total over 100,000
     // fresh orders: 213 ms; a date range sorted by status: 545 ms). VACUUM skips pages it has

@@ -41,11 +41,11 @@ pub enum NullsSort {
 /// the sort's index to walk; an ordering that cannot leaves a filter's index to search.
 #[derive(Debug)]
 pub struct ListSql {
-    pub from_where: String,
+    from_where: String,
     from_where_unindexed: String,
-    pub order_by: String,
+    order_by: String,
     order_by_unindexed: String,
-    pub binds: Vec<Bind>,
+    binds: Vec<Bind>,
 }
 
 impl ListSql {

@@ -25,9 +25,9 @@ impl Dialect for Sqlite {
     const LOCK_CUSTOMER: Option<&'static str> = None;
     // An import rewrites indexes all over the file: with the default 2 MB page cache, pages
     // went to the WAL and were read back many times over (100,000 orders: 24 s instead of 16).
-    // Up to 512 MB while the import runs, the default again before it commits.
+    // Up to 512 MB while the import runs; the connection is closed afterwards.
     const IMPORT_SETTINGS: &'static [&'static str] = &["PRAGMA cache_size = -524288"];
-    const IMPORT_RESET: &'static [&'static str] = &["PRAGMA cache_size = -2000"];
+    const IMPORT_SETTINGS_OUTLIVE_IT: bool = true;
     // Without statistics SQLite may walk the wrong index (docs/query-plans.md: a customer
     // reference looked up through the date index, 350 ms instead of 0.03). `optimize` analyzes
     // only tables never analyzed or grown (or shrunk) manyfold since: a cost in proportion to
@@ -291,6 +291,11 @@ mod tests {
         let orders: Vec<_> = crate::demo::generate::order_stream(3, 1).collect();
         let failed = store.import_orders("no such customer", &orders).await;
         assert!(matches!(failed, Err(StoreError::NotFound(_))), "{failed:?}");
+        let cache_size: i64 = sqlx::query_scalar("PRAGMA cache_size").fetch_one(&store.pool).await.unwrap();
+        assert_eq!(cache_size, -2000);
+        // Nor does one that succeeds.
+        store.create_customer("c1", "One").await.unwrap();
+        store.import_orders("c1", &orders).await.unwrap();
         let cache_size: i64 = sqlx::query_scalar("PRAGMA cache_size").fetch_one(&store.pool).await.unwrap();
         assert_eq!(cache_size, -2000);
     }

@@ -28,11 +28,11 @@ pub trait Dialect: Database {
     /// Run first in an import's transaction, `$1` the customer: serializes imports of one
     /// customer where the write transaction alone does not.
     const LOCK_CUSTOMER: Option<&'static str>;
-    /// Run first in an import's transaction (settings for that transaction only).
+    /// Run first in an import's transaction: settings for the import.
     const IMPORT_SETTINGS: &'static [&'static str];
-    /// Run last in an import's transaction, before it commits: undoes what the settings left
-    /// on the connection beyond the transaction.
-    const IMPORT_RESET: &'static [&'static str];
+    /// Whether those settings outlive the transaction, so that the import's connection is closed
+    /// afterwards rather than pooled with them.
+    const IMPORT_SETTINGS_OUTLIVE_IT: bool;
     /// Run on one connection after an import changed orders: keeps the planner's statistics
     /// up to date where the database does not do it by itself.
     const AFTER_IMPORT: &'static [&'static str];

@@ -36,9 +36,8 @@ where
     pub(super) async fn upsert_orders(&self, customer_id: &str, orders: &[Order]) -> StoreResult<ImportSummary> {
         let mut connection = self.pool.acquire().await?;
         let imported = Self::import_on(&mut connection, customer_id, orders).await;
-        if imported.is_err() && !DB::IMPORT_RESET.is_empty() {
-            // The import's settings outlive its transaction, and the reset only runs before a
-            // commit: a connection whose import failed is closed rather than pooled with them.
+        if DB::IMPORT_SETTINGS_OUTLIVE_IT {
+            // Whether the import committed or failed midway, nothing else inherits its settings.
             connection.close_on_drop();
         }
         drop(connection);
@@ -96,9 +95,6 @@ where
                 .bind(customer_id)
                 .execute(&mut *tx)
                 .await?;
-        }
-        for reset in DB::IMPORT_RESET {
-            sqlx::query(reset).execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok((summary, changed))
