@@ -175,6 +175,42 @@ mod tests {
         assert_eq!(store.direct.as_ref().unwrap().counts(), (6, 0), "every read answered directly");
     }
 
+    /// With the statistics an import leaves (STAT4 samples of every table), looking up one
+    /// token after another still runs the statement prepared the first time: SQLite would
+    /// otherwise parse and plan it again for every new token (docs/performance.md, step 15).
+    #[tokio::test]
+    async fn direct_lookups_are_not_prepared_again_for_each_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_in(&dir).await;
+        store.create_customer("c1", "One").await.unwrap();
+        store
+            .create_client(NewClient { client_id: "app".into(), customer_id: "c1".into(), name: None, secret_hash: secret::hash("s") })
+            .await
+            .unwrap();
+        let expires_at = OffsetDateTime::now_utc() + time::Duration::hours(1);
+        for token in ["t1", "t2", "t3"] {
+            let token = NewAccessToken { token_hash: secret::hash(token), client_id: "app".into(), customer_id: "c1".into(), expires_at };
+            store.insert_access_token(token).await.unwrap();
+        }
+        sqlx::query("ANALYZE").execute(&store.pool).await.unwrap();
+        let samples: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM sqlite_stat4 WHERE tbl = 'access_tokens'").fetch_one(&store.pool).await.unwrap();
+        assert!(samples > 0, "the test needs STAT4 samples of the tokens");
+
+        for token in ["t1", "t2", "t3", "unknown"] {
+            store.find_call_credentials(&secret::hash(token), Some(&secret::hash("key"))).await.unwrap();
+        }
+        let direct = store.direct.as_ref().unwrap();
+        assert_eq!(direct.counts(), (4, 0), "every lookup answered directly");
+        let prepared_again = direct
+            .read(|connection| {
+                let statement = connection.prepare_cached(crate::store::sql::credentials::SELECT_CALL_CREDENTIALS)?;
+                Ok(statement.get_status(rusqlite::StatementStatus::RePrepare))
+            })
+            .unwrap();
+        assert_eq!(prepared_again, 0);
+    }
+
     /// A database locked by another process: the direct read steps aside at once and the pool's
     /// read reports it unavailable after the busy timeout.
     #[tokio::test]

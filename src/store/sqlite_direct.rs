@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
 
 /// Read-only connections to one SQLite file, opened when first needed and kept for reuse.
@@ -88,6 +89,11 @@ impl DirectReads {
         let opened = Connection::open_with_flags(&self.path, flags).and_then(|connection| {
             // Never wait on the request thread: a busy database is the sqlx path's to wait for.
             connection.busy_timeout(Duration::ZERO)?;
+            // With STAT4 samples (which the ANALYZE after imports writes for every table), a new
+            // value bound to an indexed comparison makes SQLite parse and plan the statement
+            // again on its next step: half of a cached answer's time (docs/performance.md,
+            // step 15). These lookups are by unique keys, so one plan fits every value.
+            connection.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
             Ok(connection)
         });
         match opened {

@@ -40,7 +40,8 @@ fn client_from((client_id, customer_id, name, secret_hash, created_at, revoked_a
 /// The token (with its client's revocation and its customer's orders version) and the key of an
 /// API call, in one statement: always one row, its columns NULL for what is unknown. No key:
 /// `$2` is empty bytes, which match no stored hash.
-const SELECT_CALL_CREDENTIALS: &str = "SELECT t.client_id, t.customer_id, t.expires_at, c.revoked_at IS NOT NULL, u.orders_version,
+pub(in crate::store) const SELECT_CALL_CREDENTIALS: &str =
+    "SELECT t.client_id, t.customer_id, t.expires_at, c.revoked_at IS NOT NULL, u.orders_version,
         k.key_id, k.customer_id, k.created_at, k.expires_at, k.revoked_at
  FROM (SELECT 1 AS one) AS one
  LEFT JOIN access_tokens t ON t.token_hash = $1

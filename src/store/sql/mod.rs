@@ -2,7 +2,7 @@
 //! database, with a [`Dialect`] for what differs (transactions, locks, error codes).
 //! `sqlite.rs` and `postgres.rs` beside this module open the pools.
 
-mod credentials;
+pub(super) mod credentials;
 mod multi_row;
 mod orders;
 
