@@ -1,14 +1,10 @@
 //! Prometheus metrics (`GET /metrics`, OpenMetrics text): requests by route and status, latency
 //! histograms, tokens issued, authentication failures by code, rate-limit refusals and the
-//! database pool. Everything is read off the responses in one middleware, so handlers only mark
+//! database pool. Everything is read off the responses in the middleware, so handlers only mark
 //! what the status alone cannot tell (which error code) in a response extension.
 
-use std::sync::Arc;
-use std::time::Instant;
-
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -115,7 +111,8 @@ impl Default for Metrics {
 }
 
 impl Metrics {
-    fn record(&self, method: &str, route: &str, status: StatusCode, seconds: f64, code: Option<ErrorCode>) {
+    /// One answered request (`middleware::around_every_request`).
+    pub fn record(&self, method: &str, route: &str, status: StatusCode, seconds: f64, code: Option<ErrorCode>) {
         let labels = RouteLabels { method: method.to_owned(), route: route.to_owned() };
         self.requests
             .get_or_create(&RequestLabels { method: labels.method.clone(), route: labels.route.clone(), status: status.as_u16() })
@@ -147,18 +144,6 @@ impl Metrics {
         prometheus_client::encoding::text::encode(&mut text, &self.registry).expect("writing to a String cannot fail");
         text
     }
-}
-
-/// Counts and times every request by its matched route (unmatched paths share one label, so
-/// that scanners cannot grow the label set).
-pub async fn measure(State(metrics): State<Arc<Metrics>>, request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let method = request.method().as_str().to_owned();
-    let route = request.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str).to_owned();
-    let response = next.run(request).await;
-    let code = response.extensions().get::<ErrorCode>().copied();
-    metrics.record(&method, &route, response.status(), started.elapsed().as_secs_f64(), code);
-    response
 }
 
 /// Prometheus metrics of this instance, in the OpenMetrics text format.

@@ -20,8 +20,9 @@ use tower_http::timeout::TimeoutLayer;
 use self::error::ApiError;
 use self::state::AppState;
 
-/// The whole API. Layers run outermost first: request id and log line, metrics, guards, error
-/// rewriting, timeout, body limit, and a panic in a handler turned into 500 code 1.
+/// The whole API. Layers run outermost first: request id, guards, error rewriting, metrics and
+/// log line (one layer: `middleware::around_every_request`), timeout, body limit, and a panic in a
+/// handler turned into 500 code 1.
 pub fn router(state: AppState) -> Router {
     let config = state.config.clone();
     Router::new()
@@ -32,9 +33,6 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(middleware::panic_to_internal_error))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.request_timeout))
-        .layer(axum::middleware::from_fn(middleware::orange_errors))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::guard))
-        .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), metrics::measure))
-        .layer(axum::middleware::from_fn(middleware::request_context))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::around_every_request))
         .with_state(state)
 }
