@@ -86,13 +86,20 @@ struct Args {
 /// One scenario's runs against one server.
 struct Outcome {
     runs: Vec<Measured>,
+    /// The ceiling's runs, each just before one of `runs` (order-tracking's scenarios only).
+    ceiling: Vec<Measured>,
     /// The server's resident memory after the runs.
     rss: Option<u64>,
 }
 
 impl Outcome {
     fn requests_per_second(&self) -> f64 {
-        self.runs.iter().map(Measured::requests_per_second).sum::<f64>() / self.runs.len().max(1) as f64
+        mean_requests_per_second(&self.runs)
+    }
+    /// The ceiling's requests/s beside this scenario's runs. The VM's speed drifts by a third
+    /// within minutes, so a scenario is compared with the ceiling measured next to it.
+    fn ceiling_requests_per_second(&self) -> Option<f64> {
+        (!self.ceiling.is_empty()).then(|| mean_requests_per_second(&self.ceiling))
     }
     fn p50(&self) -> f64 {
         median(self.runs.iter().map(|run| run.p50_us as f64 / 1000.0))
@@ -103,6 +110,10 @@ impl Outcome {
     fn errors(&self) -> u64 {
         self.runs.iter().map(|run| run.errors).sum()
     }
+}
+
+fn mean_requests_per_second(runs: &[Measured]) -> f64 {
+    runs.iter().map(Measured::requests_per_second).sum::<f64>() / runs.len().max(1) as f64
 }
 
 fn median(values: impl Iterator<Item = f64>) -> f64 {
@@ -139,23 +150,28 @@ fn main() -> anyhow::Result<()> {
         duration: Duration::from_secs(seconds),
         timeout: Duration::from_secs(30),
     };
-    // `settle` runs after each wrk run, before the next one starts.
+    // `settle` runs after each wrk run, before the next one starts; `ceiling`, when given, is
+    // measured just before each run.
     let measure = |base: &str,
                    requests: &[Request],
                    headers: &[(&str, &str)],
                    pid: Option<u32>,
+                   ceiling: Option<&str>,
                    settle: &dyn Fn() -> anyhow::Result<()>|
      -> anyhow::Result<Outcome> {
         if args.warmup > 0 {
             wrk::run(work.path(), base, requests, headers, &load(args.warmup))?;
             settle()?;
         }
-        let mut runs = Vec::new();
+        let (mut runs, mut ceiling_runs) = (Vec::new(), Vec::new());
         for _ in 0..args.runs {
+            if let Some(ceiling) = ceiling {
+                ceiling_runs.push(wrk::run(work.path(), ceiling, &[Request::get(scenarios::ORDERS)], &[], &load(args.seconds))?);
+            }
             runs.push(wrk::run(work.path(), base, requests, headers, &load(args.seconds))?);
             settle()?;
         }
-        Ok(Outcome { runs, rss: pid.and_then(|pid| process_memory(pid, "VmRSS:")) })
+        Ok(Outcome { runs, ceiling: ceiling_runs, rss: pid.and_then(|pid| process_memory(pid, "VmRSS:")) })
     };
     let nothing = || Ok(());
 
@@ -170,7 +186,7 @@ fn main() -> anyhow::Result<()> {
     let ceiling = Ceiling::start(&orders[..20.min(orders.len())])?;
     let ceiling_run = |label: &str| -> anyhow::Result<Outcome> {
         eprintln!("ceiling ({label})...");
-        measure(&ceiling.base, &[Request::get(scenarios::ORDERS)], &[], None, &nothing)
+        measure(&ceiling.base, &[Request::get(scenarios::ORDERS)], &[], None, None, &nothing)
     };
     let ceiling_before = ceiling_run("before")?;
 
@@ -194,12 +210,13 @@ fn main() -> anyhow::Result<()> {
         for scenario in &scenarios {
             eprintln!("{} ({}) {}...", backend.name(), scenario.key, scenario.title);
             let headers: &[(&str, &str)] = if scenario.auth == Auth::ApiCall { &api_headers } else { &token_headers };
-            rows.push((scenario.key.to_owned(), measure(&server.base, &scenario.ours, headers, Some(server.pid()), &nothing)?));
+            let outcome = measure(&server.base, &scenario.ours, headers, Some(server.pid()), Some(&ceiling.base), &nothing)?;
+            rows.push((scenario.key.to_owned(), outcome));
         }
         let count_probe = {
             let one = Load { threads: 1, connections: 1, ..load(args.seconds.min(5)) };
             let run = wrk::run(work.path(), &server.base, &scenarios::count_probes(100_000), &api_headers, &one)?;
-            Outcome { runs: vec![run], rss: None }
+            Outcome { runs: vec![run], ceiling: Vec::new(), rss: None }
         };
         reports.push(BackendReport {
             name: backend.name(),
@@ -220,7 +237,10 @@ fn main() -> anyhow::Result<()> {
         for scenario in &scenarios {
             if let Some(requests) = &scenario.peer {
                 eprintln!("json-server ({}) {}...", scenario.key, scenario.title);
-                rows.push((scenario.key.to_owned(), measure(&server.base, requests, &[], Some(server.pid()), &|| server.wait_idle())?));
+                rows.push((
+                    scenario.key.to_owned(),
+                    measure(&server.base, requests, &[], Some(server.pid()), None, &|| server.wait_idle())?,
+                ));
             }
         }
         Some(rows)
@@ -300,7 +320,7 @@ fn report(
          {}, {cores} cores ({cpu}), server, load generator and peers on the same machine. Binary `{}`{}.\n\
          Data: one customer with {} generated orders (the load's), {} others with {} each. \
          wrk {} threads, {} connections, {} warm-up s, {} × {} s runs per scenario; requests/s is the mean of the runs, p50 the median, p99 the worst.\n\n\
-         **Ceiling** (a minimal axum server answering 20 orders from memory): {:.0} requests/s before the run, {:.0} after; ratios use their mean, {ceiling_rps:.0}.\n",
+         **Ceiling** (a minimal axum server answering 20 orders from memory): {:.0} requests/s before the run, {:.0} after. It is also measured just before each run of a scenario, and the scenario's ratio is to those runs: this VM's speed drifts by a third within minutes.\n",
         args.orders,
         now.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
         binary.display(),
@@ -321,8 +341,8 @@ fn report(
         text.push_str(&format!(
             "\n## {}\n\nImport of the {} orders (`admin import`): {:.1} s. Server RSS at most {} MB. \
              Exact `X-Total-Count` over all {} orders, uncached (`orderDate.gte=` distinct instants before every order, `limit=1`, one connection): p50 {:.2} ms.\n\n\
-             | | scenario | requests/s | p50 ms | p99 ms | errors | RSS MB | × ceiling | json-server requests/s | × json-server |\n\
-             |---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+             | | scenario | requests/s | p50 ms | p99 ms | errors | RSS MB | ceiling beside it, requests/s | × ceiling | json-server requests/s | × json-server |\n\
+             |---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
             backend.name,
             args.orders,
             backend.import.as_secs_f64(),
@@ -338,13 +358,14 @@ fn report(
                 Some(_) => ("0".into(), "–".into()),
                 None => ("–".into(), "–".into()),
             };
+            let beside = outcome.ceiling_requests_per_second().unwrap_or(ceiling_rps);
             text.push_str(&format!(
-                "| {key} | {title} | {rps:.0} | {:.2} | {:.2} | {} | {} | {:.2} | {peer_column} | {ratio_column} |\n",
+                "| {key} | {title} | {rps:.0} | {:.2} | {:.2} | {} | {} | {beside:.0} | {:.2} | {peer_column} | {ratio_column} |\n",
                 outcome.p50(),
                 outcome.p99(),
                 outcome.errors(),
                 megabytes(outcome.rss),
-                rps / ceiling_rps.max(f64::EPSILON),
+                rps / beside.max(f64::EPSILON),
             ));
         }
     }
