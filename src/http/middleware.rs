@@ -27,6 +27,7 @@ pub async fn around_every_request(State(state): State<AppState>, request: Reques
     // `getrandom` system call) for every request, 2% of a cached answer's time.
     let request_id = uuid::Builder::from_random_bytes(rand::random()).into_uuid().simple().to_string();
     let method = request.method().clone();
+    // Unmatched paths share one label, so that scanners cannot grow the metrics' label sets.
     let route = request.extensions().get::<MatchedPath>().cloned();
     let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
     let span =

@@ -197,17 +197,22 @@ mod tests {
             sqlx::query_scalar("SELECT count(*) FROM sqlite_stat4 WHERE tbl = 'access_tokens'").fetch_one(&store.pool).await.unwrap();
         assert!(samples > 0, "the test needs STAT4 samples of the tokens");
 
-        for token in ["t1", "t2", "t3", "unknown"] {
-            store.find_call_credentials(&secret::hash(token), Some(&secret::hash("key"))).await.unwrap();
-        }
-        let direct = store.direct.as_ref().unwrap();
-        assert_eq!(direct.counts(), (4, 0), "every lookup answered directly");
-        let prepared_again = direct
+        // One connection, one cached statement: its counter covers every lookup below.
+        let key = secret::hash("key");
+        let prepared_again = store
+            .direct
+            .as_ref()
+            .unwrap()
             .read(|connection| {
+                for token in ["t1", "t2", "t3", "unknown"] {
+                    let token = secret::hash(token);
+                    let mut statement = connection.prepare_cached(crate::store::sql::credentials::SELECT_CALL_CREDENTIALS)?;
+                    statement.query_row((token.0.as_slice(), key.0.as_slice()), |_| Ok(()))?;
+                }
                 let statement = connection.prepare_cached(crate::store::sql::credentials::SELECT_CALL_CREDENTIALS)?;
                 Ok(statement.get_status(rusqlite::StatementStatus::RePrepare))
             })
-            .unwrap();
+            .expect("the direct read answers");
         assert_eq!(prepared_again, 0);
     }
 

@@ -91,7 +91,7 @@ impl DirectReads {
             connection.busy_timeout(Duration::ZERO)?;
             // With STAT4 samples (which the ANALYZE after imports writes for every table), a new
             // value bound to an indexed comparison makes SQLite parse and plan the statement
-            // again on its next step: half of a cached answer's time (docs/performance.md,
+            // again on its next step: more than half of a cached answer's time (docs/performance.md,
             // step 15). These lookups are by unique keys, so one plan fits every value.
             connection.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
             Ok(connection)
