@@ -20,6 +20,14 @@ pub fn nanos(value: OffsetDateTime) -> i64 {
     n.clamp(i64::MIN as i128, i64::MAX as i128) as i64
 }
 
+/// Nanoseconds in a day.
+pub const DAY_NANOS: i64 = 86_400_000_000_000;
+
+/// The UTC day an instant falls in, counted from 1970-01-01 (day 0), earlier days negative.
+pub fn day_of(nanos: i64) -> i64 {
+    nanos.div_euclid(DAY_NANOS)
+}
+
 /// The instant a calendar date starts, UTC.
 pub fn date_nanos(date: Date) -> i64 {
     nanos(date.midnight().assume_utc())

@@ -7,6 +7,7 @@
 
 use super::page_plan::PagePlan;
 use crate::domain::catalogue::{self, Container, Field};
+use crate::domain::instant::{DAY_NANOS, day_of};
 use crate::query::{Filter, Op, OrderQuery, Value};
 
 /// A value to bind, in placeholder order. A null keeps its type: PostgreSQL needs it.
@@ -79,6 +80,14 @@ impl ListSql {
     pub fn count(&self) -> (String, Vec<Bind>) {
         (format!("SELECT count(*) {}", self.from_where), self.binds.clone())
     }
+
+    /// [`Self::count`] of the matching orders dated within one UTC day.
+    pub fn count_on_day(&self, day: i64) -> (String, Vec<Bind>) {
+        let (count, mut binds) = self.count();
+        let start = day.saturating_mul(DAY_NANOS);
+        binds.extend([Bind::int(start), Bind::int(start.saturating_add(DAY_NANOS))]);
+        (format!("{count} AND o.order_date >= ${} AND o.order_date < ${}", binds.len() - 1, binds.len()), binds)
+    }
 }
 
 /// The number of the customer's orders, from the per-status counts the import keeps.
@@ -105,6 +114,57 @@ pub fn status_total(customer_id: &str, query: &OrderQuery) -> Option<(String, Ve
         }
         _ => None,
     }
+}
+
+/// How [`day_total`] finds a total: a sum over the whole days the kept per-day counts hold, and
+/// counts of the matching orders on the days the range's bounds fall in.
+#[derive(Debug, PartialEq)]
+pub struct DayTotal {
+    pub whole_days: (String, Vec<Bind>),
+    pub bound_days: Vec<i64>,
+}
+
+/// The total of a list filtered by an `orderDate` range (`gt`, `gte`, `lt`, `lte`), with or
+/// without `status = ...`, from the per-day counts the import keeps (`order_day_counts`):
+/// `None` for any other filter.
+pub fn day_total(customer_id: &str, query: &OrderQuery) -> Option<DayTotal> {
+    let (mut first_day, mut last_day, mut statuses) = (None::<i64>, None::<i64>, None::<Vec<&str>>);
+    for filter in &query.filters {
+        match (filter.field.path, filter.op, filter.values.as_slice()) {
+            ("orderDate", Op::Gt | Op::Gte, [Value::Instant(from)]) => first_day = first_day.max(Some(day_of(*from))),
+            ("orderDate", Op::Lt | Op::Lte, [Value::Instant(to)]) => {
+                last_day = Some(last_day.map_or(day_of(*to), |day| day.min(day_of(*to))))
+            }
+            ("status", Op::Eq, values) if statuses.is_none() => {
+                let mut texts: Vec<&str> =
+                    values.iter().filter_map(|value| if let Value::Text(text) = value { Some(text.as_str()) } else { None }).collect();
+                texts.sort_unstable();
+                texts.dedup();
+                statuses = Some(texts);
+            }
+            _ => return None,
+        }
+    }
+    if first_day.is_none() && last_day.is_none() {
+        return None;
+    }
+    let mut sql = "SELECT CAST(coalesce(sum(orders), 0) AS BIGINT) FROM order_day_counts WHERE customer_id = $1".to_owned();
+    let mut binds = vec![Bind::text(customer_id)];
+    // The bounds' own days are counted row by row: only part of each may match.
+    for (day, comparison) in [(first_day, ">"), (last_day, "<")] {
+        if let Some(day) = day {
+            binds.push(Bind::int(day));
+            sql.push_str(&format!(" AND day {comparison} ${}", binds.len()));
+        }
+    }
+    if let Some(statuses) = statuses {
+        let placeholders: Vec<String> = (binds.len() + 1..binds.len() + 1 + statuses.len()).map(|n| format!("${n}")).collect();
+        binds.extend(statuses.into_iter().map(Bind::text));
+        sql.push_str(&format!(" AND status IN ({})", placeholders.join(", ")));
+    }
+    let mut bound_days: Vec<i64> = first_day.into_iter().chain(last_day).collect();
+    bound_days.dedup();
+    Some(DayTotal { whole_days: (sql, binds), bound_days })
 }
 
 fn clamp(value: u64) -> i64 {
@@ -239,6 +299,35 @@ mod tests {
         for counted in ["status.ne=Closed", "status=Current&site.address.city=Paris", "site.address.city=Paris", "orderDate.gte=2026-01-01"]
         {
             assert!(total_sql(counted).is_none(), "{counted} needs its rows counted");
+        }
+    }
+
+    fn by_day(raw: &str) -> Option<DayTotal> {
+        day_total("c1", &parse_query(raw, Limits { default_limit: 20, max_limit: 1000 }).unwrap())
+    }
+
+    #[test]
+    fn only_order_date_ranges_with_or_without_status_are_answered_from_the_kept_day_counts() {
+        // 2026-03-01 is day 20,513; its noon belongs to it, its midnight starts it.
+        let total = by_day("orderDate.gte=2026-03-01T12:00:00Z&orderDate.lt=2026-03-05&status=Closed,Current,Closed").unwrap();
+        assert_eq!(total.bound_days, [20_513, 20_517]);
+        let (sql, binds) = total.whole_days;
+        assert!(sql.ends_with("AND day > $2 AND day < $3 AND status IN ($4, $5)"), "{sql}");
+        assert_eq!(binds, [Bind::text("c1"), Bind::int(20_513), Bind::int(20_517), Bind::text("Closed"), Bind::text("Current")]);
+        // Two lower bounds: the later one's day; a range within one day: that day, once.
+        assert_eq!(by_day("orderDate.gt=2026-03-01&orderDate.gte=2026-03-03T05:00:00Z").unwrap().bound_days, [20_515]);
+        assert_eq!(by_day("orderDate.gt=2026-03-01T01:00:00Z&orderDate.lte=2026-03-01T02:00:00Z").unwrap().bound_days, [20_513]);
+        assert_eq!(by_day("orderDate.lt=1969-12-31T23:59:59Z").unwrap().bound_days, [-1]);
+        for counted in [
+            "sort=-orderDate",
+            "status=Current",
+            "orderDate=2026-03-01",
+            "orderDate.ne=2026-03-01",
+            "orderDate.gte=2026-03-01&site.address.city=Paris",
+            "orderDate.gte=2026-03-01&status.ne=Closed",
+            "lastUpdateDate.gte=2026-03-01",
+        ] {
+            assert!(by_day(counted).is_none(), "{counted} needs its rows counted");
         }
     }
 }

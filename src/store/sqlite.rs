@@ -216,6 +216,41 @@ mod tests {
         assert_eq!(prepared_again, 0);
     }
 
+    /// Migration 0008 fills the per-day counts of existing orders with SQL's integer division,
+    /// which rounds towards zero: its rounding down of dates before 1970 must give the days an
+    /// import keeps (`day_of`), midnights included.
+    #[tokio::test]
+    async fn the_migration_counts_orders_by_the_same_days_as_imports() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_in(&dir).await;
+        store.create_customer("c1", "One").await.unwrap();
+        let mut orders = crate::demo::generate::generate_orders(40, 9);
+        let instants = ["1960-01-01T00:00:00Z", "1969-12-31T23:59:59.999999999Z", "1970-01-01T00:00:00Z", "1969-12-31T00:00:00Z"];
+        for (order, instant) in orders.iter_mut().zip(instants.iter().cycle()) {
+            order.order_date = OffsetDateTime::parse(instant, &time::format_description::well_known::Rfc3339).unwrap();
+        }
+        orders[39].order_date = OffsetDateTime::now_utc();
+        store.import_orders("c1", &orders).await.unwrap();
+
+        let migration = include_str!("../../migrations/sqlite/0008_order_day_counts.sql");
+        let backfill = &migration[migration.find("SELECT customer_id,").expect("the backfill's SELECT")..];
+        let recounted: Vec<(String, i64, String, i64)> =
+            sqlx::query_as(&format!("SELECT * FROM ({}) ORDER BY 1, 2, 3", backfill.trim_end_matches([';', '\n'])))
+                .fetch_all(&store.pool)
+                .await
+                .unwrap();
+        let kept: Vec<(String, i64, String, i64)> =
+            sqlx::query_as("SELECT customer_id, day, status, orders FROM order_day_counts WHERE orders <> 0 ORDER BY 1, 2, 3")
+                .fetch_all(&store.pool)
+                .await
+                .unwrap();
+        assert_eq!(recounted, kept);
+        let days: Vec<i64> = kept.iter().map(|(_, day, _, _)| *day).collect();
+        for day in [-3653, -1, 0] {
+            assert!(days.contains(&day), "day {day} in {days:?}");
+        }
+    }
+
     /// A database locked by another process: the direct read steps aside at once and the pool's
     /// read reports it unavailable after the busy timeout.
     #[tokio::test]

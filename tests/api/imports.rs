@@ -6,6 +6,8 @@ use order_tracking::demo::generate::generate_orders;
 use order_tracking::domain::order::{Order, OrderStatus};
 use order_tracking::store::ImportSummary;
 use serde_json::Value;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
 use crate::harness::{Backend, ORDERS, TestApp, backend_tests};
 
@@ -76,6 +78,91 @@ async fn an_id_given_twice_in_one_import_keeps_the_later_order(backend: Backend)
     assert_eq!(served(&app, &acme).await.len(), 3);
 }
 
+/// Whether an order date satisfies a filter with a bound.
+type DateHolds = fn(OffsetDateTime, OffsetDateTime) -> bool;
+
+/// Totals of `orderDate` ranges come from the per-day counts the imports keep (whole days) and
+/// from counting the orders of the days the bounds fall in: the same as counting every order,
+/// for bounds at midnight, inside a day, on an order's own instant and outside the data, before
+/// and after an import that moves orders to other days and statuses.
+async fn date_range_totals_match_a_count_of_the_orders(backend: Backend) {
+    // A thousand lists and more, from one token.
+    let app = TestApp::spawn_with(backend, |config| config.requests_per_minute = 0).await;
+    let acme = app.tenant("Acme").await;
+    let token = app.token(&acme).await;
+    let day = 86_400;
+    let first_midnight = OffsetDateTime::from_unix_timestamp(1_772_323_200).unwrap(); // 2026-03-01T00:00:00Z
+    // 600 orders over four days, every 9 minutes 37 s from the first midnight, one on a midnight.
+    let mut orders = generate_orders(600, 13);
+    for (index, order) in orders.iter_mut().enumerate() {
+        order.order_date = first_midnight + time::Duration::seconds(index as i64 * 577);
+    }
+    orders[300].order_date = first_midnight + time::Duration::days(2);
+    import(&app, &acme.customer_id, &orders).await;
+
+    let mut bounds: Vec<OffsetDateTime> = (-1..6).map(|days| first_midnight + time::Duration::seconds(days * day)).collect();
+    bounds.extend([orders[0].order_date, orders[300].order_date, orders[299].order_date, orders[599].order_date]);
+    bounds.push(first_midnight + time::Duration::seconds(day + 43_210));
+    let check = |orders: Vec<Order>, bounds: Vec<OffsetDateTime>| {
+        let app = &app;
+        let (acme, token) = (&acme, &token);
+        async move {
+            let ops: [(&str, DateHolds); 4] = [
+                ("gt", |date, bound| date > bound),
+                ("gte", |date, bound| date >= bound),
+                ("lt", |date, bound| date < bound),
+                ("lte", |date, bound| date <= bound),
+            ];
+            let statuses: [Option<&[OrderStatus]>; 3] =
+                [None, Some(&[OrderStatus::Closed]), Some(&[OrderStatus::Closed, OrderStatus::Current])];
+            // Each bound alone, and each pair of bounds (a lower op with an upper one, two upper ones).
+            let singles = bounds.iter().map(|low| (*low, None));
+            let pairs = bounds.iter().flat_map(|low| bounds.iter().map(move |high| (*low, Some(*high))));
+            for (low, high) in singles.chain(pairs) {
+                for (index, (op, holds)) in ops.iter().enumerate() {
+                    // A parameter is given once: `lt` pairs with `lte` and the other way round.
+                    let (upper_op, upper_holds) = ops[[2, 3, 3, 2][index]];
+                    for status in &statuses[..if high.is_some() { 2 } else { 3 }] {
+                        let expected = orders
+                            .iter()
+                            .filter(|order| holds(order.order_date, low))
+                            .filter(|order| high.is_none_or(|high| upper_holds(order.order_date, high)))
+                            .filter(|order| status.is_none_or(|statuses| statuses.contains(&order.status)))
+                            .count();
+                        let mut query = format!("orderDate.{op}={}", low.format(&Rfc3339).unwrap());
+                        if let Some(high) = high {
+                            query.push_str(&format!("&orderDate.{upper_op}={}", high.format(&Rfc3339).unwrap()));
+                        }
+                        if let Some(statuses) = status {
+                            let names: Vec<&str> =
+                                statuses.iter().map(|status| if *status == OrderStatus::Closed { "Closed" } else { "Current" }).collect();
+                            query.push_str(&format!("&status={}", names.join(",")));
+                        }
+                        let page = app.get_authorized(token, &acme.api_key, &format!("{ORDERS}?{query}&limit=1")).await;
+                        assert_eq!(page.header("x-total-count"), Some(expected.to_string().as_str()), "{query}");
+                    }
+                }
+            }
+        }
+    };
+    check(orders.clone(), bounds.clone()).await;
+
+    // 200 orders move a day and a half later and change status; one id comes twice.
+    let mut moved: Vec<Order> = orders[100..300].to_vec();
+    for order in &mut moved {
+        order.order_date += time::Duration::seconds(day + day / 2);
+        order.status = if order.status == OrderStatus::Closed { OrderStatus::Current } else { OrderStatus::Closed };
+    }
+    let mut twice = moved[0].clone();
+    twice.order_date = first_midnight - time::Duration::seconds(1);
+    moved.push(twice.clone());
+    import(&app, &acme.customer_id, &moved).await;
+    let mut now_stored = orders.clone();
+    now_stored[100..300].clone_from_slice(&moved[..200]);
+    now_stored[100] = twice;
+    check(now_stored, bounds).await;
+}
+
 async fn concurrent_token_requests_each_get_a_working_token(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let acme = app.tenant("Acme").await;
@@ -100,5 +187,6 @@ async fn concurrent_token_requests_each_get_a_working_token(backend: Backend) {
 backend_tests!(
     imports_across_batches_create_replace_and_skip_exactly,
     an_id_given_twice_in_one_import_keeps_the_later_order,
+    date_range_totals_match_a_count_of_the_orders,
     concurrent_token_requests_each_get_a_working_token,
 );

@@ -369,6 +369,7 @@ impl Imports {
         }
         assert_eq!(stored.document_mismatches, 0, "{context}: orders whose document and columns disagree");
         assert_eq!(stored.kept_status_counts, stored.status_counts, "{context}: the per-status counts the imports keep");
+        assert_eq!(stored.kept_day_counts, stored.day_counts, "{context}: the per-day counts the imports keep");
         present
     }
 }
@@ -390,6 +391,9 @@ struct Stored {
     /// Orders by status, counted, and as `order_counts` keeps them (zeros left out).
     status_counts: BTreeMap<String, i64>,
     kept_status_counts: BTreeMap<String, i64>,
+    /// Orders by UTC day of their order date and status, counted, and as `order_day_counts` keeps them.
+    day_counts: BTreeMap<(i64, String), i64>,
+    kept_day_counts: BTreeMap<(i64, String), i64>,
     token_hashes: HashSet<Vec<u8>>,
 }
 
@@ -443,6 +447,19 @@ impl Stored {
                     .fetch_all(&mut db)
                     .await
                     .expect("kept counts");
+            // The generated dates are after 1970: division rounds down.
+            let day_counts: Vec<(i64, String, i64)> =
+                sqlx::query_as("SELECT order_date / 86400000000000, status, count(*) FROM orders WHERE customer_id = $1 GROUP BY 1, 2")
+                    .bind(customer)
+                    .fetch_all(&mut db)
+                    .await
+                    .expect("orders by day");
+            let kept_day_counts: Vec<(i64, String, i64)> =
+                sqlx::query_as("SELECT day, status, orders FROM order_day_counts WHERE customer_id = $1 AND orders <> 0")
+                    .bind(customer)
+                    .fetch_all(&mut db)
+                    .await
+                    .expect("kept day counts");
             let token_hashes: Vec<Vec<u8>> =
                 sqlx::query_scalar("SELECT token_hash FROM access_tokens").fetch_all(&mut db).await.expect("token hashes");
             db.close().await.expect("the database closes");
@@ -455,6 +472,8 @@ impl Stored {
                 document_mismatches,
                 status_counts: status_counts.into_iter().collect(),
                 kept_status_counts: kept_status_counts.into_iter().collect(),
+                day_counts: day_counts.into_iter().map(|(day, status, orders)| ((day, status), orders)).collect(),
+                kept_day_counts: kept_day_counts.into_iter().map(|(day, status, orders)| ((day, status), orders)).collect(),
                 token_hashes: token_hashes.into_iter().collect(),
             }
         })

@@ -6,11 +6,12 @@ use sqlx::{Row, Transaction};
 
 use super::multi_row::{Rows, placeholders};
 use super::{CountKey, Dialect, SqlStore, arguments, now};
+use crate::domain::instant::{day_of, nanos};
 use crate::domain::order::{Order, OrderDocument};
 use crate::query::OrderQuery;
 use crate::store::order_columns::{appointment_rows, milestone_rows, order_row, status_name};
 use crate::store::page_plan::{self, PagePlan};
-use crate::store::sql_query::{Bind, ListSql, customer_total, list_sql, status_total};
+use crate::store::sql_query::{Bind, ListSql, customer_total, day_total, list_sql, status_total};
 use crate::store::{ImportSummary, OrderPage, StoreError, StoreResult};
 
 impl<DB> SqlStore<DB>
@@ -67,8 +68,8 @@ where
         let mut summary = ImportSummary::default();
         let changed_at = crate::store::time_columns::to_micros(now());
         let mut changed = false;
-        // How many orders each status gained (or lost) by this import.
-        let mut counts: HashMap<String, i64> = HashMap::new();
+        // How many orders each status gained (or lost) on each day by this import.
+        let mut counts: HashMap<(String, i64), i64> = HashMap::new();
         // Written in the order of the id, which leads the keys of the orders, their documents
         // and their changes: each batch fills neighbouring pages of those B-trees instead of
         // pages all over them (docs/performance.md, step 11).
@@ -78,7 +79,21 @@ where
         for batch in import_batches(&by_id) {
             changed |= Self::write_batch(&mut tx, customer_id, batch, changed_at, &mut summary, &mut counts).await?;
         }
-        for (status, delta) in counts.into_iter().filter(|(_, delta)| *delta != 0) {
+        let mut by_status: HashMap<&str, i64> = HashMap::new();
+        for ((status, day), delta) in counts.iter().filter(|(_, delta)| **delta != 0) {
+            *by_status.entry(status).or_default() += delta;
+            sqlx::query(
+                "INSERT INTO order_day_counts (customer_id, day, status, orders) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (customer_id, day, status) DO UPDATE SET orders = order_day_counts.orders + excluded.orders",
+            )
+            .bind(customer_id)
+            .bind(day)
+            .bind(status)
+            .bind(delta)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for (status, delta) in by_status.into_iter().filter(|(_, delta)| *delta != 0) {
             sqlx::query(
                 "INSERT INTO order_counts (customer_id, status, orders) VALUES ($1, $2, $3) \
                  ON CONFLICT (customer_id, status) DO UPDATE SET orders = order_counts.orders + excluded.orders",
@@ -157,8 +172,8 @@ where
         Ok(OrderPage { total, orders })
     }
 
-    /// The number of orders that match the list's filters: from the kept per-status counts when
-    /// they tell it, otherwise counted, once per filter and orders version.
+    /// The number of orders that match the list's filters: from the kept per-status or per-day
+    /// counts when they tell it, otherwise counted, once per filter and orders version.
     async fn total(
         tx: &mut sqlx::Transaction<'_, DB>,
         counts: &quick_cache::sync::Cache<CountKey, u64>,
@@ -169,6 +184,17 @@ where
         if let Some((total_sql, total_binds)) = status_total(customer_id, query) {
             // Kept by the imports: a row per status, nothing to count.
             let total: i64 = sqlx::query_scalar_with(&total_sql, arguments::<DB>(&total_binds)?).fetch_one(&mut **tx).await?;
+            return Ok(total as u64);
+        }
+        if let Some(by_day) = day_total(customer_id, query) {
+            // Kept by the imports per day: whole days summed, the bounds' days counted.
+            let (sum_sql, sum_binds) = &by_day.whole_days;
+            let mut total: i64 = sqlx::query_scalar_with(sum_sql, arguments::<DB>(sum_binds)?).fetch_one(&mut **tx).await?;
+            for day in by_day.bound_days {
+                let (count_sql, count_binds) = sql.count_on_day(day);
+                let on_day: i64 = sqlx::query_scalar_with(&count_sql, arguments::<DB>(&count_binds)?).fetch_one(&mut **tx).await?;
+                total += on_day;
+            }
             return Ok(total as u64);
         }
         let version: Option<i64> =
@@ -210,7 +236,7 @@ where
         batch: &[&Order],
         changed_at: i64,
         summary: &mut ImportSummary,
-        counts: &mut HashMap<String, i64>,
+        counts: &mut HashMap<(String, i64), i64>,
     ) -> StoreResult<bool> {
         let ids: Vec<Bind> = batch.iter().map(|order| Bind::text(order.id.clone())).collect();
         // Each stored order's document, by id, through the documents' primary key alone (joined
@@ -239,10 +265,10 @@ where
                         continue; // identical: nothing to change, nothing to log
                     }
                     replaced.push(Bind::text(order.id.clone()));
-                    *counts.entry(stored_status(stored)?).or_default() -= 1;
+                    *counts.entry(stored_status_and_day(stored)?).or_default() -= 1;
                 }
             }
-            *counts.entry(status_name(order)).or_default() += 1;
+            *counts.entry((status_name(order), day_of(nanos(order.order_date)))).or_default() += 1;
             written.push((order, document));
         }
         if written.is_empty() {
@@ -295,12 +321,17 @@ where
 }
 
 /// The status in a stored document, as its column holds it.
-fn stored_status(document: &str) -> StoreResult<String> {
+/// The status of a stored order and the day of its order date, read from its document.
+fn stored_status_and_day(document: &str) -> StoreResult<(String, i64)> {
     #[derive(serde::Deserialize)]
-    struct Status {
+    #[serde(rename_all = "camelCase")]
+    struct Kept {
         status: String,
+        #[serde(with = "time::serde::rfc3339")]
+        order_date: time::OffsetDateTime,
     }
-    serde_json::from_str::<Status>(document).map(|found| found.status).map_err(|error| StoreError::Backend(Box::new(error)))
+    let kept = serde_json::from_str::<Kept>(document).map_err(|error| StoreError::Backend(Box::new(error)))?;
+    Ok((kept.status, day_of(nanos(kept.order_date))))
 }
 
 /// Orders per batch of an import: what one existence lookup covers.
