@@ -103,17 +103,23 @@ pub fn status_total(customer_id: &str, query: &OrderQuery) -> Option<(String, Ve
     match query.filters.as_slice() {
         [] => Some((sql, binds)),
         [filter] if filter.field.path == "status" && filter.op == Op::Eq => {
-            let mut statuses: Vec<&str> =
-                filter.values.iter().filter_map(|value| if let Value::Text(text) = value { Some(text.as_str()) } else { None }).collect();
-            // `status=Current,Current` counts each order once.
-            statuses.sort_unstable();
-            statuses.dedup();
-            let placeholders: Vec<String> = (2..statuses.len() + 2).map(|n| format!("${n}")).collect();
-            binds.extend(statuses.into_iter().map(Bind::text));
-            Some((format!("{sql} AND status IN ({})", placeholders.join(", ")), binds))
+            let condition = status_in(filter, &mut binds);
+            Some((format!("{sql}{condition}"), binds))
         }
         _ => None,
     }
+}
+
+/// ` AND status IN (...)` over a kept-counts table, for a `status = ...` filter, its values
+/// bound after `binds`: each status once, so that `status=Current,Current` counts each order once.
+fn status_in(filter: &Filter, binds: &mut Vec<Bind>) -> String {
+    let mut statuses: Vec<&str> =
+        filter.values.iter().filter_map(|value| if let Value::Text(text) = value { Some(text.as_str()) } else { None }).collect();
+    statuses.sort_unstable();
+    statuses.dedup();
+    let placeholders: Vec<String> = (binds.len() + 1..binds.len() + 1 + statuses.len()).map(|n| format!("${n}")).collect();
+    binds.extend(statuses.into_iter().map(Bind::text));
+    format!(" AND status IN ({})", placeholders.join(", "))
 }
 
 /// How [`day_total`] finds a total: a sum over the whole days the kept per-day counts hold, and
@@ -128,20 +134,14 @@ pub struct DayTotal {
 /// without `status = ...`, from the per-day counts the import keeps (`order_day_counts`):
 /// `None` for any other filter.
 pub fn day_total(customer_id: &str, query: &OrderQuery) -> Option<DayTotal> {
-    let (mut first_day, mut last_day, mut statuses) = (None::<i64>, None::<i64>, None::<Vec<&str>>);
+    let (mut first_day, mut last_day, mut status) = (None::<i64>, None::<i64>, None::<&Filter>);
     for filter in &query.filters {
         match (filter.field.path, filter.op, filter.values.as_slice()) {
             ("orderDate", Op::Gt | Op::Gte, [Value::Instant(from)]) => first_day = first_day.max(Some(day_of(*from))),
             ("orderDate", Op::Lt | Op::Lte, [Value::Instant(to)]) => {
                 last_day = Some(last_day.map_or(day_of(*to), |day| day.min(day_of(*to))))
             }
-            ("status", Op::Eq, values) if statuses.is_none() => {
-                let mut texts: Vec<&str> =
-                    values.iter().filter_map(|value| if let Value::Text(text) = value { Some(text.as_str()) } else { None }).collect();
-                texts.sort_unstable();
-                texts.dedup();
-                statuses = Some(texts);
-            }
+            ("status", Op::Eq, _) if status.is_none() => status = Some(filter),
             _ => return None,
         }
     }
@@ -157,10 +157,8 @@ pub fn day_total(customer_id: &str, query: &OrderQuery) -> Option<DayTotal> {
             sql.push_str(&format!(" AND day {comparison} ${}", binds.len()));
         }
     }
-    if let Some(statuses) = statuses {
-        let placeholders: Vec<String> = (binds.len() + 1..binds.len() + 1 + statuses.len()).map(|n| format!("${n}")).collect();
-        binds.extend(statuses.into_iter().map(Bind::text));
-        sql.push_str(&format!(" AND status IN ({})", placeholders.join(", ")));
+    if let Some(status) = status {
+        sql.push_str(&status_in(status, &mut binds));
     }
     let mut bound_days: Vec<i64> = first_day.into_iter().chain(last_day).collect();
     bound_days.dedup();

@@ -79,30 +79,28 @@ where
         for batch in import_batches(&by_id) {
             changed |= Self::write_batch(&mut tx, customer_id, batch, changed_at, &mut summary, &mut counts).await?;
         }
-        let mut by_status: HashMap<&str, i64> = HashMap::new();
+        // The kept counts move by what the import changed, per day and status and per status.
+        let (mut by_day, mut by_status) = (Rows::default(), HashMap::<&str, i64>::new());
         for ((status, day), delta) in counts.iter().filter(|(_, delta)| **delta != 0) {
             *by_status.entry(status).or_default() += delta;
-            sqlx::query(
-                "INSERT INTO order_day_counts (customer_id, day, status, orders) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (customer_id, day, status) DO UPDATE SET orders = order_day_counts.orders + excluded.orders",
-            )
-            .bind(customer_id)
-            .bind(day)
-            .bind(status)
-            .bind(delta)
-            .execute(&mut *tx)
-            .await?;
+            let key = [Bind::text(customer_id), Bind::int(*day), Bind::text(status.clone())];
+            by_day.push(["customer_id", "day", "status"], key, vec![("orders", Bind::int(*delta))]);
         }
+        let mut by_status_rows = Rows::default();
         for (status, delta) in by_status.into_iter().filter(|(_, delta)| *delta != 0) {
-            sqlx::query(
-                "INSERT INTO order_counts (customer_id, status, orders) VALUES ($1, $2, $3) \
-                 ON CONFLICT (customer_id, status) DO UPDATE SET orders = order_counts.orders + excluded.orders",
-            )
-            .bind(customer_id)
-            .bind(status)
-            .bind(delta)
-            .execute(&mut *tx)
-            .await?;
+            by_status_rows.push(
+                ["customer_id", "status"],
+                [Bind::text(customer_id), Bind::text(status)],
+                vec![("orders", Bind::int(delta))],
+            );
+        }
+        for (table, key, rows) in
+            [("order_day_counts", "customer_id, day, status", by_day), ("order_counts", "customer_id, status", by_status_rows)]
+        {
+            for (insert, binds) in rows.statements(table, DB::PLACEHOLDER) {
+                let upsert = format!("{insert} ON CONFLICT ({key}) DO UPDATE SET orders = {table}.orders + excluded.orders");
+                sqlx::query_with(&upsert, arguments::<DB>(&binds)?).execute(&mut *tx).await?;
+            }
         }
         if changed {
             // In the same transaction: a reader sees the new orders and the new version together.
@@ -320,7 +318,6 @@ where
     }
 }
 
-/// The status in a stored document, as its column holds it.
 /// The status of a stored order and the day of its order date, read from its document.
 fn stored_status_and_day(document: &str) -> StoreResult<(String, i64)> {
     #[derive(serde::Deserialize)]
