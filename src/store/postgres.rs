@@ -35,6 +35,8 @@ impl Dialect for Postgres {
     // already marked all-visible, so its cost follows the pages the import changed.
     const AFTER_IMPORT: &'static [&'static str] = &["SET statement_timeout = 0", "VACUUM (ANALYZE) orders", "RESET statement_timeout"];
 
+    // `DROP INDEX` locks the table against every reader until the import commits.
+    const ORDERS_INDEXES: Option<&'static str> = None;
     const NULLS: NullsSort = NullsSort::High;
     // Its statistics keep the most common values of each column.
     const CHOOSES_PAGE_PLANS: bool = false;

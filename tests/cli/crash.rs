@@ -327,11 +327,13 @@ struct Imports {
     committed: Vec<usize>,
     /// Appointment and milestone rows of a whole batch (the same every round).
     children: Option<i64>,
+    /// The indexes of `orders` after the first import (each import rebuilds them).
+    orders_indexes: Option<Vec<String>>,
 }
 
 impl Imports {
     fn new(customer: &str, batch: usize) -> Imports {
-        Imports { customer: customer.to_owned(), batch, committed: Vec::new(), children: None }
+        Imports { customer: customer.to_owned(), batch, committed: Vec::new(), children: None, orders_indexes: None }
     }
 
     /// After the import of `round` ended or was killed: the customer's orders are one round's
@@ -367,6 +369,9 @@ impl Imports {
             let children = *self.children.get_or_insert(stored.children);
             assert_eq!(stored.children, children, "{context}: appointment and milestone rows of a whole batch");
         }
+        let orders_indexes = self.orders_indexes.get_or_insert_with(|| stored.orders_indexes.clone());
+        assert!(orders_indexes.len() >= 8, "{context}: the indexes of orders are {orders_indexes:?}");
+        assert_eq!(&stored.orders_indexes, orders_indexes, "{context}: the indexes of orders, which imports drop and build again");
         assert_eq!(stored.document_mismatches, 0, "{context}: orders whose document and columns disagree");
         assert_eq!(stored.kept_status_counts, stored.status_counts, "{context}: the per-status counts the imports keep");
         assert_eq!(stored.kept_day_counts, stored.day_counts, "{context}: the per-day counts the imports keep");
@@ -388,6 +393,8 @@ struct Stored {
     /// Appointment and milestone rows of the customer.
     children: i64,
     document_mismatches: i64,
+    /// The `CREATE INDEX` statements of `orders`' secondary indexes.
+    orders_indexes: Vec<String>,
     /// Orders by status, counted, and as `order_counts` keeps them (zeros left out).
     status_counts: BTreeMap<String, i64>,
     kept_status_counts: BTreeMap<String, i64>,
@@ -436,6 +443,12 @@ impl Stored {
             .fetch_one(&mut db)
             .await
             .expect("documents against columns");
+            let orders_indexes: Vec<String> = sqlx::query_scalar(
+                "SELECT sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'orders' AND sql IS NOT NULL ORDER BY name",
+            )
+            .fetch_all(&mut db)
+            .await
+            .expect("indexes of orders");
             let status_counts: Vec<(String, i64)> = sqlx::query_as("SELECT status, count(*) FROM orders WHERE customer_id = $1 GROUP BY 1")
                 .bind(customer)
                 .fetch_all(&mut db)
@@ -470,6 +483,7 @@ impl Stored {
                 changes: changes.into_iter().collect(),
                 children,
                 document_mismatches,
+                orders_indexes,
                 status_counts: status_counts.into_iter().collect(),
                 kept_status_counts: kept_status_counts.into_iter().collect(),
                 day_counts: day_counts.into_iter().map(|(day, status, orders)| ((day, status), orders)).collect(),

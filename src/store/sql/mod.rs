@@ -36,6 +36,10 @@ pub trait Dialect: Database {
     /// Run on one connection after an import changed orders: keeps the planner's statistics
     /// up to date where the database does not do it by itself.
     const AFTER_IMPORT: &'static [&'static str];
+    /// Lists the secondary indexes of `orders` (`name`, `CREATE INDEX` statement) where a large
+    /// import drops them and builds them again after its rows (see `orders.rs`); `None` where
+    /// dropping an index would block the readers until the import commits (PostgreSQL).
+    const ORDERS_INDEXES: Option<&'static str>;
     /// Where the backend sorts NULL.
     const NULLS: NullsSort;
     /// Whether the store chooses how a filtered page is found (`page_plan.rs`), because the
