@@ -55,8 +55,8 @@ impl ListSql {
     pub fn page(&self, query: &OrderQuery, plan: PagePlan) -> (String, Vec<Bind>) {
         let (ids, binds) = self.ids(query, plan);
         let sql = format!(
-            "SELECT d.doc FROM orders o JOIN order_documents d ON d.customer_id = o.customer_id AND d.order_id = o.id \
-             WHERE o.customer_id = $1 AND o.id IN ({ids}) ORDER BY {}",
+            "SELECT c.doc {} WHERE o.customer_id = $1 AND o.id IN ({ids}) ORDER BY {}",
+            crate::store::sql::DOCUMENTS,
             self.order_by,
         );
         (sql, binds)

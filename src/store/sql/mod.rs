@@ -18,6 +18,7 @@ use super::batcher::Batcher;
 use super::sql_query::{Bind, NullsSort};
 use super::sqlite_direct::DirectReads;
 pub use multi_row::Placeholder;
+pub(in crate::store) use orders::DOCUMENTS;
 
 /// What differs between SQL backends.
 pub trait Dialect: Database {

@@ -41,18 +41,63 @@ impl Rows {
         self.values.push(key.into_iter().chain(row.into_iter().map(|(_, value)| value)).collect());
     }
 
-    /// Multi-row `INSERT`s that together write every row, each within the bind limit.
+    /// Multi-row `INSERT`s that together write every row, each within the bind limit. Their
+    /// numbers of rows come from a few sizes (the most that fits, then powers of two), so that
+    /// a connection prepares each shape once: an import's child rows vary in number from batch
+    /// to batch, and preparing a new statement of thousands of placeholders for each batch was
+    /// 4% of an import of 1,000,000 orders.
     pub(super) fn statements(self, table: &str, style: Placeholder) -> Vec<(String, Vec<Bind>)> {
+        if self.values.is_empty() {
+            return Vec::new();
+        }
         let width = self.columns.len();
         let columns = self.columns.join(", ");
-        let mut values = self.values.into_iter().peekable();
+        let most = (BINDS_PER_STATEMENT / width).max(1);
+        let mut values = self.values.into_iter();
         let mut statements = Vec::new();
-        while values.peek().is_some() {
-            let rows: Vec<Vec<Bind>> = values.by_ref().take(BINDS_PER_STATEMENT / width).collect();
+        while values.len() > 0 {
+            let size = if values.len() >= most { most } else { 1 << values.len().ilog2() };
+            let rows: Vec<Vec<Bind>> = values.by_ref().take(size).collect();
             let tuples: Vec<String> = (0..rows.len()).map(|row| format!("({})", placeholders(style, 1 + row * width, width))).collect();
             statements
                 .push((format!("INSERT INTO {table} ({columns}) VALUES {}", tuples.join(", ")), rows.into_iter().flatten().collect()));
         }
         statements
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row_counts(rows: usize, width: usize) -> Vec<usize> {
+        let mut table = Rows::default();
+        for n in 0..rows {
+            let row = (1..width).map(|_| ("v", Bind::int(n as i64))).collect();
+            table.push(["k"], [Bind::int(n as i64)], row);
+        }
+        table
+            .statements("t", Placeholder::Anonymous)
+            .iter()
+            .map(|(sql, binds)| {
+                assert_eq!(sql.matches('?').count(), binds.len());
+                binds.len() / width
+            })
+            .collect()
+    }
+
+    #[test]
+    fn statements_write_every_row_in_a_few_sizes() {
+        assert_eq!(row_counts(0, 3), Vec::<usize>::new());
+        assert_eq!(row_counts(1, 3), [1]);
+        assert_eq!(row_counts(13, 3), [8, 4, 1]);
+        // 30,000 binds hold 3,333 rows of 9 values.
+        assert_eq!(row_counts(7_000, 9), [3_333, 3_333, 256, 64, 8, 4, 2]);
+        for (rows, width) in [(4_321, 9), (1_000, 25), (5, 40_000)] {
+            let counts = row_counts(rows, width);
+            assert_eq!(counts.iter().sum::<usize>(), rows);
+            let most = (BINDS_PER_STATEMENT / width).max(1);
+            assert!(counts.iter().all(|&n| n == most || n.is_power_of_two()), "{counts:?}");
+        }
     }
 }

@@ -245,7 +245,7 @@ where
     }
 
     pub(super) async fn select_order(&self, customer_id: &str, order_id: &str) -> StoreResult<Option<OrderDocument>> {
-        let doc: Option<String> = sqlx::query_scalar("SELECT doc FROM order_documents WHERE customer_id = $1 AND order_id = $2")
+        let doc: Option<String> = sqlx::query_scalar(&format!("SELECT c.doc {DOCUMENTS} WHERE o.customer_id = $1 AND o.id = $2"))
             .bind(customer_id)
             .bind(order_id)
             .fetch_optional(&self.pool)
@@ -264,12 +264,12 @@ where
         counts: &mut HashMap<(String, i64), i64>,
     ) -> StoreResult<bool> {
         let ids: Vec<Bind> = batch.iter().map(|order| Bind::text(order.id.clone())).collect();
-        // Each stored order's document, by id, through the documents' primary key alone (joined
-        // to `orders` for the status, a PostgreSQL import ran past the statement timeout; the
-        // status of a replaced order is read from its document instead).
+        // Each stored order's document, by id, through the primary keys alone (the status of a
+        // replaced order is read from its document: selecting it from `orders` as well, a
+        // PostgreSQL import ran past the statement timeout).
         let existing: HashMap<String, String> = {
             let sql = format!(
-                "SELECT order_id, doc FROM order_documents WHERE customer_id = {} AND order_id IN ({})",
+                "SELECT o.id, c.doc {DOCUMENTS} WHERE o.customer_id = {} AND o.id IN ({})",
                 placeholders(DB::PLACEHOLDER, 1, 1),
                 placeholders(DB::PLACEHOLDER, 2, ids.len())
             );
@@ -311,32 +311,39 @@ where
         }
 
         let customer = || Bind::text(customer_id);
-        let mut orders = Rows::default();
-        let mut documents = Rows::default();
-        let mut appointments = Rows::default();
-        let mut milestones = Rows::default();
+        // The change log first: each order's row points at its change, which holds its document.
         let mut changes = Rows::default();
         for (order, document) in &written {
-            let row = order_row(order);
-            orders.push(["customer_id", "updated_at"], [customer(), Bind::int(changed_at)], row);
-            let doc = || Bind::text(document.as_str());
-            documents.push(["customer_id", "order_id", "doc"], [customer(), Bind::text(order.id.clone()), doc()], Vec::new());
+            let change = [customer(), Bind::text(order.id.clone()), Bind::int(changed_at), Bind::text(document.as_str())];
+            changes.push(["customer_id", "order_id", "changed_at", "doc"], change, Vec::new());
+        }
+        let mut change_seqs: HashMap<String, i64> = HashMap::with_capacity(written.len());
+        for (insert, binds) in changes.statements("order_changes", DB::PLACEHOLDER) {
+            let returning = format!("{insert} RETURNING order_id, seq");
+            let rows = sqlx::query_with(&returning, arguments::<DB>(&binds)?).fetch_all(&mut **tx).await?;
+            change_seqs.extend(rows.iter().map(|row| (row.get::<String, _>(0), row.get::<i64, _>(1))));
+        }
+
+        let mut orders = Rows::default();
+        let mut appointments = Rows::default();
+        let mut milestones = Rows::default();
+        for (order, _) in &written {
+            let doc_seq = *change_seqs
+                .get(&order.id)
+                .ok_or_else(|| StoreError::Backend(format!("no change logged for order {}", order.id).into()))?;
+            orders.push(
+                ["customer_id", "updated_at", "doc_seq"],
+                [customer(), Bind::int(changed_at), Bind::int(doc_seq)],
+                order_row(order),
+            );
             for (table, rows) in [(&mut appointments, appointment_rows(order)), (&mut milestones, milestone_rows(order))] {
                 for (position, row) in rows.into_iter().enumerate() {
                     let key = [customer(), Bind::text(order.id.clone()), Bind::int(position as i64)];
                     table.push(["customer_id", "order_id", "position"], key, row);
                 }
             }
-            let change = [customer(), Bind::text(order.id.clone()), Bind::int(changed_at), doc()];
-            changes.push(["customer_id", "order_id", "changed_at", "doc"], change, Vec::new());
         }
-        for (table, rows) in [
-            ("orders", orders),
-            ("order_documents", documents),
-            ("order_appointments", appointments),
-            ("order_milestones", milestones),
-            ("order_changes", changes),
-        ] {
+        for (table, rows) in [("orders", orders), ("order_appointments", appointments), ("order_milestones", milestones)] {
             for (sql, binds) in rows.statements(table, DB::PLACEHOLDER) {
                 sqlx::query_with(&sql, arguments::<DB>(&binds)?).execute(&mut **tx).await?;
             }
@@ -344,6 +351,9 @@ where
         Ok(true)
     }
 }
+
+/// Joins each order to its document: the latest entry of its change log (migration 0009).
+pub(in crate::store) const DOCUMENTS: &str = "FROM orders o JOIN order_changes c ON c.customer_id = o.customer_id AND c.seq = o.doc_seq";
 
 /// The status of a stored order and the day of its order date, read from its document.
 fn stored_status_and_day(document: &str) -> StoreResult<(String, i64)> {
