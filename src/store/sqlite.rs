@@ -48,19 +48,12 @@ impl Dialect for Sqlite {
     }
 }
 
-/// The page size of a new database file.
-const PAGE_SIZE: u32 = 16_384;
-
 /// How long a pooled connection serves before it is replaced (see `open`).
 const CONNECTION_LIFETIME: Duration = Duration::from_secs(60);
 
 pub async fn open(options: &StoreOptions) -> Result<SqlStore<Sqlite>, StoreError> {
     let connect = SqliteConnectOptions::from_str(&options.url)?
         .create_if_missing(true)
-        // Taken by a new database only (an existing one keeps its page size). Writing 4 KB pages
-        // to the WAL and from it into the file was a third of an import's time, much of it in
-        // the kernel (docs/performance.md, step 18).
-        .page_size(PAGE_SIZE)
         .journal_mode(SqliteJournalMode::Wal)
         // In WAL mode NORMAL loses nothing when the process is killed; only an OS crash
         // or power loss can roll back the last transactions.
