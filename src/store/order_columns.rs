@@ -15,6 +15,23 @@ pub fn order_row(order: &Order) -> Row {
     FIELDS.iter().filter(|field| field.container == Container::Order).map(|field| (field.column, order_value(order, field.path))).collect()
 }
 
+/// The fields whose orders imports count per value and status (`order_value_counts`): those
+/// with few values, one of which may hold most of a customer's orders.
+pub const COUNTED_FIELDS: [&str; 6] =
+    ["action", "product.code", "product.name", "site.address.city", "site.address.country", "request.status"];
+
+/// The order's values of the [`COUNTED_FIELDS`], by column; a missing value has none.
+pub fn counted_values(order: &Order) -> Vec<(&'static str, String)> {
+    FIELDS
+        .iter()
+        .filter(|field| COUNTED_FIELDS.contains(&field.path))
+        .filter_map(|field| match order_value(order, field.path) {
+            Bind::Text(Some(value)) => Some((field.column, value)),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The order's status as its column holds it.
 pub fn status_name(order: &Order) -> String {
     enum_name(&order.status)

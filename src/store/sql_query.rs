@@ -5,6 +5,7 @@
 //! `order_appointments` and `order_milestones`, keyed by `(customer_id, order_id)`. Text
 //! columns compare by code point; dates and date-times are `i64` nanoseconds.
 
+use super::order_columns::COUNTED_FIELDS;
 use super::page_plan::PagePlan;
 use crate::domain::catalogue::{self, Container, Field};
 use crate::domain::instant::{DAY_NANOS, day_of};
@@ -120,6 +121,33 @@ fn status_in(filter: &Filter, binds: &mut Vec<Bind>) -> String {
     let placeholders: Vec<String> = (binds.len() + 1..binds.len() + 1 + statuses.len()).map(|n| format!("${n}")).collect();
     binds.extend(statuses.into_iter().map(Bind::text));
     format!(" AND status IN ({})", placeholders.join(", "))
+}
+
+/// The total of a list filtered by one of the [`COUNTED_FIELDS`] (`=` or `ne`, one value or
+/// several), with or without `status = ...`, from the per-value counts the import keeps
+/// (`order_value_counts`, which has no row for a missing value, as neither `=` nor `ne` matches
+/// one): `None` for any other filter.
+pub fn value_total(customer_id: &str, query: &OrderQuery) -> Option<(String, Vec<Bind>)> {
+    let (mut counted, mut status) = (None::<&Filter>, None::<&Filter>);
+    for filter in &query.filters {
+        match (filter.field.path, filter.op) {
+            ("status", Op::Eq) if status.is_none() => status = Some(filter),
+            (path, Op::Eq | Op::Ne) if counted.is_none() && COUNTED_FIELDS.contains(&path) => counted = Some(filter),
+            _ => return None,
+        }
+    }
+    let counted = counted?;
+    let (sql, mut binds) = customer_total(customer_id);
+    let sql = sql.replace("FROM order_counts", "FROM order_value_counts");
+    binds.push(Bind::text(counted.field.column));
+    let field = binds.len();
+    let values = bind_values(counted, &mut binds).join(", ");
+    let not = if counted.op == Op::Ne { "NOT " } else { "" };
+    let mut sql = format!("{sql} AND field = ${field} AND value {not}IN ({values})");
+    if let Some(status) = status {
+        sql.push_str(&status_in(status, &mut binds));
+    }
+    Some((sql, binds))
 }
 
 /// How [`day_total`] finds a total: a sum over the whole days the kept per-day counts hold, and
@@ -326,6 +354,38 @@ mod tests {
             "lastUpdateDate.gte=2026-03-01",
         ] {
             assert!(by_day(counted).is_none(), "{counted} needs its rows counted");
+        }
+    }
+
+    fn by_value(raw: &str) -> Option<(String, Vec<Bind>)> {
+        value_total("c1", &parse_query(raw, Limits { default_limit: 20, max_limit: 1000 }).unwrap())
+    }
+
+    #[test]
+    fn only_one_counted_field_with_or_without_status_is_answered_from_the_kept_value_counts() {
+        let (sql, binds) = by_value("status=Current&product.code=FIBRE-ENT,SDWAN").unwrap();
+        assert!(sql.contains("FROM order_value_counts WHERE customer_id = $1"), "{sql}");
+        assert!(sql.ends_with("AND field = $2 AND value IN ($3, $4) AND status IN ($5)"), "{sql}");
+        assert_eq!(
+            binds,
+            [Bind::text("c1"), Bind::text("product_code"), Bind::text("FIBRE-ENT"), Bind::text("SDWAN"), Bind::text("Current")]
+        );
+        let (sql, binds) = by_value("site.address.country.ne=FR").unwrap();
+        assert!(sql.ends_with("AND field = $2 AND value NOT IN ($3)"), "{sql}");
+        assert_eq!(binds, [Bind::text("c1"), Bind::text("site_country"), Bind::text("FR")]);
+        for field in COUNTED_FIELDS {
+            assert!(by_value(&format!("{field}=x")).is_some(), "{field}");
+        }
+        for counted in [
+            "status=Current",
+            "sort=-orderDate",
+            "site.address.postalCode=75001",
+            "product.code=A&site.address.city=Paris",
+            "product.code.gte=A",
+            "product.code=A&status.ne=Closed",
+            "product.code=A&orderDate.gte=2026-03-01",
+        ] {
+            assert!(by_value(counted).is_none(), "{counted} needs its rows counted");
         }
     }
 }

@@ -378,6 +378,7 @@ impl Imports {
         );
         assert_eq!(stored.kept_status_counts, stored.status_counts, "{context}: the per-status counts the imports keep");
         assert_eq!(stored.kept_day_counts, stored.day_counts, "{context}: the per-day counts the imports keep");
+        assert_eq!(stored.kept_value_counts, stored.value_counts, "{context}: the per-value counts the imports keep");
         present
     }
 }
@@ -404,6 +405,9 @@ struct Stored {
     /// Orders by UTC day of their order date and status, counted, and as `order_day_counts` keeps them.
     day_counts: BTreeMap<(i64, String), i64>,
     kept_day_counts: BTreeMap<(i64, String), i64>,
+    /// Orders by (column, value, status) of the few-valued fields, counted, and as `order_value_counts` keeps them.
+    value_counts: BTreeMap<(String, String, String), i64>,
+    kept_value_counts: BTreeMap<(String, String, String), i64>,
     token_hashes: HashSet<Vec<u8>>,
 }
 
@@ -477,6 +481,26 @@ impl Stored {
                     .fetch_all(&mut db)
                     .await
                     .expect("kept day counts");
+            let value_counts: Vec<(String, String, String, i64)> = sqlx::query_as(
+                "SELECT field, value, status, count(*) FROM (
+                     SELECT 'action' AS field, action AS value, status FROM orders WHERE customer_id = $1
+                     UNION ALL SELECT 'product_code', product_code, status FROM orders WHERE customer_id = $1
+                     UNION ALL SELECT 'product_name', product_name, status FROM orders WHERE customer_id = $1
+                     UNION ALL SELECT 'site_city', site_city, status FROM orders WHERE customer_id = $1
+                     UNION ALL SELECT 'site_country', site_country, status FROM orders WHERE customer_id = $1
+                     UNION ALL SELECT 'request_status', request_status, status FROM orders WHERE customer_id = $1
+                 ) WHERE value IS NOT NULL GROUP BY 1, 2, 3",
+            )
+            .bind(customer)
+            .fetch_all(&mut db)
+            .await
+            .expect("orders by value");
+            let kept_value_counts: Vec<(String, String, String, i64)> =
+                sqlx::query_as("SELECT field, value, status, orders FROM order_value_counts WHERE customer_id = $1 AND orders <> 0")
+                    .bind(customer)
+                    .fetch_all(&mut db)
+                    .await
+                    .expect("kept value counts");
             let token_hashes: Vec<Vec<u8>> =
                 sqlx::query_scalar("SELECT token_hash FROM access_tokens").fetch_all(&mut db).await.expect("token hashes");
             db.close().await.expect("the database closes");
@@ -492,6 +516,11 @@ impl Stored {
                 kept_status_counts: kept_status_counts.into_iter().collect(),
                 day_counts: day_counts.into_iter().map(|(day, status, orders)| ((day, status), orders)).collect(),
                 kept_day_counts: kept_day_counts.into_iter().map(|(day, status, orders)| ((day, status), orders)).collect(),
+                value_counts: value_counts.into_iter().map(|(field, value, status, orders)| ((field, value, status), orders)).collect(),
+                kept_value_counts: kept_value_counts
+                    .into_iter()
+                    .map(|(field, value, status, orders)| ((field, value, status), orders))
+                    .collect(),
                 token_hashes: token_hashes.into_iter().collect(),
             }
         })

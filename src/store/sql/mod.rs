@@ -3,6 +3,7 @@
 //! `sqlite.rs` and `postgres.rs` beside this module open the pools.
 
 pub(super) mod credentials;
+mod kept_counts;
 mod multi_row;
 mod orders;
 

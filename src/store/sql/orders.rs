@@ -4,14 +4,14 @@ use std::collections::HashMap;
 
 use sqlx::{Row, Transaction};
 
+use super::kept_counts::KeptCounts;
 use super::multi_row::{Rows, placeholders};
 use super::{CountKey, Dialect, SqlStore, arguments, now};
-use crate::domain::instant::{day_of, nanos};
 use crate::domain::order::{Order, OrderDocument};
 use crate::query::OrderQuery;
-use crate::store::order_columns::{appointment_rows, milestone_rows, order_row, status_name};
+use crate::store::order_columns::{appointment_rows, milestone_rows, order_row};
 use crate::store::page_plan::{self, PagePlan};
-use crate::store::sql_query::{Bind, ListSql, customer_total, day_total, list_sql, status_total};
+use crate::store::sql_query::{Bind, ListSql, customer_total, day_total, list_sql, status_total, value_total};
 use crate::store::{ImportSummary, OrderPage, StoreError, StoreResult};
 
 impl<DB> SqlStore<DB>
@@ -69,8 +69,7 @@ where
         let mut summary = ImportSummary::default();
         let changed_at = crate::store::time_columns::to_micros(now());
         let mut changed = false;
-        // How many orders each status gained (or lost) on each day by this import.
-        let mut counts: HashMap<(String, i64), i64> = HashMap::new();
+        let mut kept = KeptCounts::default();
         // Written in the order of the id, which leads the keys of the orders, their documents
         // and their changes: each batch fills neighbouring pages of those B-trees instead of
         // pages all over them (docs/performance.md, step 11).
@@ -78,26 +77,10 @@ where
         let mut by_id: Vec<&Order> = orders.iter().collect();
         by_id.sort_by(|a, b| a.id.cmp(&b.id));
         for batch in import_batches(&by_id) {
-            changed |= Self::write_batch(&mut tx, customer_id, batch, changed_at, &mut summary, &mut counts).await?;
+            changed |= Self::write_batch(&mut tx, customer_id, batch, changed_at, &mut summary, &mut kept).await?;
         }
-        // The kept counts move by what the import changed, per day and status and per status.
-        let (mut by_day, mut by_status) = (Rows::default(), HashMap::<&str, i64>::new());
-        for ((status, day), delta) in counts.iter().filter(|(_, delta)| **delta != 0) {
-            *by_status.entry(status).or_default() += delta;
-            let key = [Bind::text(customer_id), Bind::int(*day), Bind::text(status.clone())];
-            by_day.push(["customer_id", "day", "status"], key, vec![("orders", Bind::int(*delta))]);
-        }
-        let mut by_status_rows = Rows::default();
-        for (status, delta) in by_status.into_iter().filter(|(_, delta)| *delta != 0) {
-            by_status_rows.push(
-                ["customer_id", "status"],
-                [Bind::text(customer_id), Bind::text(status)],
-                vec![("orders", Bind::int(delta))],
-            );
-        }
-        for (table, key, rows) in
-            [("order_day_counts", "customer_id, day, status", by_day), ("order_counts", "customer_id, status", by_status_rows)]
-        {
+        // The kept counts move by what the import changed.
+        for (table, key, rows) in kept.rows(customer_id) {
             for (insert, binds) in rows.statements(table, DB::PLACEHOLDER) {
                 let upsert = format!("{insert} ON CONFLICT ({key}) DO UPDATE SET orders = {table}.orders + excluded.orders");
                 sqlx::query_with(&upsert, arguments::<DB>(&binds)?).execute(&mut *tx).await?;
@@ -211,6 +194,11 @@ where
             let total: i64 = sqlx::query_scalar_with(&total_sql, arguments::<DB>(&total_binds)?).fetch_one(&mut **tx).await?;
             return Ok(total as u64);
         }
+        if let Some((total_sql, total_binds)) = value_total(customer_id, query) {
+            // Kept by the imports per value of a few-valued field and status.
+            let total: i64 = sqlx::query_scalar_with(&total_sql, arguments::<DB>(&total_binds)?).fetch_one(&mut **tx).await?;
+            return Ok(total as u64);
+        }
         if let Some(by_day) = day_total(customer_id, query) {
             // Kept by the imports per day: whole days summed, the bounds' days counted.
             let (sum_sql, sum_binds) = &by_day.whole_days;
@@ -261,7 +249,7 @@ where
         batch: &[&Order],
         changed_at: i64,
         summary: &mut ImportSummary,
-        counts: &mut HashMap<(String, i64), i64>,
+        kept: &mut KeptCounts,
     ) -> StoreResult<bool> {
         let ids: Vec<Bind> = batch.iter().map(|order| Bind::text(order.id.clone())).collect();
         // Each stored order's document, by id, through the primary keys alone (the status of a
@@ -290,10 +278,11 @@ where
                         continue; // identical: nothing to change, nothing to log
                     }
                     replaced.push(Bind::text(order.id.clone()));
-                    *counts.entry(stored_status_and_day(stored)?).or_default() -= 1;
+                    let stored: Order = serde_json::from_str(stored).map_err(|error| StoreError::Backend(Box::new(error)))?;
+                    kept.add(&stored, -1);
                 }
             }
-            *counts.entry((status_name(order), day_of(nanos(order.order_date)))).or_default() += 1;
+            kept.add(order, 1);
             written.push((order, document));
         }
         if written.is_empty() {
@@ -354,19 +343,6 @@ where
 
 /// Joins each order to its document: the latest entry of its change log (migration 0009).
 pub(in crate::store) const DOCUMENTS: &str = "FROM orders o JOIN order_changes c ON c.customer_id = o.customer_id AND c.seq = o.doc_seq";
-
-/// The status of a stored order and the day of its order date, read from its document.
-fn stored_status_and_day(document: &str) -> StoreResult<(String, i64)> {
-    #[derive(serde::Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Kept {
-        status: String,
-        #[serde(with = "time::serde::rfc3339")]
-        order_date: time::OffsetDateTime,
-    }
-    let kept = serde_json::from_str::<Kept>(document).map_err(|error| StoreError::Backend(Box::new(error)))?;
-    Ok((kept.status, day_of(nanos(kept.order_date))))
-}
 
 /// The fewest orders for which an import rebuilds the indexes of `orders` rather than inserting
 /// into them.

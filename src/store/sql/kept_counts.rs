@@ -1,0 +1,57 @@
+//! The counts imports keep beside the orders, moved in the import's transaction, so that the
+//! exact `X-Total-Count` of the lists most likely to match many orders is a sum over a few rows
+//! instead of a count of index entries (docs/performance.md, "How the fast paths stay exact"):
+//! per status (`order_counts`), per UTC day of the order date and status (`order_day_counts`),
+//! and per value of a few-valued field and status (`order_value_counts`).
+
+use std::collections::HashMap;
+
+use super::multi_row::Rows;
+use crate::domain::instant::{day_of, nanos};
+use crate::domain::order::Order;
+use crate::store::order_columns::{counted_values, status_name};
+use crate::store::sql_query::Bind;
+
+/// How many orders each key gained (or lost) in one import.
+#[derive(Default)]
+pub(super) struct KeptCounts {
+    /// By (status, day).
+    by_day: HashMap<(String, i64), i64>,
+    /// By (column, value, status).
+    by_value: HashMap<(&'static str, String, String), i64>,
+}
+
+impl KeptCounts {
+    /// Counts `order` in (`delta` 1) or out (`delta` -1, an order replaced).
+    pub(super) fn add(&mut self, order: &Order, delta: i64) {
+        let status = status_name(order);
+        for (column, value) in counted_values(order) {
+            *self.by_value.entry((column, value, status.clone())).or_default() += delta;
+        }
+        *self.by_day.entry((status, day_of(nanos(order.order_date)))).or_default() += delta;
+    }
+
+    /// Each table with its key columns and the rows that move it: added to what it holds.
+    pub(super) fn rows(&self, customer_id: &str) -> [(&'static str, &'static str, Rows); 3] {
+        let customer = || Bind::text(customer_id);
+        let orders = |delta: i64| vec![("orders", Bind::int(delta))];
+        let (mut by_day, mut by_status, mut by_value) = (Rows::default(), HashMap::<&str, i64>::new(), Rows::default());
+        for ((status, day), &delta) in self.by_day.iter().filter(|(_, delta)| **delta != 0) {
+            *by_status.entry(status).or_default() += delta;
+            by_day.push(["customer_id", "day", "status"], [customer(), Bind::int(*day), Bind::text(status.clone())], orders(delta));
+        }
+        let mut by_status_rows = Rows::default();
+        for (status, delta) in by_status.into_iter().filter(|(_, delta)| *delta != 0) {
+            by_status_rows.push(["customer_id", "status"], [customer(), Bind::text(status)], orders(delta));
+        }
+        for ((column, value, status), &delta) in self.by_value.iter().filter(|(_, delta)| **delta != 0) {
+            let key = [customer(), Bind::text(*column), Bind::text(value.clone()), Bind::text(status.clone())];
+            by_value.push(["customer_id", "field", "value", "status"], key, orders(delta));
+        }
+        [
+            ("order_day_counts", "customer_id, day, status", by_day),
+            ("order_counts", "customer_id, status", by_status_rows),
+            ("order_value_counts", "customer_id, field, value, status", by_value),
+        ]
+    }
+}
