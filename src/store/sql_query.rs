@@ -93,8 +93,13 @@ impl ListSql {
 
 /// The number of the customer's orders, from the per-status counts the import keeps.
 pub fn customer_total(customer_id: &str) -> (String, Vec<Bind>) {
+    kept_sum("order_counts", customer_id)
+}
+
+/// The sum of the customer's rows of one of the tables of kept counts, before any other condition.
+fn kept_sum(table: &str, customer_id: &str) -> (String, Vec<Bind>) {
     // PostgreSQL sums BIGINT into NUMERIC.
-    ("SELECT CAST(coalesce(sum(orders), 0) AS BIGINT) FROM order_counts WHERE customer_id = $1".to_owned(), vec![Bind::text(customer_id)])
+    (format!("SELECT CAST(coalesce(sum(orders), 0) AS BIGINT) FROM {table} WHERE customer_id = $1"), vec![Bind::text(customer_id)])
 }
 
 /// The total of a list filtered by `status = ...` alone, or not at all, as a sum over the
@@ -137,8 +142,7 @@ pub fn value_total(customer_id: &str, query: &OrderQuery) -> Option<(String, Vec
         }
     }
     let counted = counted?;
-    let (sql, mut binds) = customer_total(customer_id);
-    let sql = sql.replace("FROM order_counts", "FROM order_value_counts");
+    let (sql, mut binds) = kept_sum("order_value_counts", customer_id);
     binds.push(Bind::text(counted.field.column));
     let field = binds.len();
     let values = bind_values(counted, &mut binds).join(", ");
@@ -176,8 +180,7 @@ pub fn day_total(customer_id: &str, query: &OrderQuery) -> Option<DayTotal> {
     if first_day.is_none() && last_day.is_none() {
         return None;
     }
-    let mut sql = "SELECT CAST(coalesce(sum(orders), 0) AS BIGINT) FROM order_day_counts WHERE customer_id = $1".to_owned();
-    let mut binds = vec![Bind::text(customer_id)];
+    let (mut sql, mut binds) = kept_sum("order_day_counts", customer_id);
     // The bounds' own days are counted row by row: only part of each may match.
     for (day, comparison) in [(first_day, ">"), (last_day, "<")] {
         if let Some(day) = day {

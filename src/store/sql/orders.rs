@@ -109,6 +109,9 @@ where
     /// snapshot, indexes included, and a failed or killed import leaves the indexes as they were.
     async fn drop_indexes_for_import(tx: &mut Transaction<'_, DB>, importing: usize) -> StoreResult<Vec<String>> {
         let Some(list_indexes) = DB::ORDERS_INDEXES else { return Ok(Vec::new()) };
+        if importing < REBUILD_FROM_ORDERS {
+            return Ok(Vec::new()); // small imports, most of them, spare the query below
+        }
         let stored: i64 = sqlx::query_scalar("SELECT coalesce(sum(orders), 0) FROM order_counts").fetch_one(&mut **tx).await?;
         if !rebuilds_indexes(importing, stored as u64) {
             return Ok(Vec::new());
