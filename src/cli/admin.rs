@@ -302,11 +302,12 @@ async fn import(store: &dyn Store, customer: &str, file: &str, output: Output) -
             .map(|problem| if output.json { serde_json::to_value(problem).unwrap_or_default() } else { Value::String(problem.to_string()) })
             .collect(),
     })?;
-    let summary = store.import_orders(customer, &orders).await?;
+    let count = orders.len();
+    let summary = store.import_orders(customer, orders).await?;
     print(
         output,
         json!({"created": summary.created, "updated": summary.updated}),
-        format!("imported {} orders: {} created, {} updated", orders.len(), summary.created, summary.updated),
+        format!("imported {count} orders: {} created, {} updated", summary.created, summary.updated),
     );
     Ok(())
 }

@@ -40,7 +40,7 @@ pub async fn prepare(store: &dyn Store, token_ttl: time::Duration) -> anyhow::Re
             }
             let customer = admin::create_customer(store, DEMO_CUSTOMER_NAME).await?;
             let orders = generate::generate_orders(DEMO_ORDER_COUNT, DEMO_SEED);
-            store.import_orders(&customer.id, &orders).await.context("importing the demo orders")?;
+            store.import_orders(&customer.id, orders).await.context("importing the demo orders")?;
             customer
         }
     };

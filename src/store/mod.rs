@@ -124,7 +124,7 @@ pub trait Store: Send + Sync {
     async fn purge_expired_tokens(&self, before: OffsetDateTime) -> StoreResult<u64>;
 
     /// Creates or replaces (by id) every order, all or nothing, and records each change.
-    async fn import_orders(&self, customer_id: &str, orders: &[Order]) -> StoreResult<ImportSummary>;
+    async fn import_orders(&self, customer_id: &str, orders: Vec<Order>) -> StoreResult<ImportSummary>;
     async fn list_orders(&self, customer_id: &str, query: &OrderQuery) -> StoreResult<OrderPage>;
     async fn get_order(&self, customer_id: &str, order_id: &str) -> StoreResult<Option<OrderDocument>>;
     async fn count_orders(&self, customer_id: &str) -> StoreResult<u64>;

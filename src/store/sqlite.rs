@@ -51,6 +51,10 @@ impl Dialect for Sqlite {
 /// How long a pooled connection serves before it is replaced (see `open`).
 const CONNECTION_LIFETIME: Duration = Duration::from_secs(60);
 
+/// Rows a statement's thread may hand over before its caller takes them: an import batch's, or
+/// a page of the default largest size.
+const ROWS_IN_FLIGHT: usize = 1_000;
+
 pub async fn open(options: &StoreOptions) -> Result<SqlStore<Sqlite>, StoreError> {
     let connect = SqliteConnectOptions::from_str(&options.url)?
         .create_if_missing(true)
@@ -66,7 +70,11 @@ pub async fn open(options: &StoreOptions) -> Result<SqlStore<Sqlite>, StoreError
         // Mapped, a page is read without a system call or a copy into the 2 MB page cache: the
         // 1,000 uncached lists of the suite's (b) took 3.1 s instead of 5.2 (docs/performance.md,
         // step 13). Off by default: the mapped pages count in the server's RSS.
-        .pragma("mmap_size", options.sqlite_mmap_bytes.to_string());
+        .pragma("mmap_size", options.sqlite_mmap_bytes.to_string())
+        // Rows pass from a connection's thread to the caller through a bounded channel: sqlx's
+        // 50 made a statement returning 1,000 rows (an import batch's change numbers, a page of
+        // 1,000 orders) hand its thread over twenty times (docs/performance.md, step 21).
+        .row_buffer_size(ROWS_IN_FLIGHT);
     let pool = SqlitePoolOptions::new()
         // A connection to a local file does not go stale; pinging it before every query would
         // cost a round trip to its worker thread (a quarter of a cached answer's time).
@@ -234,7 +242,7 @@ mod tests {
             order.order_date = OffsetDateTime::parse(instant, &time::format_description::well_known::Rfc3339).unwrap();
         }
         orders[39].order_date = OffsetDateTime::now_utc();
-        store.import_orders("c1", &orders).await.unwrap();
+        store.import_orders("c1", orders.clone()).await.unwrap();
 
         let migration = include_str!("../../migrations/sqlite/0008_order_day_counts.sql");
         let backfill = &migration[migration.find("SELECT customer_id,").expect("the backfill's SELECT")..];
@@ -264,14 +272,14 @@ mod tests {
         store.create_customer("c1", "One").await.unwrap();
         store.create_customer("c2", "Two").await.unwrap();
         let mut orders = crate::demo::generate::generate_orders(200, 8);
-        store.import_orders("c2", &orders[..50]).await.unwrap();
-        store.import_orders("c1", &orders).await.unwrap();
+        store.import_orders("c2", orders[..50].to_vec()).await.unwrap();
+        store.import_orders("c1", orders.clone()).await.unwrap();
         for order in &mut orders[..80] {
             order.action = None;
             order.site = None;
             order.request.status = Some("Replaced".into());
         }
-        store.import_orders("c1", &orders[..80]).await.unwrap();
+        store.import_orders("c1", orders[..80].to_vec()).await.unwrap();
 
         let migration = include_str!("../../migrations/sqlite/0010_order_value_counts.sql");
         let backfill = &migration[migration.find("SELECT customer_id, 'action'").expect("the backfill's SELECT")..];
@@ -326,7 +334,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = store_in(&dir).await;
         store.create_customer("c1", "One").await.unwrap();
-        store.import_orders("c1", &crate::demo::generate::generate_orders(200, 5)).await.unwrap();
+        store.import_orders("c1", crate::demo::generate::generate_orders(200, 5)).await.unwrap();
         let query =
             crate::query::parse_query("sort=-orderDate&limit=20&offset=20", crate::query::Limits { default_limit: 20, max_limit: 100 })
                 .unwrap();
@@ -375,7 +383,7 @@ mod tests {
         let importer = store_in(&dir).await;
         importer.create_customer("c1", "One").await.unwrap();
         let orders: Vec<_> = crate::demo::generate::order_stream(300, 1).collect();
-        importer.import_orders("c1", &orders).await.unwrap();
+        importer.import_orders("c1", orders.clone()).await.unwrap();
         importer.pool.close().await;
         let store = store_in(&dir).await;
         for sort in WALKABLE_SORTS {
@@ -406,13 +414,13 @@ mod tests {
         let options = StoreOptions { max_connections: 1, idle_timeout: Duration::from_secs(60), ..options_in(&dir) };
         let store = open(&options).await.unwrap();
         let orders: Vec<_> = crate::demo::generate::order_stream(3, 1).collect();
-        let failed = store.import_orders("no such customer", &orders).await;
+        let failed = store.import_orders("no such customer", orders.clone()).await;
         assert!(matches!(failed, Err(StoreError::NotFound(_))), "{failed:?}");
         let cache_size: i64 = sqlx::query_scalar("PRAGMA cache_size").fetch_one(&store.pool).await.unwrap();
         assert_eq!(cache_size, -2000);
         // Nor does one that succeeds.
         store.create_customer("c1", "One").await.unwrap();
-        store.import_orders("c1", &orders).await.unwrap();
+        store.import_orders("c1", orders.clone()).await.unwrap();
         let cache_size: i64 = sqlx::query_scalar("PRAGMA cache_size").fetch_one(&store.pool).await.unwrap();
         assert_eq!(cache_size, -2000);
     }
@@ -436,7 +444,7 @@ mod tests {
         let store = store_in(&dir).await;
         store.create_customer("c1", "One").await.unwrap();
         let orders = crate::demo::generate::generate_orders(1_600, 4);
-        store.import_orders("c1", &orders[..600]).await.unwrap();
+        store.import_orders("c1", orders[..600].to_vec()).await.unwrap();
         let (version, indexes, analyzed) = orders_indexes(&store).await;
         assert!(indexes.len() >= 8, "{indexes:?}");
         let mut every_index: Vec<String> = indexes.iter().map(|(name, _)| name.clone()).collect();
@@ -445,7 +453,7 @@ mod tests {
         assert_eq!(analyzed, every_index, "statistics of every index after the first import");
 
         // 1,000 orders against 600 stored: rebuilt. Each index is dropped and created once.
-        store.import_orders("c1", &orders[600..]).await.unwrap();
+        store.import_orders("c1", orders[600..].to_vec()).await.unwrap();
         let rebuilt = orders_indexes(&store).await;
         assert_eq!(rebuilt, (version + 2 * indexes.len() as i64, indexes.clone(), analyzed.clone()));
         let status_and_date: i64 = sqlx::query_scalar(
@@ -458,7 +466,7 @@ mod tests {
         assert_eq!(status_and_date as usize, expected, "the rebuilt index holds every order");
 
         // The same 1,600 orders again: nothing changes, the indexes are rebuilt and analyzed.
-        store.import_orders("c1", &orders).await.unwrap();
+        store.import_orders("c1", orders.clone()).await.unwrap();
         let unchanged = orders_indexes(&store).await;
         assert_eq!(unchanged, (version + 4 * indexes.len() as i64, indexes.clone(), analyzed.clone()));
 
@@ -474,7 +482,7 @@ mod tests {
         for order in &mut changed {
             order.request.customer_reference = Some("changed".into());
         }
-        assert!(store.import_orders("c1", &changed).await.is_err());
+        assert!(store.import_orders("c1", changed.clone()).await.is_err());
         let after_failure = orders_indexes(&store).await;
         assert_eq!(after_failure, (unchanged.0 + 1, indexes.clone(), analyzed.clone()), "only the trigger added to the schema");
         let integrity: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&store.pool).await.unwrap();
@@ -482,8 +490,29 @@ mod tests {
 
         // 999 orders: kept, not rebuilt.
         let before = orders_indexes(&store).await.0;
-        store.import_orders("c1", &changed[..999]).await.unwrap();
+        store.import_orders("c1", changed[..999].to_vec()).await.unwrap();
         assert_eq!(orders_indexes(&store).await.0, before);
+    }
+
+    /// The statistics of rebuilt indexes are gathered in the import's transaction and committed
+    /// with them: no reader plans without them, even before the upkeep after the import runs.
+    #[tokio::test]
+    async fn rebuilt_indexes_are_analyzed_by_the_import_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_in(&dir).await;
+        store.create_customer("c1", "One").await.unwrap();
+        let mut connection = store.pool.acquire().await.unwrap();
+        connection.close_on_drop();
+        // The import alone, without the upkeep `import_orders` runs after it.
+        SqlStore::<Sqlite>::import_on(&mut connection, "c1", crate::demo::generate::generate_orders(1_200, 4)).await.unwrap();
+        drop(connection);
+        let (_, indexes, _) = orders_indexes(&store).await;
+        let stats: Vec<(String, String)> =
+            sqlx::query_as("SELECT idx, stat FROM sqlite_stat1 WHERE tbl = 'orders'").fetch_all(&store.pool).await.unwrap();
+        for (index, _) in &indexes {
+            let stat = stats.iter().find(|(name, _)| name == index).map(|(_, stat)| stat.as_str());
+            assert!(stat.is_some_and(|stat| stat.starts_with("1200 ")), "{index}: {stat:?} in {stats:?}");
+        }
     }
 
     /// Migration 0009 points each order at its latest change and drops the second copy of its
@@ -495,12 +524,12 @@ mod tests {
         let store = store_in(&dir).await;
         store.create_customer("c1", "One").await.unwrap();
         let orders = crate::demo::generate::generate_orders(30, 5);
-        store.import_orders("c1", &orders).await.unwrap();
+        store.import_orders("c1", orders.clone()).await.unwrap();
         let mut changed = orders[..10].to_vec();
         for order in &mut changed {
             order.request.customer_reference = Some("changed".into());
         }
-        store.import_orders("c1", &changed).await.unwrap();
+        store.import_orders("c1", changed.clone()).await.unwrap();
 
         // The same orders as the schema before 0009 held them: a document beside each order.
         let mut connection = store.pool.acquire().await.unwrap();

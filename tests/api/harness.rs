@@ -155,7 +155,7 @@ impl TestApp {
     /// Imports orders given as JSON, through the same validation as the CLI.
     pub async fn import(&self, tenant: &Tenant, orders: &[Value]) {
         let orders: Vec<Order> = orders.iter().map(|value| parse_order(value.clone()).expect("a valid order")).collect();
-        self.store.import_orders(&tenant.customer_id, &orders).await.expect("the import succeeds");
+        self.store.import_orders(&tenant.customer_id, orders).await.expect("the import succeeds");
     }
 
     /// Stops the server, keeping the database.

@@ -12,7 +12,7 @@ use time::format_description::well_known::Rfc3339;
 use crate::harness::{Backend, ORDERS, TestApp, backend_tests};
 
 async fn import(app: &TestApp, customer_id: &str, orders: &[Order]) -> ImportSummary {
-    app.store.import_orders(customer_id, orders).await.expect("the import succeeds")
+    app.store.import_orders(customer_id, orders.to_vec()).await.expect("the import succeeds")
 }
 
 /// Every order of the customer, read through the API in pages of 1,000, by id.

@@ -7,9 +7,7 @@
 use std::collections::HashMap;
 
 use super::multi_row::Rows;
-use crate::domain::instant::{day_of, nanos};
-use crate::domain::order::Order;
-use crate::store::order_columns::{counted_values, status_name};
+use super::prepared::CountedAs;
 use crate::store::sql_query::Bind;
 
 /// How many orders each key gained (or lost) in one import.
@@ -22,13 +20,12 @@ pub(super) struct KeptCounts {
 }
 
 impl KeptCounts {
-    /// Counts `order` in (`delta` 1) or out (`delta` -1, an order replaced).
-    pub(super) fn add(&mut self, order: &Order, delta: i64) {
-        let status = status_name(order);
-        for (column, value) in counted_values(order) {
-            *self.by_value.entry((column, value, status.clone())).or_default() += delta;
+    /// Counts an order in (`delta` 1) or out (`delta` -1, an order replaced).
+    pub(super) fn add(&mut self, order: &CountedAs, delta: i64) {
+        for (column, value) in &order.values {
+            *self.by_value.entry((column, value.clone(), order.status.clone())).or_default() += delta;
         }
-        *self.by_day.entry((status, day_of(nanos(order.order_date)))).or_default() += delta;
+        *self.by_day.entry((order.status.clone(), order.day)).or_default() += delta;
     }
 
     /// Each table with its key columns and the rows that move it: added to what it holds.

@@ -6,6 +6,7 @@ pub(super) mod credentials;
 mod kept_counts;
 mod multi_row;
 mod orders;
+mod prepared;
 
 use std::sync::{Arc, OnceLock};
 
@@ -164,7 +165,7 @@ where
     async fn import_orders(
         &self,
         customer_id: &str,
-        orders: &[crate::domain::order::Order],
+        orders: Vec<crate::domain::order::Order>,
     ) -> crate::store::StoreResult<crate::store::ImportSummary> {
         self.upsert_orders(customer_id, orders).await
     }
@@ -186,11 +187,21 @@ where
     Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
 {
+    owned_arguments::<DB>(binds.iter().cloned())
+}
+
+/// Arguments that take their values over: an import's documents and rows are not copied again.
+fn owned_arguments<'q, DB>(binds: impl IntoIterator<Item = Bind>) -> StoreResult<DB::Arguments<'q>>
+where
+    DB: Database,
+    Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
     let mut arguments = DB::Arguments::default();
     for bind in binds {
         let added = match bind {
-            Bind::Text(text) => arguments.add(text.clone()),
-            Bind::Int(value) => arguments.add(*value),
+            Bind::Text(text) => arguments.add(text),
+            Bind::Int(value) => arguments.add(value),
         };
         added.map_err(StoreError::Backend)?;
     }

@@ -25,11 +25,13 @@ pub(super) fn placeholders(style: Placeholder, first: usize, count: usize) -> St
     }
 }
 
-/// Rows for one table, all with the same columns: key columns, then the row's own.
+/// Rows for one table, all with the same columns: key columns, then the row's own. Their values
+/// are kept one after the other, as the statements bind them: an import moves each value twice
+/// (into the row, into the statement's arguments), and allocates nothing per row.
 #[derive(Default)]
 pub(super) struct Rows {
     columns: Vec<&'static str>,
-    values: Vec<Vec<Bind>>,
+    values: Vec<Bind>,
 }
 
 impl Rows {
@@ -38,7 +40,8 @@ impl Rows {
             self.columns = key_columns.iter().copied().chain(row.iter().map(|(name, _)| *name)).collect();
         }
         debug_assert_eq!(self.columns.len(), N + row.len());
-        self.values.push(key.into_iter().chain(row.into_iter().map(|(_, value)| value)).collect());
+        self.values.extend(key);
+        self.values.extend(row.into_iter().map(|(_, value)| value));
     }
 
     /// Multi-row `INSERT`s that together write every row, each within the bind limit. Their
@@ -56,11 +59,15 @@ impl Rows {
         let mut values = self.values.into_iter();
         let mut statements = Vec::new();
         while values.len() > 0 {
-            let size = if values.len() >= most { most } else { 1 << values.len().ilog2() };
-            let rows: Vec<Vec<Bind>> = values.by_ref().take(size).collect();
-            let tuples: Vec<String> = (0..rows.len()).map(|row| format!("({})", placeholders(style, 1 + row * width, width))).collect();
-            statements
-                .push((format!("INSERT INTO {table} ({columns}) VALUES {}", tuples.join(", ")), rows.into_iter().flatten().collect()));
+            let left = values.len() / width;
+            let size = if left >= most { most } else { 1 << left.ilog2() };
+            let tuples = match style {
+                // Every row's placeholders are the same: written once, repeated.
+                Placeholder::Anonymous => vec![format!("({})", placeholders(style, 1, width)); size],
+                Placeholder::Numbered => (0..size).map(|row| format!("({})", placeholders(style, 1 + row * width, width))).collect(),
+            };
+            let binds = values.by_ref().take(size * width).collect();
+            statements.push((format!("INSERT INTO {table} ({columns}) VALUES {}", tuples.join(", ")), binds));
         }
         statements
     }
@@ -98,6 +105,21 @@ mod tests {
             assert_eq!(counts.iter().sum::<usize>(), rows);
             let most = (BINDS_PER_STATEMENT / width).max(1);
             assert!(counts.iter().all(|&n| n == most || n.is_power_of_two()), "{counts:?}");
+        }
+    }
+
+    #[test]
+    fn numbered_placeholders_count_every_value_once_in_order() {
+        let mut table = Rows::default();
+        for n in 0..5 {
+            table.push(["k"], [Bind::int(n)], vec![("v", Bind::int(n)), ("w", Bind::int(n))]);
+        }
+        let statements = table.statements("t", Placeholder::Numbered);
+        assert_eq!(statements.len(), 2, "5 rows: 4 and 1");
+        for (sql, binds) in statements {
+            let numbers: Vec<usize> =
+                sql.split('$').skip(1).map(|rest| rest.split(|c: char| !c.is_ascii_digit()).next().unwrap().parse().unwrap()).collect();
+            assert_eq!(numbers, (1..=binds.len()).collect::<Vec<_>>(), "{sql}");
         }
     }
 }

@@ -1,15 +1,16 @@
 //! Orders on any SQL backend: all-or-nothing imports with a change log, and list queries.
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 use sqlx::{Row, Transaction};
 
 use super::kept_counts::KeptCounts;
 use super::multi_row::{Rows, placeholders};
-use super::{CountKey, Dialect, SqlStore, arguments, now};
+use super::prepared::{CountedAs, PreparedOrder, prepare_ahead};
+use super::{CountKey, Dialect, SqlStore, arguments, now, owned_arguments};
 use crate::domain::order::{Order, OrderDocument};
 use crate::query::OrderQuery;
-use crate::store::order_columns::{appointment_rows, milestone_rows, order_row};
 use crate::store::page_plan::{self, PagePlan};
 use crate::store::sql_query::{Bind, ListSql, customer_total, day_total, list_sql, status_total, value_total};
 use crate::store::{ImportSummary, OrderPage, StoreError, StoreResult};
@@ -34,7 +35,7 @@ where
     /// Imports in batches: each batch looks up its existing documents in one statement and
     /// writes each table with multi-row `INSERT`s, so an order costs a share of a handful of
     /// statements instead of about nine of its own (docs/performance.md, step 6).
-    pub(super) async fn upsert_orders(&self, customer_id: &str, orders: &[Order]) -> StoreResult<ImportSummary> {
+    pub(super) async fn upsert_orders(&self, customer_id: &str, orders: Vec<Order>) -> StoreResult<ImportSummary> {
         let mut connection = self.pool.acquire().await?;
         let imported = Self::import_on(&mut connection, customer_id, orders).await;
         if DB::IMPORT_SETTINGS_OUTLIVE_IT {
@@ -53,7 +54,12 @@ where
     }
 
     /// The import in one transaction on `connection`: what it did, and whether orders changed.
-    async fn import_on(connection: &mut DB::Connection, customer_id: &str, orders: &[Order]) -> StoreResult<(ImportSummary, bool)> {
+    /// (Visible to the store's tests, which check what it commits without the upkeep after it.)
+    pub(in crate::store) async fn import_on(
+        connection: &mut DB::Connection,
+        customer_id: &str,
+        orders: Vec<Order>,
+    ) -> StoreResult<(ImportSummary, bool)> {
         let mut tx = sqlx::Connection::begin_with(connection, DB::BEGIN_WRITE).await?;
         for setting in DB::IMPORT_SETTINGS {
             sqlx::query(setting).execute(&mut *tx).await?;
@@ -70,15 +76,19 @@ where
         let changed_at = crate::store::time_columns::to_micros(now());
         let mut changed = false;
         let mut kept = KeptCounts::default();
-        // Written in the order of the id, which leads the keys of the orders, their documents
-        // and their changes: each batch fills neighbouring pages of those B-trees instead of
-        // pages all over them (docs/performance.md, step 11).
-        // The sort is stable: an id given twice still has its later order written last.
-        let mut by_id: Vec<&Order> = orders.iter().collect();
-        by_id.sort_by(|a, b| a.id.cmp(&b.id));
-        for batch in import_batches(&by_id) {
+        // Written in the order of the id, which leads the keys of the orders and their changes:
+        // each batch fills neighbouring pages of those B-trees instead of pages all over them
+        // (docs/performance.md, step 11). The sort is stable: an id given twice still has its
+        // later order written last. Positions are sorted, not the orders, which are large.
+        let mut in_order: Vec<usize> = (0..orders.len()).collect();
+        in_order.sort_by(|&a, &b| orders[a].id.cmp(&orders[b].id));
+        let batches = import_batches(&in_order, |position| orders[position].id.as_str());
+        let (mut prepared, preparer) = prepare_ahead(orders, in_order, batches);
+        while let Some(batch) = prepared.recv().await {
             changed |= Self::write_batch(&mut tx, customer_id, batch, changed_at, &mut summary, &mut kept).await?;
         }
+        // The batches ended early only if their preparer failed: then so does the import.
+        preparer.await.map_err(|failed| StoreError::Backend(Box::new(failed)))?;
         // The kept counts move by what the import changed.
         for (table, key, rows) in kept.rows(customer_id) {
             for (insert, binds) in rows.statements(table, DB::PLACEHOLDER) {
@@ -89,6 +99,11 @@ where
         for create in &rebuilt {
             sqlx::query(create).execute(&mut *tx).await?;
         }
+        if !rebuilt.is_empty() {
+            // Their statistics went with them. Gathered here, while the new pages are in this
+            // connection's cache, and committed with them: no reader ever plans without them.
+            sqlx::query("ANALYZE orders").execute(&mut *tx).await?;
+        }
         if changed {
             // In the same transaction: a reader sees the new orders and the new version together.
             sqlx::query("UPDATE customers SET orders_version = orders_version + 1 WHERE id = $1")
@@ -97,8 +112,7 @@ where
                 .await?;
         }
         tx.commit().await?;
-        // Rebuilt indexes have lost their statistics, whether or not an order changed.
-        Ok((summary, changed || !rebuilt.is_empty()))
+        Ok((summary, changed))
     }
 
     /// Drops the secondary indexes of `orders` before a large import, where the backend allows
@@ -249,12 +263,11 @@ where
     async fn write_batch(
         tx: &mut Transaction<'_, DB>,
         customer_id: &str,
-        batch: &[&Order],
+        batch: Vec<PreparedOrder>,
         changed_at: i64,
         summary: &mut ImportSummary,
         kept: &mut KeptCounts,
     ) -> StoreResult<bool> {
-        let ids: Vec<Bind> = batch.iter().map(|order| Bind::text(order.id.clone())).collect();
         // Each stored order's document, by id, through the primary keys alone (the status of a
         // replaced order is read from its document: selecting it from `orders` as well, a
         // PostgreSQL import ran past the statement timeout).
@@ -262,31 +275,30 @@ where
             let sql = format!(
                 "SELECT o.id, c.doc {DOCUMENTS} WHERE o.customer_id = {} AND o.id IN ({})",
                 placeholders(DB::PLACEHOLDER, 1, 1),
-                placeholders(DB::PLACEHOLDER, 2, ids.len())
+                placeholders(DB::PLACEHOLDER, 2, batch.len())
             );
-            let binds: Vec<Bind> = std::iter::once(Bind::text(customer_id)).chain(ids.iter().cloned()).collect();
-            let rows = sqlx::query_with(&sql, arguments::<DB>(&binds)?).fetch_all(&mut **tx).await?;
+            let binds = std::iter::once(Bind::text(customer_id)).chain(batch.iter().map(|order| Bind::text(order.id.clone())));
+            let rows = sqlx::query_with(&sql, owned_arguments::<DB>(binds)?).fetch_all(&mut **tx).await?;
             rows.iter().map(|row| (row.get::<String, _>(0), row.get::<String, _>(1))).collect()
         };
 
         let mut replaced = Vec::new();
         let mut written = Vec::new();
         for order in batch {
-            let document = order.to_document();
             match existing.get(&order.id) {
                 None => summary.created += 1,
                 Some(stored) => {
                     summary.updated += 1;
-                    if stored.as_str() == document.as_str() {
+                    if *stored == order.document {
                         continue; // identical: nothing to change, nothing to log
                     }
                     replaced.push(Bind::text(order.id.clone()));
                     let stored: Order = serde_json::from_str(stored).map_err(|error| StoreError::Backend(Box::new(error)))?;
-                    kept.add(&stored, -1);
+                    kept.add(&CountedAs::of(&stored), -1);
                 }
             }
-            kept.add(order, 1);
-            written.push((order, document));
+            kept.add(&order.counted, 1);
+            written.push(order);
         }
         if written.is_empty() {
             return Ok(false);
@@ -298,47 +310,56 @@ where
                 placeholders(DB::PLACEHOLDER, 1, 1),
                 placeholders(DB::PLACEHOLDER, 2, replaced.len())
             );
-            let binds: Vec<Bind> = std::iter::once(Bind::text(customer_id)).chain(replaced).collect();
-            sqlx::query_with(&sql, arguments::<DB>(&binds)?).execute(&mut **tx).await?;
+            let binds = std::iter::once(Bind::text(customer_id)).chain(replaced);
+            sqlx::query_with(&sql, owned_arguments::<DB>(binds)?).execute(&mut **tx).await?;
         }
 
         let customer = || Bind::text(customer_id);
         // The change log first: each order's row points at its change, which holds its document.
         let mut changes = Rows::default();
-        for (order, document) in &written {
-            let change = [customer(), Bind::text(order.id.clone()), Bind::int(changed_at), Bind::text(document.as_str())];
+        for order in &mut written {
+            let document = std::mem::take(&mut order.document);
+            let change = [customer(), Bind::text(order.id.clone()), Bind::int(changed_at), Bind::text(document)];
             changes.push(["customer_id", "order_id", "changed_at", "doc"], change, Vec::new());
         }
-        let mut change_seqs: HashMap<String, i64> = HashMap::with_capacity(written.len());
-        for (insert, binds) in changes.statements("order_changes", DB::PLACEHOLDER) {
-            let returning = format!("{insert} RETURNING order_id, seq");
-            let rows = sqlx::query_with(&returning, arguments::<DB>(&binds)?).fetch_all(&mut **tx).await?;
-            change_seqs.extend(rows.iter().map(|row| (row.get::<String, _>(0), row.get::<i64, _>(1))));
-        }
+        let written_count = written.len();
+        let log_changes = async {
+            let mut change_seqs: HashMap<String, i64> = HashMap::with_capacity(written_count);
+            for (insert, binds) in changes.statements("order_changes", DB::PLACEHOLDER) {
+                let returning = format!("{insert} RETURNING order_id, seq");
+                let rows = sqlx::query_with(&returning, owned_arguments::<DB>(binds)?).fetch_all(&mut **tx).await?;
+                change_seqs.extend(rows.iter().map(|row| (row.get::<String, _>(0), row.get::<i64, _>(1))));
+            }
+            StoreResult::Ok(change_seqs)
+        };
+        // The children do not need the change numbers: their statements are built while the
+        // connection's thread writes the change log (this one would otherwise wait for it).
+        let build_children = async {
+            let (mut appointments, mut milestones) = (Rows::default(), Rows::default());
+            for order in &mut written {
+                for (table, rows) in [(&mut appointments, &mut order.appointments), (&mut milestones, &mut order.milestones)] {
+                    for (position, row) in std::mem::take(rows).into_iter().enumerate() {
+                        let key = [customer(), Bind::text(order.id.clone()), Bind::int(position as i64)];
+                        table.push(["customer_id", "order_id", "position"], key, row);
+                    }
+                }
+            }
+            let appointments = appointments.statements("order_appointments", DB::PLACEHOLDER);
+            appointments.into_iter().chain(milestones.statements("order_milestones", DB::PLACEHOLDER)).collect::<Vec<_>>()
+        };
+        let (change_seqs, children) = tokio::join!(log_changes, build_children);
+        let change_seqs = change_seqs?;
 
         let mut orders = Rows::default();
-        let mut appointments = Rows::default();
-        let mut milestones = Rows::default();
-        for (order, _) in &written {
+        for order in written {
             let doc_seq = *change_seqs
                 .get(&order.id)
                 .ok_or_else(|| StoreError::Backend(format!("no change logged for order {}", order.id).into()))?;
-            orders.push(
-                ["customer_id", "updated_at", "doc_seq"],
-                [customer(), Bind::int(changed_at), Bind::int(doc_seq)],
-                order_row(order),
-            );
-            for (table, rows) in [(&mut appointments, appointment_rows(order)), (&mut milestones, milestone_rows(order))] {
-                for (position, row) in rows.into_iter().enumerate() {
-                    let key = [customer(), Bind::text(order.id.clone()), Bind::int(position as i64)];
-                    table.push(["customer_id", "order_id", "position"], key, row);
-                }
-            }
+            orders.push(["customer_id", "updated_at", "doc_seq"], [customer(), Bind::int(changed_at), Bind::int(doc_seq)], order.row);
         }
-        for (table, rows) in [("orders", orders), ("order_appointments", appointments), ("order_milestones", milestones)] {
-            for (sql, binds) in rows.statements(table, DB::PLACEHOLDER) {
-                sqlx::query_with(&sql, arguments::<DB>(&binds)?).execute(&mut **tx).await?;
-            }
+        // The orders before their children, which refer to them.
+        for (sql, binds) in orders.statements("orders", DB::PLACEHOLDER).into_iter().chain(children) {
+            sqlx::query_with(&sql, owned_arguments::<DB>(binds)?).execute(&mut **tx).await?;
         }
         Ok(true)
     }
@@ -361,23 +382,24 @@ fn rebuilds_indexes(importing: usize, stored: u64) -> bool {
 /// Orders per batch of an import: what one existence lookup covers.
 const IMPORT_BATCH: usize = 1_000;
 
-/// Consecutive batches of at most [`IMPORT_BATCH`] orders, none holding an id twice: an id
-/// given again starts a new batch, so the later order replaces the earlier one, as it would one
-/// import later.
-fn import_batches<'a>(orders: &'a [&'a Order]) -> Vec<&'a [&'a Order]> {
+/// Consecutive batches of at most [`IMPORT_BATCH`] orders (ranges of `orders`, read through
+/// `id_of`), none holding an id twice: an id given again starts a new batch, so the later order
+/// replaces the earlier one, as it would one import later.
+fn import_batches<'a, T: Copy>(orders: &[T], id_of: impl Fn(T) -> &'a str) -> Vec<Range<usize>> {
     let mut batches = Vec::new();
     let mut start = 0;
     let mut ids = std::collections::HashSet::new();
-    for (index, order) in orders.iter().enumerate() {
-        if index - start == IMPORT_BATCH || !ids.insert(order.id.as_str()) {
-            batches.push(&orders[start..index]);
+    for (index, &order) in orders.iter().enumerate() {
+        let id = id_of(order);
+        if index - start == IMPORT_BATCH || !ids.insert(id) {
+            batches.push(start..index);
             start = index;
             ids.clear();
-            ids.insert(order.id.as_str());
+            ids.insert(id);
         }
     }
     if start < orders.len() {
-        batches.push(&orders[start..]);
+        batches.push(start..orders.len());
     }
     batches
 }
@@ -402,12 +424,12 @@ mod tests {
         let mut orders = generate_orders(2_500, 3);
         let sizes = |orders: &[Order]| {
             let orders: Vec<&Order> = orders.iter().collect();
-            import_batches(&orders).iter().map(|batch| batch.len()).collect::<Vec<_>>()
+            import_batches(&orders, |order| order.id.as_str()).iter().map(|batch| batch.len()).collect::<Vec<_>>()
         };
         assert_eq!(sizes(&orders), [1_000, 1_000, 500]);
         // An id given again at 1,200 (first at 1,100) starts a batch there.
         orders[1_200].id = orders[1_100].id.clone();
         assert_eq!(sizes(&orders), [1_000, 200, 1_000, 300]);
-        assert!(import_batches(&[]).is_empty());
+        assert!(import_batches(&[] as &[&Order], |order| order.id.as_str()).is_empty());
     }
 }

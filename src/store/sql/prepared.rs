@@ -1,0 +1,107 @@
+//! What an import writes for each order, computed on a thread of its own while the batch
+//! before is written: serializing documents and building rows took about 45% of an import's
+//! writing phase on the same thread as the writes (docs/performance.md, step 21).
+
+use std::ops::Range;
+
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use crate::domain::instant::{day_of, nanos};
+use crate::domain::order::Order;
+use crate::store::order_columns::{Row, appointment_rows, counted_values, milestone_rows, order_row, status_name};
+
+/// An order as the import writes it.
+pub(super) struct PreparedOrder {
+    pub id: String,
+    /// The stored document, compared with the one stored before.
+    pub document: String,
+    pub row: Row,
+    pub appointments: Vec<Row>,
+    pub milestones: Vec<Row>,
+    pub counted: CountedAs,
+}
+
+/// What the kept counts count an order under.
+pub(super) struct CountedAs {
+    pub status: String,
+    /// UTC day of the order date.
+    pub day: i64,
+    /// Its values of the counted fields, by column.
+    pub values: Vec<(&'static str, String)>,
+}
+
+impl CountedAs {
+    pub(super) fn of(order: &Order) -> CountedAs {
+        CountedAs { status: status_name(order), day: day_of(nanos(order.order_date)), values: counted_values(order) }
+    }
+}
+
+impl PreparedOrder {
+    fn of(order: &Order) -> PreparedOrder {
+        PreparedOrder {
+            id: order.id.clone(),
+            document: order.to_document().0.into_string(),
+            row: order_row(order),
+            appointments: appointment_rows(order),
+            milestones: milestone_rows(order),
+            counted: CountedAs::of(order),
+        }
+    }
+}
+
+/// Batches a writer can take while the next ones are prepared: enough to keep it busy, few
+/// enough that a large import never holds more than a few batches twice.
+const BATCHES_AHEAD: usize = 2;
+
+/// Prepares `batches` (ranges of `in_order`, positions in `orders`), in order, on a blocking
+/// thread. The receiver ends after the last batch, or early if the preparer panicked: the
+/// handle then tells which. Dropping the receiver stops the preparer at its next batch.
+pub(super) fn prepare_ahead(
+    orders: Vec<Order>,
+    in_order: Vec<usize>,
+    batches: Vec<Range<usize>>,
+) -> (mpsc::Receiver<Vec<PreparedOrder>>, JoinHandle<()>) {
+    let (sender, receiver) = mpsc::channel(BATCHES_AHEAD);
+    let preparer = tokio::task::spawn_blocking(move || {
+        for batch in batches {
+            let prepared = in_order[batch].iter().map(|&position| PreparedOrder::of(&orders[position])).collect();
+            if sender.blocking_send(prepared).is_err() {
+                return; // the writer gave up: the import failed
+            }
+        }
+    });
+    (receiver, preparer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::generate::generate_orders;
+
+    #[tokio::test]
+    async fn batches_come_in_their_order_with_each_order_as_it_is_stored() {
+        let orders = generate_orders(5, 9);
+        let expected: Vec<Vec<(String, String)>> = [vec![3, 1], vec![4, 0, 2]]
+            .iter()
+            .map(|batch| batch.iter().map(|&i: &usize| (orders[i].id.clone(), orders[i].to_document().as_str().to_owned())).collect())
+            .collect();
+        let (mut receiver, preparer) = prepare_ahead(orders, vec![3, 1, 4, 0, 2], vec![0..2, 2..5]);
+        let mut received = Vec::new();
+        while let Some(batch) = receiver.recv().await {
+            received.push(batch.into_iter().map(|order| (order.id, order.document)).collect::<Vec<_>>());
+        }
+        preparer.await.unwrap();
+        assert_eq!(received, expected);
+    }
+
+    #[tokio::test]
+    async fn a_writer_that_gives_up_stops_the_preparer() {
+        let batches = (0..100).map(|n| n..n + 1).collect();
+        let (mut receiver, preparer) = prepare_ahead(generate_orders(100, 9), (0..100).collect(), batches);
+        assert!(receiver.recv().await.is_some());
+        drop(receiver);
+        // It ends (instead of blocking on a full channel) once its next batch finds no writer.
+        preparer.await.unwrap();
+    }
+}
