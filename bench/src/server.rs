@@ -187,7 +187,9 @@ pub fn write_ndjson(path: &Path, orders: &mut dyn Iterator<Item = Order>) -> any
         serde_json::to_writer(&mut out, &order)?;
         out.write_all(b"\n")?;
     }
-    out.flush()?;
+    // On disk before the import is timed: writing the file back is the suite's cost, not the
+    // import's (docs/performance.md, step 21).
+    out.into_inner()?.sync_all()?;
     Ok(())
 }
 
