@@ -7,8 +7,25 @@
 use std::collections::HashMap;
 
 use super::multi_row::Rows;
-use super::prepared::CountedAs;
+use crate::domain::instant::{day_of, nanos};
+use crate::domain::order::Order;
+use crate::store::order_columns::{counted_values, status_name};
 use crate::store::sql_query::Bind;
+
+/// What the kept counts count an order under.
+pub(super) struct CountedAs {
+    pub status: String,
+    /// UTC day of the order date.
+    pub day: i64,
+    /// Its values of the counted fields, by column.
+    pub values: Vec<(&'static str, String)>,
+}
+
+impl CountedAs {
+    pub(super) fn of(order: &Order) -> CountedAs {
+        CountedAs { status: status_name(order), day: day_of(nanos(order.order_date)), values: counted_values(order) }
+    }
+}
 
 /// How many orders each key gained (or lost) in one import.
 #[derive(Default)]

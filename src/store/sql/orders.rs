@@ -5,9 +5,9 @@ use std::ops::Range;
 
 use sqlx::{Row, Transaction};
 
-use super::kept_counts::KeptCounts;
+use super::kept_counts::{CountedAs, KeptCounts};
 use super::multi_row::{Rows, placeholders};
-use super::prepared::{CountedAs, PreparedOrder, prepare_ahead};
+use super::prepared::{PreparedOrder, prepare_ahead};
 use super::{CountKey, Dialect, SqlStore, arguments, now, owned_arguments};
 use crate::domain::order::{Order, OrderDocument};
 use crate::query::OrderQuery;

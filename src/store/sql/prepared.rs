@@ -7,9 +7,9 @@ use std::ops::Range;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use crate::domain::instant::{day_of, nanos};
+use super::kept_counts::CountedAs;
 use crate::domain::order::Order;
-use crate::store::order_columns::{Row, appointment_rows, counted_values, milestone_rows, order_row, status_name};
+use crate::store::order_columns::{Row, appointment_rows, milestone_rows, order_row};
 
 /// An order as the import writes it.
 pub(super) struct PreparedOrder {
@@ -20,21 +20,6 @@ pub(super) struct PreparedOrder {
     pub appointments: Vec<Row>,
     pub milestones: Vec<Row>,
     pub counted: CountedAs,
-}
-
-/// What the kept counts count an order under.
-pub(super) struct CountedAs {
-    pub status: String,
-    /// UTC day of the order date.
-    pub day: i64,
-    /// Its values of the counted fields, by column.
-    pub values: Vec<(&'static str, String)>,
-}
-
-impl CountedAs {
-    pub(super) fn of(order: &Order) -> CountedAs {
-        CountedAs { status: status_name(order), day: day_of(nanos(order.order_date)), values: counted_values(order) }
-    }
 }
 
 impl PreparedOrder {
