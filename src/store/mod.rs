@@ -2,6 +2,7 @@
 
 mod batcher;
 mod order_columns;
+pub mod packed_documents;
 mod page_plan;
 mod postgres;
 mod sql;

@@ -16,6 +16,7 @@ use crate::query::{Filter, Op, OrderQuery, Value};
 pub enum Bind {
     Text(Option<String>),
     Int(Option<i64>),
+    Blob(Option<Vec<u8>>),
 }
 
 impl Bind {
@@ -25,6 +26,10 @@ impl Bind {
 
     pub fn int(value: i64) -> Bind {
         Bind::Int(Some(value))
+    }
+
+    pub fn blob(value: Vec<u8>) -> Bind {
+        Bind::Blob(Some(value))
     }
 }
 

@@ -366,6 +366,7 @@ mod tests {
             explain = match bind {
                 Bind::Text(text) => explain.bind(text),
                 Bind::Int(int) => explain.bind(int),
+                Bind::Blob(bytes) => explain.bind(bytes),
             };
         }
         let rows = explain.fetch_all(&store.pool).await.unwrap();
@@ -521,32 +522,23 @@ mod tests {
     #[tokio::test]
     async fn the_migration_keeps_each_document_once() {
         let dir = tempfile::tempdir().unwrap();
-        let store = store_in(&dir).await;
-        store.create_customer("c1", "One").await.unwrap();
-        let orders = crate::demo::generate::generate_orders(30, 5);
-        store.import_orders("c1", orders.clone()).await.unwrap();
-        let mut changed = orders[..10].to_vec();
-        for order in &mut changed {
-            order.request.customer_reference = Some("changed".into());
-        }
-        store.import_orders("c1", changed.clone()).await.unwrap();
+        let (store, orders, _) = store_with_changed_orders(&dir, 30, 10).await;
 
-        // The same orders as the schema before 0009 held them: a document beside each order.
+        // The same orders as the schema before 0009 held them: a document beside each order, and
+        // the change log's documents as text (before 0011). Migration 0010 stays applied: it
+        // does not touch documents.
         let mut connection = store.pool.acquire().await.unwrap();
-        // Later migrations stay applied: they do not touch documents.
-        let up_to_0009 = sqlx::migrate::Migrator {
-            migrations: MIGRATOR.migrations.iter().filter(|migration| migration.version <= 9).cloned().collect::<Vec<_>>().into(),
-            ignore_missing: true,
-            ..sqlx::migrate::Migrator::DEFAULT
-        };
-        for statement in [
-            "CREATE TABLE order_documents (customer_id TEXT NOT NULL, order_id TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (customer_id, order_id)) STRICT",
-            "INSERT INTO order_documents SELECT o.customer_id, o.id, c.doc FROM orders o JOIN order_changes c ON c.seq = o.doc_seq",
-            "ALTER TABLE orders DROP COLUMN doc_seq",
-            "DELETE FROM _sqlx_migrations WHERE version = 9",
-        ] {
-            sqlx::query(statement).execute(&mut *connection).await.unwrap();
-        }
+        change_log_as_before_packing(&mut connection).await;
+        execute_all(
+            &mut connection,
+            &[
+                "CREATE TABLE order_documents (customer_id TEXT NOT NULL, order_id TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (customer_id, order_id)) STRICT",
+                "INSERT INTO order_documents SELECT o.customer_id, o.id, c.doc FROM orders o JOIN order_changes c ON c.seq = o.doc_seq",
+                "ALTER TABLE orders DROP COLUMN doc_seq",
+                "DELETE FROM _sqlx_migrations WHERE version = 9",
+            ],
+        )
+        .await;
         // One document that its latest change does not hold, one order with no change at all.
         let (odd, unlogged) = (&orders[0].id, &orders[20].id);
         sqlx::query("UPDATE order_documents SET doc = json_set(doc, '$.action', 'Delete') WHERE order_id = $1")
@@ -559,7 +551,7 @@ mod tests {
             sqlx::query_scalar("SELECT doc FROM order_documents ORDER BY order_id").fetch_all(&mut *connection).await.unwrap();
         let changes: i64 = sqlx::query_scalar("SELECT count(*) FROM order_changes").fetch_one(&mut *connection).await.unwrap();
 
-        up_to_0009.run(&mut *connection).await.unwrap();
+        MIGRATOR.run(&mut *connection).await.unwrap();
         drop(connection);
         let mut by_id: Vec<&crate::domain::order::Order> = orders.iter().collect();
         by_id.sort_by(|a, b| a.id.cmp(&b.id));
@@ -573,5 +565,122 @@ mod tests {
         let tables: i64 =
             sqlx::query_scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'order_documents'").fetch_one(&store.pool).await.unwrap();
         assert_eq!(tables, 0);
+    }
+    /// A store of customer `c1` with `count` generated orders, the first `changed` of them
+    /// imported a second time with another customer reference (each has two changes).
+    async fn store_with_changed_orders(
+        dir: &tempfile::TempDir,
+        count: usize,
+        changed: usize,
+    ) -> (SqlStore<Sqlite>, Vec<crate::domain::order::Order>, Vec<crate::domain::order::Order>) {
+        let store = store_in(dir).await;
+        store.create_customer("c1", "One").await.unwrap();
+        let orders = crate::demo::generate::generate_orders(count, 5);
+        store.import_orders("c1", orders.clone()).await.unwrap();
+        let mut changed = orders[..changed].to_vec();
+        for order in &mut changed {
+            order.request.customer_reference = Some("changed".into());
+        }
+        store.import_orders("c1", changed.clone()).await.unwrap();
+        (store, orders, changed)
+    }
+
+    /// Runs each statement in turn on `connection`.
+    async fn execute_all(connection: &mut sqlx::SqliteConnection, statements: &[&str]) {
+        for statement in statements {
+            sqlx::query(statement).execute(&mut *connection).await.unwrap();
+        }
+    }
+
+    /// The change log as migrations before 0011 left it: documents as text, in a table whose
+    /// `doc` is TEXT, and 0011 not applied.
+    async fn change_log_as_before_packing(connection: &mut sqlx::SqliteConnection) {
+        let changes: Vec<(i64, String, String, i64, Vec<u8>)> =
+            sqlx::query_as("SELECT seq, customer_id, order_id, changed_at, doc FROM order_changes")
+                .fetch_all(&mut *connection)
+                .await
+                .unwrap();
+        execute_all(
+            connection,
+            &[
+                "DROP TABLE order_changes",
+                "CREATE TABLE order_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, customer_id TEXT NOT NULL, order_id TEXT NOT NULL, changed_at INTEGER NOT NULL, doc TEXT NOT NULL) STRICT",
+                "CREATE INDEX order_changes_by_order ON order_changes (customer_id, order_id, seq)",
+                "DELETE FROM _sqlx_migrations WHERE version = 11",
+            ],
+        )
+        .await;
+        for (seq, customer_id, order_id, changed_at, doc) in changes {
+            let doc = crate::store::packed_documents::unpack(&doc).unwrap();
+            sqlx::query("INSERT INTO order_changes VALUES ($1, $2, $3, $4, $5)")
+                .bind(seq)
+                .bind(customer_id)
+                .bind(order_id)
+                .bind(changed_at)
+                .bind(doc)
+                .execute(&mut *connection)
+                .await
+                .unwrap();
+        }
+    }
+
+    /// Migration 0011 moves the change log into a table of packed documents: every change is
+    /// kept with its number and document, those stored before are served as they were, an import
+    /// of the same orders sees them unchanged, and change numbers go on from where they were even
+    /// when the latest change is gone.
+    #[tokio::test]
+    async fn the_packing_migration_keeps_every_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, orders, changed) = store_with_changed_orders(&dir, 40, 5).await;
+
+        let mut connection = store.pool.acquire().await.unwrap();
+        change_log_as_before_packing(&mut connection).await;
+        // The latest number is gone (as if pruned): it must not be handed out again.
+        let last: i64 = sqlx::query_scalar("SELECT max(seq) FROM order_changes").fetch_one(&mut *connection).await.unwrap();
+        sqlx::query("INSERT INTO order_changes (customer_id, order_id, changed_at, doc) VALUES ('c1', 'gone', 0, '{}')")
+            .execute(&mut *connection)
+            .await
+            .unwrap();
+        sqlx::query("DELETE FROM order_changes WHERE order_id = 'gone'").execute(&mut *connection).await.unwrap();
+        let before: Vec<(i64, String, i64, String)> =
+            sqlx::query_as("SELECT seq, order_id, changed_at, doc FROM order_changes ORDER BY seq")
+                .fetch_all(&mut *connection)
+                .await
+                .unwrap();
+        assert_eq!(before.len(), 45);
+
+        MIGRATOR.run(&mut *connection).await.unwrap();
+        let kind: String = sqlx::query_scalar("SELECT type FROM pragma_table_info('order_changes') WHERE name = 'doc'")
+            .fetch_one(&mut *connection)
+            .await
+            .unwrap();
+        assert_eq!(kind, "BLOB");
+        let after: Vec<(i64, String, i64, Vec<u8>)> =
+            sqlx::query_as("SELECT seq, order_id, changed_at, doc FROM order_changes ORDER BY seq")
+                .fetch_all(&mut *connection)
+                .await
+                .unwrap();
+        let after: Vec<(i64, String, i64, String)> =
+            after.into_iter().map(|(seq, id, at, doc)| (seq, id, at, String::from_utf8(doc).expect("kept as plain JSON"))).collect();
+        assert_eq!(after, before);
+        drop(connection);
+
+        for order in &orders {
+            let served = store.get_order("c1", &order.id).await.unwrap().expect("still served");
+            let latest = changed.iter().find(|changed| changed.id == order.id).unwrap_or(order);
+            assert_eq!(served.as_str(), latest.to_document().as_str());
+        }
+        let summary = store.import_orders("c1", orders[5..].to_vec()).await.unwrap();
+        assert_eq!((summary.created, summary.updated), (0, 35));
+        let changes: i64 = sqlx::query_scalar("SELECT count(*) FROM order_changes").fetch_one(&store.pool).await.unwrap();
+        assert_eq!(changes, 45, "orders stored before the migration are seen unchanged");
+
+        // A real change after the migration: packed, numbered after every number used before.
+        store.import_orders("c1", orders[..1].to_vec()).await.unwrap();
+        let (seq, doc): (i64, Vec<u8>) =
+            sqlx::query_as("SELECT seq, doc FROM order_changes ORDER BY seq DESC LIMIT 1").fetch_one(&store.pool).await.unwrap();
+        assert_eq!(seq, last + 2);
+        assert_ne!(doc[0], b'{', "packed");
+        assert_eq!(store.get_order("c1", &orders[0].id).await.unwrap().unwrap().as_str(), orders[0].to_document().as_str());
     }
 }

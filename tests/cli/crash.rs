@@ -4,7 +4,7 @@
 //! every write the killed process reported done is there, and no import is there in part.
 #![cfg(unix)]
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::TcpStream;
 use std::os::unix::process::ExitStatusExt;
 use std::str::FromStr;
@@ -425,14 +425,24 @@ impl Stored {
             .fetch_all(&mut db)
             .await
             .expect("orders by marker");
-            let changes: Vec<(String, i64)> = sqlx::query_as(
-                "SELECT coalesce(json_extract(doc, '$.request.customerReference'), '(none)'), count(*)
-                 FROM order_changes WHERE customer_id = $1 GROUP BY 1",
-            )
-            .bind(customer)
-            .fetch_all(&mut db)
-            .await
-            .expect("changes by marker");
+            // The change log's documents are packed: they are read back here, not in SQL.
+            let logged: Vec<(String, i64, Vec<u8>)> = sqlx::query_as("SELECT order_id, seq, doc FROM order_changes WHERE customer_id = $1")
+                .bind(customer)
+                .fetch_all(&mut db)
+                .await
+                .expect("the change log");
+            let mut changes: BTreeMap<String, i64> = BTreeMap::new();
+            let mut reference_by_seq: HashMap<i64, Option<String>> = HashMap::new();
+            let mut latest_seq: HashMap<String, i64> = HashMap::new();
+            for (order_id, seq, doc) in logged {
+                let document = order_tracking::store::packed_documents::unpack(&doc).expect("a readable document");
+                let document: serde_json::Value = serde_json::from_str(&document).expect("a JSON document");
+                let reference = document["request"]["customerReference"].as_str().map(str::to_owned);
+                *changes.entry(reference.clone().unwrap_or_else(|| "(none)".into())).or_default() += 1;
+                reference_by_seq.insert(seq, reference);
+                let latest = latest_seq.entry(order_id).or_insert(seq);
+                *latest = (*latest).max(seq);
+            }
             let children: i64 = sqlx::query_scalar(
                 "SELECT (SELECT count(*) FROM order_appointments WHERE customer_id = $1)
                       + (SELECT count(*) FROM order_milestones WHERE customer_id = $1)",
@@ -441,16 +451,20 @@ impl Stored {
             .fetch_one(&mut db)
             .await
             .expect("child rows");
-            let document_mismatches: i64 = sqlx::query_scalar(
-                "SELECT count(*) FROM orders o LEFT JOIN order_changes c ON c.customer_id = o.customer_id AND c.seq = o.doc_seq
-                 WHERE o.customer_id = $1
-                 AND (c.doc IS NULL OR json_extract(c.doc, '$.request.customerReference') IS NOT o.request_customer_reference
-                      OR c.seq <> (SELECT max(seq) FROM order_changes WHERE customer_id = o.customer_id AND order_id = o.id))",
-            )
-            .bind(customer)
-            .fetch_one(&mut db)
-            .await
-            .expect("documents against columns");
+            // Each order's document is its latest change, and agrees with its columns.
+            let pointers: Vec<(String, Option<String>, Option<i64>)> =
+                sqlx::query_as("SELECT id, request_customer_reference, doc_seq FROM orders WHERE customer_id = $1")
+                    .bind(customer)
+                    .fetch_all(&mut db)
+                    .await
+                    .expect("documents against columns");
+            let document_mismatches = pointers
+                .iter()
+                .filter(|(id, reference, doc_seq)| {
+                    let logged = doc_seq.and_then(|seq| reference_by_seq.get(&seq));
+                    logged != Some(reference) || doc_seq.as_ref() != latest_seq.get(id)
+                })
+                .count() as i64;
             let orders_indexes: Vec<String> = sqlx::query_scalar(
                 "SELECT sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'orders' AND sql IS NOT NULL ORDER BY name",
             )
@@ -508,7 +522,7 @@ impl Stored {
                 integrity,
                 foreign_key_violations,
                 orders: orders.into_iter().collect(),
-                changes: changes.into_iter().collect(),
+                changes,
                 children,
                 document_mismatches,
                 orders_indexes,

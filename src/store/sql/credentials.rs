@@ -106,6 +106,7 @@ where
     for<'q> Option<&'q str>: sqlx::Encode<'q, DB>,
     for<'q> Option<String>: sqlx::Encode<'q, DB>,
     for<'q> Option<i64>: sqlx::Encode<'q, DB>,
+    for<'q> Option<Vec<u8>>: sqlx::Encode<'q, DB>,
     for<'q> Vec<u8>: sqlx::Decode<'q, DB> + sqlx::Type<DB>,
     for<'q> bool: sqlx::Decode<'q, DB> + sqlx::Type<DB>,
     usize: sqlx::ColumnIndex<DB::Row>,

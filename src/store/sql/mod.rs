@@ -102,6 +102,7 @@ where
     for<'q> Option<&'q str>: sqlx::Encode<'q, DB>,
     for<'q> Option<String>: sqlx::Encode<'q, DB>,
     for<'q> Option<i64>: sqlx::Encode<'q, DB>,
+    for<'q> Option<Vec<u8>>: sqlx::Encode<'q, DB>,
     for<'q> Vec<u8>: sqlx::Decode<'q, DB> + sqlx::Type<DB>,
     for<'q> bool: sqlx::Decode<'q, DB> + sqlx::Type<DB>,
     usize: sqlx::ColumnIndex<DB::Row>,
@@ -186,6 +187,7 @@ where
     DB: Database,
     Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<Vec<u8>>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
 {
     owned_arguments::<DB>(binds.iter().cloned())
 }
@@ -196,12 +198,14 @@ where
     DB: Database,
     Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<Vec<u8>>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
 {
     let mut arguments = DB::Arguments::default();
     for bind in binds {
         let added = match bind {
             Bind::Text(text) => arguments.add(text),
             Bind::Int(value) => arguments.add(value),
+            Bind::Blob(bytes) => arguments.add(bytes),
         };
         added.map_err(StoreError::Backend)?;
     }

@@ -11,6 +11,7 @@ use super::prepared::{PreparedOrder, prepare_ahead};
 use super::{CountKey, Dialect, SqlStore, arguments, now, owned_arguments};
 use crate::domain::order::{Order, OrderDocument};
 use crate::query::OrderQuery;
+use crate::store::packed_documents;
 use crate::store::page_plan::{self, PagePlan};
 use crate::store::sql_query::{Bind, ListSql, customer_total, day_total, list_sql, status_total, value_total};
 use crate::store::{ImportSummary, OrderPage, StoreError, StoreResult};
@@ -27,6 +28,7 @@ where
     for<'q> Option<&'q str>: sqlx::Encode<'q, DB>,
     for<'q> Option<String>: sqlx::Encode<'q, DB>,
     for<'q> Option<i64>: sqlx::Encode<'q, DB>,
+    for<'q> Option<Vec<u8>>: sqlx::Encode<'q, DB>,
     for<'q> Vec<u8>: sqlx::Decode<'q, DB> + sqlx::Type<DB>,
     for<'q> bool: sqlx::Decode<'q, DB> + sqlx::Type<DB>,
     usize: sqlx::ColumnIndex<DB::Row>,
@@ -185,7 +187,8 @@ where
         };
         let (page_sql, page_binds) = sql.page(query, plan);
         let rows = sqlx::query_with(&page_sql, arguments::<DB>(&page_binds)?).fetch_all(&mut *tx).await?;
-        let orders: Vec<OrderDocument> = rows.iter().map(|row| OrderDocument(row.get::<String, _>(0).into())).collect();
+        let orders =
+            rows.iter().map(|row| Ok(OrderDocument(unpack(&row.get::<Vec<u8>, _>(0))?.into()))).collect::<StoreResult<Vec<_>>>()?;
 
         let total = match known_total {
             Some(total) => total,
@@ -250,12 +253,12 @@ where
     }
 
     pub(super) async fn select_order(&self, customer_id: &str, order_id: &str) -> StoreResult<Option<OrderDocument>> {
-        let doc: Option<String> = sqlx::query_scalar(&format!("SELECT c.doc {DOCUMENTS} WHERE o.customer_id = $1 AND o.id = $2"))
+        let doc: Option<Vec<u8>> = sqlx::query_scalar(&format!("SELECT c.doc {DOCUMENTS} WHERE o.customer_id = $1 AND o.id = $2"))
             .bind(customer_id)
             .bind(order_id)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(doc.map(|doc| OrderDocument(doc.into())))
+        doc.map(|doc| Ok(OrderDocument(unpack(&doc)?.into()))).transpose()
     }
 
     /// Writes the orders of one batch (distinct ids) that differ from what is stored; tells
@@ -279,7 +282,11 @@ where
             );
             let binds = std::iter::once(Bind::text(customer_id)).chain(batch.iter().map(|order| Bind::text(order.id.clone())));
             let rows = sqlx::query_with(&sql, owned_arguments::<DB>(binds)?).fetch_all(&mut **tx).await?;
-            rows.iter().map(|row| (row.get::<String, _>(0), row.get::<String, _>(1))).collect()
+            let mut existing = HashMap::with_capacity(rows.len());
+            for row in &rows {
+                existing.insert(row.get::<String, _>(0), unpack(&row.get::<Vec<u8>, _>(1))?);
+            }
+            existing
         };
 
         let mut replaced = Vec::new();
@@ -318,8 +325,8 @@ where
         // The change log first: each order's row points at its change, which holds its document.
         let mut changes = Rows::default();
         for order in &mut written {
-            let document = std::mem::take(&mut order.document);
-            let change = [customer(), Bind::text(order.id.clone()), Bind::int(changed_at), Bind::text(document)];
+            let packed = std::mem::take(&mut order.packed);
+            let change = [customer(), Bind::text(order.id.clone()), Bind::int(changed_at), Bind::blob(packed)];
             changes.push(["customer_id", "order_id", "changed_at", "doc"], change, Vec::new());
         }
         let written_count = written.len();
@@ -363,6 +370,11 @@ where
         }
         Ok(true)
     }
+}
+
+/// The JSON of a document as the change log stores it (packed since migration 0011).
+fn unpack(stored: &[u8]) -> StoreResult<String> {
+    packed_documents::unpack(stored).map_err(|error| StoreError::Backend(Box::new(error)))
 }
 
 /// Joins each order to its document: the latest entry of its change log (migration 0009).

@@ -1,5 +1,5 @@
 //! What an import writes for each order, computed on a thread of its own while the batch
-//! before is written: serializing documents and building rows took about 45% of an import's
+//! before is written: serializing and packing documents and building rows took about 45% of an import's
 //! writing phase on the same thread as the writes (docs/performance.md, step 21).
 
 use std::ops::Range;
@@ -10,12 +10,15 @@ use tokio::task::JoinHandle;
 use super::kept_counts::CountedAs;
 use crate::domain::order::Order;
 use crate::store::order_columns::{Row, appointment_rows, milestone_rows, order_row};
+use crate::store::packed_documents;
 
 /// An order as the import writes it.
 pub(super) struct PreparedOrder {
     pub id: String,
-    /// The stored document, compared with the one stored before.
+    /// The document, compared with the one stored before.
     pub document: String,
+    /// The document as the change log stores it.
+    pub packed: Vec<u8>,
     pub row: Row,
     pub appointments: Vec<Row>,
     pub milestones: Vec<Row>,
@@ -24,9 +27,11 @@ pub(super) struct PreparedOrder {
 
 impl PreparedOrder {
     fn of(order: &Order) -> PreparedOrder {
+        let document = order.to_document().0.into_string();
         PreparedOrder {
             id: order.id.clone(),
-            document: order.to_document().0.into_string(),
+            packed: packed_documents::pack(&document),
+            document,
             row: order_row(order),
             appointments: appointment_rows(order),
             milestones: milestone_rows(order),

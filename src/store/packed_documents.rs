@@ -1,0 +1,164 @@
+//! How the change log stores order documents: compressed with zstd against a dictionary of the
+//! order schema's vocabulary. Documents were half of the database file, each repeating the same
+//! key names and values; packed, they take about 40% of their JSON (docs/performance.md, step 22).
+//!
+//! A stored document is either plain JSON (it starts with `{`: those written before migration
+//! 0011) or a format byte followed by a zstd frame. The byte names the dictionary, so that a
+//! later dictionary can come beside this one without rewriting what is stored. Public for the
+//! tools and tests that read the change log without the store.
+
+use std::cell::RefCell;
+use std::sync::LazyLock;
+
+use thiserror::Error;
+use zstd::bulk::{Compressor, Decompressor};
+use zstd::dict::{DecoderDictionary, EncoderDictionary};
+
+/// The format byte of documents packed against [`VOCABULARY_V1`].
+const PACKED_V1: u8 = 1;
+
+/// What every order document is made of (contract §5): its keys in schema order, and the values
+/// of its enumerations. zstd uses it as a raw-content dictionary: a document refers to these
+/// bytes instead of repeating them. Documents packed against it must stay readable, so it never
+/// changes: a new vocabulary gets a new format byte.
+const VOCABULARY_V1: &str = concat!(
+    r#"{"orangeContact":{"name":"","email":"@orange.com","phone":"+33 "}"#,
+    r#"{"status":"Current","action":"Add"}{"action":"Move"}{"action":"Cease"}"#,
+    r#"{"type":"Survey","status":"Done"}{"type":"Delivery","status":"Cancelled"}{"type":"Test","status":"Rescheduled"}"#,
+    r#"{"id":"","status":"Closed","orderDate":"T00:00:00Z","lastUpdateDate":"T00:00:00Z","#,
+    r#""expectedCompletionDate":"","completionDate":"T00:00:00Z","action":"Modify","#,
+    r#""product":{"code":"","name":""},"site":{"id":"","name":"","#,
+    r#""address":{"street":"","postalCode":"","city":"","country":"FR"}},"#,
+    r#""request":{"id":"","customerReference":"","status":"","orangeContact":{"name":"","email":"","phone":""}},"#,
+    r#""appointments":[{"id":"","type":"Installation","status":"Planned","start":"T00:00:00Z","end":"T00:00:00Z","comment":""}],"#,
+    r#""milestones":[{"name":"","status":"Pending","date":"T00:00:00Z"},{"name":"","status":"Done","date":"T00:00:00Z"}]}"#,
+);
+
+/// zstd's level for packing: its fastest levels pack these documents within 3% of its default.
+const LEVEL: i32 = 1;
+
+/// The largest document unpacked: the largest text either backend stores (about 1 GB), which
+/// bounded documents before they were packed. A damaged frame cannot make a reader allocate more.
+const LARGEST_DOCUMENT: usize = 1_000_000_000;
+
+static ENCODER_V1: LazyLock<EncoderDictionary<'static>> = LazyLock::new(|| EncoderDictionary::copy(VOCABULARY_V1.as_bytes(), LEVEL));
+static DECODER_V1: LazyLock<DecoderDictionary<'static>> = LazyLock::new(|| DecoderDictionary::copy(VOCABULARY_V1.as_bytes()));
+
+thread_local! {
+    // A context per thread, made once: creating one costs more than packing a document.
+    static COMPRESSOR: RefCell<Option<Compressor<'static>>> = const { RefCell::new(None) };
+    static DECOMPRESSOR: RefCell<Option<Decompressor<'static>>> = const { RefCell::new(None) };
+}
+
+/// A stored document that cannot be read back.
+#[derive(Debug, Error)]
+pub enum UnpackError {
+    #[error("stored order document has an unknown format (first byte {0:#04x}); a newer version of order-tracking may have written it")]
+    UnknownFormat(u8),
+    #[error("stored order document is empty")]
+    Empty,
+    #[error("stored order document is damaged: {0}")]
+    Damaged(#[source] std::io::Error),
+    #[error("stored order document is not UTF-8")]
+    NotUtf8(#[source] std::string::FromUtf8Error),
+}
+
+/// The bytes stored for the JSON document `json`.
+pub fn pack(json: &str) -> Vec<u8> {
+    COMPRESSOR.with_borrow_mut(|compressor| {
+        let compressor = match compressor {
+            Some(compressor) => compressor,
+            None => compressor.insert(Compressor::with_prepared_dictionary(&ENCODER_V1).expect("zstd accepts its own prepared dictionary")),
+        };
+        // Compressing into memory cannot fail but for allocation, which aborts anyway.
+        let frame = compressor.compress(json.as_bytes()).expect("zstd compresses into a vector");
+        let mut packed = Vec::with_capacity(1 + frame.len());
+        packed.push(PACKED_V1);
+        packed.extend_from_slice(&frame);
+        packed
+    })
+}
+
+/// The JSON document stored as `stored`.
+pub fn unpack(stored: &[u8]) -> Result<String, UnpackError> {
+    match stored.first() {
+        None => Err(UnpackError::Empty),
+        Some(b'{') => String::from_utf8(stored.to_vec()).map_err(UnpackError::NotUtf8),
+        Some(&PACKED_V1) => {
+            let json = DECOMPRESSOR.with_borrow_mut(|decompressor| {
+                let decompressor = match decompressor {
+                    Some(decompressor) => decompressor,
+                    None => decompressor.insert(Decompressor::with_prepared_dictionary(&DECODER_V1).map_err(UnpackError::Damaged)?),
+                };
+                decompressor.decompress(&stored[1..], LARGEST_DOCUMENT).map_err(UnpackError::Damaged)
+            })?;
+            String::from_utf8(json).map_err(UnpackError::NotUtf8)
+        }
+        Some(&other) => Err(UnpackError::UnknownFormat(other)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[test]
+    fn generated_orders_pack_to_well_under_half_their_json_and_back() {
+        let (mut json_bytes, mut packed_bytes) = (0, 0);
+        for order in crate::demo::generate::generate_orders(500, 3) {
+            let json = order.to_document().0.into_string();
+            let packed = pack(&json);
+            assert_eq!(packed[0], PACKED_V1);
+            assert_eq!(unpack(&packed).unwrap(), json);
+            (json_bytes, packed_bytes) = (json_bytes + json.len(), packed_bytes + packed.len());
+        }
+        assert!(packed_bytes * 2 < json_bytes, "packed {packed_bytes} bytes of {json_bytes}");
+    }
+
+    /// Documents packed by this version stay readable by every later one: the vocabulary they
+    /// refer to is the one of this version, byte for byte.
+    #[test]
+    fn the_first_vocabulary_never_changes() {
+        use sha2::{Digest, Sha256};
+        let digest: [u8; 32] = Sha256::digest(VOCABULARY_V1.as_bytes()).into();
+        let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
+        assert_eq!(hex, "5512a8902e99e67479d159f9354de3e61a81c46d3d3188904f4aa97cf8741171", "give a new vocabulary a new format byte");
+    }
+
+    /// This frame was packed against [`VOCABULARY_V1`] by this version: zstd and its crate read
+    /// it the same in every later one.
+    #[test]
+    fn a_document_packed_against_the_first_vocabulary_still_unpacks() {
+        const PACKED: &[u8] = &[
+            0x01, 0x28, 0xb5, 0x2f, 0xfd, 0x20, 0x5c, 0x5d, 0x01, 0x00, 0xb0, 0x31, 0x32, 0x33, 0x32, 0x30, 0x32, 0x36, 0x2d, 0x30, 0x31,
+            0x2d, 0x30, 0x32, 0x4e, 0x6f, 0x75, 0x76, 0x65, 0x6c, 0x22, 0x7d, 0x7d, 0x06, 0x00, 0x99, 0x8b, 0x80, 0xac, 0x39, 0xb0, 0x8e,
+            0xe0, 0x10, 0x53, 0x6c, 0xa0, 0x2a, 0x3e, 0x71, 0x32, 0x01, 0x04,
+        ];
+        let json = r#"{"id":"123","status":"Current","orderDate":"2026-01-02T00:00:00Z","request":{"id":"Nouvel"}}"#;
+        assert_eq!(unpack(PACKED).unwrap(), json, "packed today: {:02x?}", pack(json));
+    }
+
+    #[test]
+    fn plain_json_from_before_packing_is_read_as_it_is() {
+        assert_eq!(unpack(br#"{"id":"1"}"#).unwrap(), r#"{"id":"1"}"#);
+    }
+
+    #[test]
+    fn unreadable_documents_are_errors_not_panics() {
+        assert!(matches!(unpack(b""), Err(UnpackError::Empty)));
+        assert!(matches!(unpack(b"\x07abc"), Err(UnpackError::UnknownFormat(7))));
+        assert!(matches!(unpack(b"\x01not a frame"), Err(UnpackError::Damaged(_))));
+        let mut truncated = pack(r#"{"id":"1","status":"Current"}"#);
+        truncated.truncate(truncated.len() - 3);
+        assert!(unpack(&truncated).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn any_text_packs_and_unpacks_to_itself(text in "\\PC{0,3000}") {
+            prop_assert_eq!(unpack(&pack(&text)).unwrap(), text);
+        }
+    }
+}
