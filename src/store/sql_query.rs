@@ -87,12 +87,12 @@ impl ListSql {
         (format!("SELECT count(*) {}", self.from_where), self.binds.clone())
     }
 
-    /// [`Self::count`] of the matching orders dated within one UTC day.
-    pub fn count_on_day(&self, day: i64) -> (String, Vec<Bind>) {
+    /// [`Self::count`] of the matching orders whose date `column` falls within one UTC day.
+    pub fn count_on_day(&self, column: &str, day: i64) -> (String, Vec<Bind>) {
         let (count, mut binds) = self.count();
         let start = day.saturating_mul(DAY_NANOS);
         binds.extend([Bind::int(start), Bind::int(start.saturating_add(DAY_NANOS))]);
-        (format!("{count} AND o.order_date >= ${} AND o.order_date < ${}", binds.len() - 1, binds.len()), binds)
+        (format!("{count} AND o.{column} >= ${} AND o.{column} < ${}", binds.len() - 1, binds.len()), binds)
     }
 }
 
@@ -160,32 +160,41 @@ pub fn value_total(customer_id: &str, query: &OrderQuery) -> Option<(String, Vec
 }
 
 /// How [`day_total`] finds a total: a sum over the whole days the kept per-day counts hold, and
-/// counts of the matching orders on the days the range's bounds fall in.
+/// counts of the matching orders on the days the range's bounds fall in (by `column`).
 #[derive(Debug, PartialEq)]
 pub struct DayTotal {
     pub whole_days: (String, Vec<Bind>),
+    pub column: &'static str,
     pub bound_days: Vec<i64>,
 }
 
-/// The total of a list filtered by an `orderDate` range (`gt`, `gte`, `lt`, `lte`), with or
-/// without `status = ...`, from the per-day counts the import keeps (`order_day_counts`):
-/// `None` for any other filter.
+/// The date fields whose orders the imports count per day, with the table of their counts.
+const COUNTED_BY_DAY: [(&str, &str); 2] = [("orderDate", "order_day_counts"), ("lastUpdateDate", "order_last_update_day_counts")];
+
+/// The total of a list filtered by a range (`gt`, `gte`, `lt`, `lte`) on one of the
+/// [`COUNTED_BY_DAY`] dates, with or without `status = ...`, from the per-day counts the import
+/// keeps: `None` for any other filter, or ranges on two dates.
 pub fn day_total(customer_id: &str, query: &OrderQuery) -> Option<DayTotal> {
     let (mut first_day, mut last_day, mut status) = (None::<i64>, None::<i64>, None::<&Filter>);
+    let mut date: Option<&Field> = None;
     for filter in &query.filters {
-        match (filter.field.path, filter.op, filter.values.as_slice()) {
-            ("orderDate", Op::Gt | Op::Gte, [Value::Instant(from)]) => first_day = first_day.max(Some(day_of(*from))),
-            ("orderDate", Op::Lt | Op::Lte, [Value::Instant(to)]) => {
-                last_day = Some(last_day.map_or(day_of(*to), |day| day.min(day_of(*to))))
-            }
-            ("status", Op::Eq, _) if status.is_none() => status = Some(filter),
+        let counted_by_day = COUNTED_BY_DAY.iter().any(|(path, _)| *path == filter.field.path);
+        if counted_by_day && date.is_some_and(|date| date.path != filter.field.path) {
+            return None; // ranges on two dates: no one table counts both
+        }
+        match (counted_by_day, filter.op, filter.values.as_slice()) {
+            (true, Op::Gt | Op::Gte, [Value::Instant(from)]) => first_day = first_day.max(Some(day_of(*from))),
+            (true, Op::Lt | Op::Lte, [Value::Instant(to)]) => last_day = Some(last_day.map_or(day_of(*to), |day| day.min(day_of(*to)))),
+            (false, Op::Eq, _) if filter.field.path == "status" && status.is_none() => status = Some(filter),
             _ => return None,
         }
+        if counted_by_day {
+            date = Some(filter.field);
+        }
     }
-    if first_day.is_none() && last_day.is_none() {
-        return None;
-    }
-    let (mut sql, mut binds) = kept_sum("order_day_counts", customer_id);
+    let date = date?;
+    let table = COUNTED_BY_DAY.iter().find(|(path, _)| *path == date.path).map(|(_, table)| *table)?;
+    let (mut sql, mut binds) = kept_sum(table, customer_id);
     // The bounds' own days are counted row by row: only part of each may match.
     for (day, comparison) in [(first_day, ">"), (last_day, "<")] {
         if let Some(day) = day {
@@ -198,7 +207,7 @@ pub fn day_total(customer_id: &str, query: &OrderQuery) -> Option<DayTotal> {
     }
     let mut bound_days: Vec<i64> = first_day.into_iter().chain(last_day).collect();
     bound_days.dedup();
-    Some(DayTotal { whole_days: (sql, binds), bound_days })
+    Some(DayTotal { whole_days: (sql, binds), column: date.column, bound_days })
 }
 
 fn clamp(value: u64) -> i64 {
@@ -341,7 +350,7 @@ mod tests {
     }
 
     #[test]
-    fn only_order_date_ranges_with_or_without_status_are_answered_from_the_kept_day_counts() {
+    fn only_ranges_on_one_counted_date_with_or_without_status_are_answered_from_the_kept_day_counts() {
         // 2026-03-01 is day 20,513; its noon belongs to it, its midnight starts it.
         let total = by_day("orderDate.gte=2026-03-01T12:00:00Z&orderDate.lt=2026-03-05&status=Closed,Current,Closed").unwrap();
         assert_eq!(total.bound_days, [20_513, 20_517]);
@@ -359,10 +368,25 @@ mod tests {
             "orderDate.ne=2026-03-01",
             "orderDate.gte=2026-03-01&site.address.city=Paris",
             "orderDate.gte=2026-03-01&status.ne=Closed",
-            "lastUpdateDate.gte=2026-03-01",
+            "orderDate.gte=2026-03-01&lastUpdateDate.lt=2026-04-01",
+            "lastUpdateDate.lt=2026-04-01&orderDate.gte=2026-03-01",
+            "completionDate.gte=2026-03-01",
         ] {
             assert!(by_day(counted).is_none(), "{counted} needs its rows counted");
         }
+    }
+
+    #[test]
+    fn last_update_ranges_are_answered_from_their_own_day_counts() {
+        let total = by_day("lastUpdateDate.gt=2026-03-01T12:00:00Z&status=Current&lastUpdateDate.lte=2026-03-02").unwrap();
+        assert_eq!((total.column, total.bound_days.as_slice()), ("last_update_date", &[20_513, 20_514][..]));
+        let (sql, binds) = total.whole_days;
+        assert!(sql.contains("FROM order_last_update_day_counts WHERE customer_id = $1"), "{sql}");
+        assert!(sql.ends_with("AND day > $2 AND day < $3 AND status IN ($4)"), "{sql}");
+        assert_eq!(binds, [Bind::text("c1"), Bind::int(20_513), Bind::int(20_514), Bind::text("Current")]);
+        let total = by_day("orderDate.gte=2026-03-01").unwrap();
+        assert_eq!(total.column, "order_date");
+        assert!(total.whole_days.0.contains("FROM order_day_counts WHERE"), "{}", total.whole_days.0);
     }
 
     fn by_value(raw: &str) -> Option<(String, Vec<Bind>)> {

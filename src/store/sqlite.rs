@@ -228,9 +228,10 @@ mod tests {
         assert_eq!(prepared_again, 0);
     }
 
-    /// Migration 0008 fills the per-day counts of existing orders with SQL's integer division,
-    /// which rounds towards zero: its rounding down of dates before 1970 must give the days an
-    /// import keeps (`day_of`), midnights included.
+    /// Migrations 0008 and 0012 fill the per-day counts of existing orders (by order date, by
+    /// last update) with SQL's integer division, which rounds towards zero: its rounding down of
+    /// dates before 1970 must give the days an import keeps (`day_of`), midnights included, and
+    /// orders without a last update are not counted by it.
     #[tokio::test]
     async fn the_migration_counts_orders_by_the_same_days_as_imports() {
         let dir = tempfile::tempdir().unwrap();
@@ -238,28 +239,37 @@ mod tests {
         store.create_customer("c1", "One").await.unwrap();
         let mut orders = crate::demo::generate::generate_orders(40, 9);
         let instants = ["1960-01-01T00:00:00Z", "1969-12-31T23:59:59.999999999Z", "1970-01-01T00:00:00Z", "1969-12-31T00:00:00Z"];
-        for (order, instant) in orders.iter_mut().zip(instants.iter().cycle()) {
-            order.order_date = OffsetDateTime::parse(instant, &time::format_description::well_known::Rfc3339).unwrap();
+        for (index, (order, instant)) in orders.iter_mut().zip(instants.iter().cycle()).enumerate() {
+            let instant = OffsetDateTime::parse(instant, &time::format_description::well_known::Rfc3339).unwrap();
+            order.order_date = instant;
+            order.last_update_date = (index % 5 != 0).then_some(instant);
         }
         orders[39].order_date = OffsetDateTime::now_utc();
+        orders[39].last_update_date = Some(OffsetDateTime::now_utc());
         store.import_orders("c1", orders.clone()).await.unwrap();
 
-        let migration = include_str!("../../migrations/sqlite/0008_order_day_counts.sql");
-        let backfill = &migration[migration.find("SELECT customer_id,").expect("the backfill's SELECT")..];
-        let recounted: Vec<(String, i64, String, i64)> =
-            sqlx::query_as(&format!("SELECT * FROM ({}) ORDER BY 1, 2, 3", backfill.trim_end_matches([';', '\n'])))
-                .fetch_all(&store.pool)
-                .await
-                .unwrap();
-        let kept: Vec<(String, i64, String, i64)> =
-            sqlx::query_as("SELECT customer_id, day, status, orders FROM order_day_counts WHERE orders <> 0 ORDER BY 1, 2, 3")
-                .fetch_all(&store.pool)
-                .await
-                .unwrap();
-        assert_eq!(recounted, kept);
-        let days: Vec<i64> = kept.iter().map(|(_, day, _, _)| *day).collect();
-        for day in [-3653, -1, 0] {
-            assert!(days.contains(&day), "day {day} in {days:?}");
+        for (migration, table) in [
+            (include_str!("../../migrations/sqlite/0008_order_day_counts.sql"), "order_day_counts"),
+            (include_str!("../../migrations/sqlite/0012_order_last_update_day_counts.sql"), "order_last_update_day_counts"),
+        ] {
+            let backfill = &migration[migration.find("SELECT customer_id,").expect("the backfill's SELECT")..];
+            let recounted: Vec<(String, i64, String, i64)> =
+                sqlx::query_as(&format!("SELECT * FROM ({}) ORDER BY 1, 2, 3", backfill.trim_end_matches([';', '\n'])))
+                    .fetch_all(&store.pool)
+                    .await
+                    .unwrap();
+            let kept: Vec<(String, i64, String, i64)> =
+                sqlx::query_as(&format!("SELECT customer_id, day, status, orders FROM {table} WHERE orders <> 0 ORDER BY 1, 2, 3"))
+                    .fetch_all(&store.pool)
+                    .await
+                    .unwrap();
+            assert_eq!(recounted, kept, "{table}");
+            let days: Vec<i64> = kept.iter().map(|(_, day, _, _)| *day).collect();
+            for day in [-3653, -1, 0] {
+                assert!(days.contains(&day), "day {day} in {days:?} of {table}");
+            }
+            let counted: i64 = kept.iter().map(|(_, _, _, orders)| orders).sum();
+            assert_eq!(counted, if table == "order_day_counts" { 40 } else { 32 }, "{table}");
         }
     }
 

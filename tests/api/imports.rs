@@ -81,11 +81,32 @@ async fn an_id_given_twice_in_one_import_keeps_the_later_order(backend: Backend)
 /// Whether an order date satisfies a filter with a bound.
 type DateHolds = fn(OffsetDateTime, OffsetDateTime) -> bool;
 
+/// A date field counted per day: its name in queries, and how to read and set it.
+struct DayCountedDate {
+    name: &'static str,
+    of: fn(&Order) -> Option<OffsetDateTime>,
+    set: fn(&mut Order, OffsetDateTime),
+}
+
+const ORDER_DATE: DayCountedDate =
+    DayCountedDate { name: "orderDate", of: |order| Some(order.order_date), set: |order, date| order.order_date = date };
+const LAST_UPDATE_DATE: DayCountedDate =
+    DayCountedDate { name: "lastUpdateDate", of: |order| order.last_update_date, set: |order, date| order.last_update_date = Some(date) };
+
 /// Totals of `orderDate` ranges come from the per-day counts the imports keep (whole days) and
 /// from counting the orders of the days the bounds fall in: the same as counting every order,
 /// for bounds at midnight, inside a day, on an order's own instant and outside the data, before
 /// and after an import that moves orders to other days and statuses.
 async fn date_range_totals_match_a_count_of_the_orders(backend: Backend) {
+    date_range_totals_match(backend, ORDER_DATE).await;
+}
+
+/// The same for `lastUpdateDate` ranges, with orders that have no last update (never counted).
+async fn last_update_range_totals_match_a_count_of_the_orders(backend: Backend) {
+    date_range_totals_match(backend, LAST_UPDATE_DATE).await;
+}
+
+async fn date_range_totals_match(backend: Backend, date: DayCountedDate) {
     // A thousand lists and more, from one token.
     let app = TestApp::spawn_with(backend, |config| config.requests_per_minute = 0).await;
     let acme = app.tenant("Acme").await;
@@ -95,17 +116,20 @@ async fn date_range_totals_match_a_count_of_the_orders(backend: Backend) {
     // 600 orders over four days, every 9 minutes 37 s from the first midnight, one on a midnight.
     let mut orders = generate_orders(600, 13);
     for (index, order) in orders.iter_mut().enumerate() {
-        order.order_date = first_midnight + time::Duration::seconds(index as i64 * 577);
+        (date.set)(order, first_midnight + time::Duration::seconds(index as i64 * 577));
+        if date.name == "lastUpdateDate" && index % 7 == 3 {
+            order.last_update_date = None;
+        }
     }
-    orders[300].order_date = first_midnight + time::Duration::days(2);
+    (date.set)(&mut orders[300], first_midnight + time::Duration::days(2));
     import(&app, &acme.customer_id, &orders).await;
 
     let mut bounds: Vec<OffsetDateTime> = (-1..6).map(|days| first_midnight + time::Duration::seconds(days * day)).collect();
-    bounds.extend([orders[0].order_date, orders[300].order_date, orders[299].order_date, orders[599].order_date]);
+    bounds.extend([0, 300, 299, 599].iter().map(|&index| (date.of)(&orders[index]).unwrap()));
     bounds.push(first_midnight + time::Duration::seconds(day + 43_210));
     let check = |orders: Vec<Order>, bounds: Vec<OffsetDateTime>| {
         let app = &app;
-        let (acme, token) = (&acme, &token);
+        let (acme, token, date) = (&acme, &token, &date);
         async move {
             let ops: [(&str, DateHolds); 4] = [
                 ("gt", |date, bound| date > bound),
@@ -125,13 +149,13 @@ async fn date_range_totals_match_a_count_of_the_orders(backend: Backend) {
                     for status in &statuses[..if high.is_some() { 2 } else { 3 }] {
                         let expected = orders
                             .iter()
-                            .filter(|order| holds(order.order_date, low))
-                            .filter(|order| high.is_none_or(|high| upper_holds(order.order_date, high)))
+                            .filter(|order| (date.of)(order).is_some_and(|at| holds(at, low)))
+                            .filter(|order| high.is_none_or(|high| (date.of)(order).is_some_and(|at| upper_holds(at, high))))
                             .filter(|order| status.is_none_or(|statuses| statuses.contains(&order.status)))
                             .count();
-                        let mut query = format!("orderDate.{op}={}", low.format(&Rfc3339).unwrap());
+                        let mut query = format!("{}.{op}={}", date.name, low.format(&Rfc3339).unwrap());
                         if let Some(high) = high {
-                            query.push_str(&format!("&orderDate.{upper_op}={}", high.format(&Rfc3339).unwrap()));
+                            query.push_str(&format!("&{}.{upper_op}={}", date.name, high.format(&Rfc3339).unwrap()));
                         }
                         if let Some(statuses) = status {
                             let names: Vec<&str> =
@@ -150,11 +174,13 @@ async fn date_range_totals_match_a_count_of_the_orders(backend: Backend) {
     // 200 orders move a day and a half later and change status; one id comes twice.
     let mut moved: Vec<Order> = orders[100..300].to_vec();
     for order in &mut moved {
-        order.order_date += time::Duration::seconds(day + day / 2);
+        if let Some(at) = (date.of)(order) {
+            (date.set)(order, at + time::Duration::seconds(day + day / 2));
+        }
         order.status = if order.status == OrderStatus::Closed { OrderStatus::Current } else { OrderStatus::Closed };
     }
     let mut twice = moved[0].clone();
-    twice.order_date = first_midnight - time::Duration::seconds(1);
+    (date.set)(&mut twice, first_midnight - time::Duration::seconds(1));
     moved.push(twice.clone());
     import(&app, &acme.customer_id, &moved).await;
     let mut now_stored = orders.clone();
@@ -278,6 +304,7 @@ backend_tests!(
     imports_across_batches_create_replace_and_skip_exactly,
     an_id_given_twice_in_one_import_keeps_the_later_order,
     date_range_totals_match_a_count_of_the_orders,
+    last_update_range_totals_match_a_count_of_the_orders,
     value_totals_match_a_count_of_the_orders,
     concurrent_token_requests_each_get_a_working_token,
 );

@@ -378,6 +378,10 @@ impl Imports {
         );
         assert_eq!(stored.kept_status_counts, stored.status_counts, "{context}: the per-status counts the imports keep");
         assert_eq!(stored.kept_day_counts, stored.day_counts, "{context}: the per-day counts the imports keep");
+        assert_eq!(
+            stored.kept_last_update_day_counts, stored.last_update_day_counts,
+            "{context}: the per-day counts of last updates the imports keep"
+        );
         assert_eq!(stored.kept_value_counts, stored.value_counts, "{context}: the per-value counts the imports keep");
         present
     }
@@ -405,6 +409,9 @@ struct Stored {
     /// Orders by UTC day of their order date and status, counted, and as `order_day_counts` keeps them.
     day_counts: BTreeMap<(i64, String), i64>,
     kept_day_counts: BTreeMap<(i64, String), i64>,
+    /// The same by UTC day of their last update, and as `order_last_update_day_counts` keeps them.
+    last_update_day_counts: BTreeMap<(i64, String), i64>,
+    kept_last_update_day_counts: BTreeMap<(i64, String), i64>,
     /// Orders by (column, value, status) of the few-valued fields, counted, and as `order_value_counts` keeps them.
     value_counts: BTreeMap<(String, String, String), i64>,
     kept_value_counts: BTreeMap<(String, String, String), i64>,
@@ -482,19 +489,31 @@ impl Stored {
                     .fetch_all(&mut db)
                     .await
                     .expect("kept counts");
-            // The generated dates are after 1970: division rounds down.
-            let day_counts: Vec<(i64, String, i64)> =
-                sqlx::query_as("SELECT order_date / 86400000000000, status, count(*) FROM orders WHERE customer_id = $1 GROUP BY 1, 2")
-                    .bind(customer)
-                    .fetch_all(&mut db)
-                    .await
-                    .expect("orders by day");
-            let kept_day_counts: Vec<(i64, String, i64)> =
-                sqlx::query_as("SELECT day, status, orders FROM order_day_counts WHERE customer_id = $1 AND orders <> 0")
-                    .bind(customer)
-                    .fetch_all(&mut db)
-                    .await
-                    .expect("kept day counts");
+            // Per day of the order date, and of the last update. The generated dates are after
+            // 1970: division rounds down.
+            let mut per_day = Vec::new();
+            for (column, table) in [("order_date", "order_day_counts"), ("last_update_date", "order_last_update_day_counts")] {
+                let counted: Vec<(i64, String, i64)> = sqlx::query_as(&format!(
+                    "SELECT {column} / 86400000000000, status, count(*) FROM orders
+                     WHERE customer_id = $1 AND {column} IS NOT NULL GROUP BY 1, 2"
+                ))
+                .bind(customer)
+                .fetch_all(&mut db)
+                .await
+                .expect("orders by day");
+                let kept: Vec<(i64, String, i64)> =
+                    sqlx::query_as(&format!("SELECT day, status, orders FROM {table} WHERE customer_id = $1 AND orders <> 0"))
+                        .bind(customer)
+                        .fetch_all(&mut db)
+                        .await
+                        .expect("kept day counts");
+                let by_key = |rows: Vec<(i64, String, i64)>| -> BTreeMap<(i64, String), i64> {
+                    rows.into_iter().map(|(day, status, orders)| ((day, status), orders)).collect()
+                };
+                per_day.push((by_key(counted), by_key(kept)));
+            }
+            let [(day_counts, kept_day_counts), (last_update_day_counts, kept_last_update_day_counts)] =
+                <[_; 2]>::try_from(per_day).expect("two dates");
             let value_counts: Vec<(String, String, String, i64)> = sqlx::query_as(
                 "SELECT field, value, status, count(*) FROM (
                      SELECT 'action' AS field, action AS value, status FROM orders WHERE customer_id = $1
@@ -528,8 +547,10 @@ impl Stored {
                 orders_indexes,
                 status_counts: status_counts.into_iter().collect(),
                 kept_status_counts: kept_status_counts.into_iter().collect(),
-                day_counts: day_counts.into_iter().map(|(day, status, orders)| ((day, status), orders)).collect(),
-                kept_day_counts: kept_day_counts.into_iter().map(|(day, status, orders)| ((day, status), orders)).collect(),
+                day_counts,
+                kept_day_counts,
+                last_update_day_counts,
+                kept_last_update_day_counts,
                 value_counts: value_counts.into_iter().map(|(field, value, status, orders)| ((field, value, status), orders)).collect(),
                 kept_value_counts: kept_value_counts
                     .into_iter()

@@ -224,7 +224,7 @@ where
             let (sum_sql, sum_binds) = &by_day.whole_days;
             let mut total: i64 = sqlx::query_scalar_with(sum_sql, arguments::<DB>(sum_binds)?).fetch_one(&mut **tx).await?;
             for day in by_day.bound_days {
-                let (count_sql, count_binds) = sql.count_on_day(day);
+                let (count_sql, count_binds) = sql.count_on_day(by_day.column, day);
                 let on_day: i64 = sqlx::query_scalar_with(&count_sql, arguments::<DB>(&count_binds)?).fetch_one(&mut **tx).await?;
                 total += on_day;
             }
