@@ -53,7 +53,9 @@ thread_local! {
 /// A stored document that cannot be read back.
 #[derive(Debug, Error)]
 pub enum UnpackError {
-    #[error("stored order document has an unknown format (first byte {0:#04x}); a newer version of order-tracking may have written it")]
+    #[error(
+        "stored order document has an unknown format (first byte {0:#04x}); a newer version of order-tracking may have written it: run that version"
+    )]
     UnknownFormat(u8),
     #[error("stored order document is empty")]
     Empty,

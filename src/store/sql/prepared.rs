@@ -1,6 +1,7 @@
 //! What an import writes for each order, computed on a thread of its own while the batch
-//! before is written: serializing and packing documents and building rows took about 45% of an import's
-//! writing phase on the same thread as the writes (docs/performance.md, step 21).
+//! before is written: serializing documents and building rows took about 45% of an import's
+//! writing phase on the same thread as the writes (docs/performance.md, step 21). Documents are
+//! packed here too (step 22).
 
 use std::ops::Range;
 
