@@ -176,24 +176,24 @@ const COUNTED_BY_DAY: [(&str, &str); 2] = [("orderDate", "order_day_counts"), ("
 /// keeps: `None` for any other filter, or ranges on two dates.
 pub fn day_total(customer_id: &str, query: &OrderQuery) -> Option<DayTotal> {
     let (mut first_day, mut last_day, mut status) = (None::<i64>, None::<i64>, None::<&Filter>);
-    let mut date: Option<&Field> = None;
+    // The date the ranges are on, and the table of its counts.
+    let mut date: Option<(&Field, &str)> = None;
     for filter in &query.filters {
-        let counted_by_day = COUNTED_BY_DAY.iter().any(|(path, _)| *path == filter.field.path);
-        if counted_by_day && date.is_some_and(|date| date.path != filter.field.path) {
-            return None; // ranges on two dates: no one table counts both
+        let counted_by_day = COUNTED_BY_DAY.iter().find(|(path, _)| *path == filter.field.path);
+        if let Some(&(_, table)) = counted_by_day {
+            if date.is_some_and(|(date, _)| date != filter.field) {
+                return None; // ranges on two dates: no one table counts both
+            }
+            date = Some((filter.field, table));
         }
-        match (counted_by_day, filter.op, filter.values.as_slice()) {
+        match (counted_by_day.is_some(), filter.op, filter.values.as_slice()) {
             (true, Op::Gt | Op::Gte, [Value::Instant(from)]) => first_day = first_day.max(Some(day_of(*from))),
             (true, Op::Lt | Op::Lte, [Value::Instant(to)]) => last_day = Some(last_day.map_or(day_of(*to), |day| day.min(day_of(*to)))),
             (false, Op::Eq, _) if filter.field.path == "status" && status.is_none() => status = Some(filter),
             _ => return None,
         }
-        if counted_by_day {
-            date = Some(filter.field);
-        }
     }
-    let date = date?;
-    let table = COUNTED_BY_DAY.iter().find(|(path, _)| *path == date.path).map(|(_, table)| *table)?;
+    let (date, table) = date?;
     let (mut sql, mut binds) = kept_sum(table, customer_id);
     // The bounds' own days are counted row by row: only part of each may match.
     for (day, comparison) in [(first_day, ">"), (last_day, "<")] {

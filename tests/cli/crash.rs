@@ -489,31 +489,9 @@ impl Stored {
                     .fetch_all(&mut db)
                     .await
                     .expect("kept counts");
-            // Per day of the order date, and of the last update. The generated dates are after
-            // 1970: division rounds down.
-            let mut per_day = Vec::new();
-            for (column, table) in [("order_date", "order_day_counts"), ("last_update_date", "order_last_update_day_counts")] {
-                let counted: Vec<(i64, String, i64)> = sqlx::query_as(&format!(
-                    "SELECT {column} / 86400000000000, status, count(*) FROM orders
-                     WHERE customer_id = $1 AND {column} IS NOT NULL GROUP BY 1, 2"
-                ))
-                .bind(customer)
-                .fetch_all(&mut db)
-                .await
-                .expect("orders by day");
-                let kept: Vec<(i64, String, i64)> =
-                    sqlx::query_as(&format!("SELECT day, status, orders FROM {table} WHERE customer_id = $1 AND orders <> 0"))
-                        .bind(customer)
-                        .fetch_all(&mut db)
-                        .await
-                        .expect("kept day counts");
-                let by_key = |rows: Vec<(i64, String, i64)>| -> BTreeMap<(i64, String), i64> {
-                    rows.into_iter().map(|(day, status, orders)| ((day, status), orders)).collect()
-                };
-                per_day.push((by_key(counted), by_key(kept)));
-            }
-            let [(day_counts, kept_day_counts), (last_update_day_counts, kept_last_update_day_counts)] =
-                <[_; 2]>::try_from(per_day).expect("two dates");
+            let (day_counts, kept_day_counts) = counts_by_day(&mut db, customer, "order_date", "order_day_counts").await;
+            let (last_update_day_counts, kept_last_update_day_counts) =
+                counts_by_day(&mut db, customer, "last_update_date", "order_last_update_day_counts").await;
             let value_counts: Vec<(String, String, String, i64)> = sqlx::query_as(
                 "SELECT field, value, status, count(*) FROM (
                      SELECT 'action' AS field, action AS value, status FROM orders WHERE customer_id = $1
@@ -567,6 +545,29 @@ impl Stored {
         assert_eq!(self.foreign_key_violations, 0, "{context}: PRAGMA foreign_key_check");
     }
 }
+
+/// The customer's orders by (UTC day of the date `column`, status), counted, and as the per-day
+/// counts `table` keeps them. The generated dates are after 1970: division rounds down.
+async fn counts_by_day(db: &mut SqliteConnection, customer: &str, column: &str, table: &str) -> (DayCounts, DayCounts) {
+    let counted: Vec<(i64, String, i64)> = sqlx::query_as(&format!(
+        "SELECT {column} / 86400000000000, status, count(*) FROM orders WHERE customer_id = $1 AND {column} IS NOT NULL GROUP BY 1, 2"
+    ))
+    .bind(customer)
+    .fetch_all(&mut *db)
+    .await
+    .expect("orders by day");
+    let kept: Vec<(i64, String, i64)> =
+        sqlx::query_as(&format!("SELECT day, status, orders FROM {table} WHERE customer_id = $1 AND orders <> 0"))
+            .bind(customer)
+            .fetch_all(&mut *db)
+            .await
+            .expect("kept day counts");
+    let by_key = |rows: Vec<(i64, String, i64)>| rows.into_iter().map(|(day, status, orders)| ((day, status), orders)).collect();
+    (by_key(counted), by_key(kept))
+}
+
+/// Orders by (day, status).
+type DayCounts = BTreeMap<(i64, String), i64>;
 
 fn token_hash(token: &str) -> Vec<u8> {
     order_tracking::auth::secret::hash(token).0.to_vec()
