@@ -3,7 +3,7 @@
 
 use super::sql_query::Bind;
 use crate::domain::catalogue::{Container, FIELDS};
-use crate::domain::instant::{date_nanos, nanos};
+use crate::domain::instant::{date_nanos, day_of, nanos};
 use crate::domain::order::Order;
 use time::OffsetDateTime;
 
@@ -27,6 +27,28 @@ pub fn counted_values(order: &Order) -> Vec<(&'static str, String)> {
         .filter(|field| COUNTED_FIELDS.contains(&field.path))
         .filter_map(|field| match order_value(order, field.path) {
             Bind::Text(Some(value)) => Some((field.column, value)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The date fields whose orders imports count per UTC day and status, with the table of their
+/// counts: a range on one of them has its total summed over whole days, and counted through the
+/// date's index on the one or two days its bounds fall in. `orderDate` comes first: every order
+/// has one, so its table also tells the per-status counts.
+pub const COUNTED_BY_DAY: [(&str, &str); 4] = [
+    ("orderDate", "order_day_counts"),
+    ("lastUpdateDate", "order_last_update_day_counts"),
+    ("expectedCompletionDate", "order_expected_completion_day_counts"),
+    ("completionDate", "order_completion_day_counts"),
+];
+
+/// The order's UTC day of each [`COUNTED_BY_DAY`] date it has, by the table that counts it.
+pub fn counted_days(order: &Order) -> Vec<(&'static str, i64)> {
+    COUNTED_BY_DAY
+        .iter()
+        .filter_map(|&(path, table)| match order_value(order, path) {
+            Bind::Int(Some(nanos)) => Some((table, day_of(nanos))),
             _ => None,
         })
         .collect()

@@ -13,7 +13,7 @@
 //! - walking the sort's index reads about `(offset + limit) × orders / matches` rows;
 //! - finding the matches through a filter's index, then sorting them, reads `matches` rows.
 //!
-//! The tables below name SQLite's indexes (migrations/sqlite/0005 and 0007); PostgreSQL's planner
+//! The tables below name SQLite's indexes (migrations/sqlite/0005, 0007, 0013 and 0014); PostgreSQL's planner
 //! keeps per-value statistics and chooses well by itself.
 
 use crate::query::{Filter, Op, OrderQuery};
@@ -39,14 +39,25 @@ pub(super) const WALKABLE_SORTS: &[&[(&str, bool)]] = &[
     &[("orderDate", false)],
     &[("orderDate", true)],
     &[("lastUpdateDate", true)],
+    &[("expectedCompletionDate", true)],
+    &[("completionDate", true)],
     &[("request.customerReference", false)],
     &[("request.customerReference", true)],
     &[("site.address.city", false)],
 ];
 
 /// Fields that lead a SQLite index, so that a filter on them finds its matches without a scan.
-pub(super) const INDEXED_FILTERS: &[&str] =
-    &["id", "status", "orderDate", "lastUpdateDate", "request.customerReference", "site.address.city", "product.code"];
+pub(super) const INDEXED_FILTERS: &[&str] = &[
+    "id",
+    "status",
+    "orderDate",
+    "lastUpdateDate",
+    "expectedCompletionDate",
+    "completionDate",
+    "request.customerReference",
+    "site.address.city",
+    "product.code",
+];
 
 /// An equality on one of these fields, and one of these sorts, that one index serves together:
 /// its matches come out of the index in order, which neither plan above can beat.
@@ -56,6 +67,8 @@ const SERVED_TOGETHER: &[(&str, &[(&str, bool)])] = &[
     ("status", &[]),
     ("orderDate", &[]),
     ("lastUpdateDate", &[]),
+    ("expectedCompletionDate", &[]),
+    ("completionDate", &[]),
     ("request.customerReference", &[]),
     ("product.code", &[]),
 ];

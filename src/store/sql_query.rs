@@ -5,7 +5,7 @@
 //! `order_appointments` and `order_milestones`, keyed by `(customer_id, order_id)`. Text
 //! columns compare by code point; dates and date-times are `i64` nanoseconds.
 
-use super::order_columns::COUNTED_FIELDS;
+use super::order_columns::{COUNTED_BY_DAY, COUNTED_FIELDS};
 use super::page_plan::PagePlan;
 use crate::domain::catalogue::{self, Container, Field};
 use crate::domain::instant::{DAY_NANOS, day_of};
@@ -107,13 +107,13 @@ fn kept_sum(table: &str, customer_id: &str) -> (String, Vec<Bind>) {
     (format!("SELECT CAST(coalesce(sum(orders), 0) AS BIGINT) FROM {table} WHERE customer_id = $1"), vec![Bind::text(customer_id)])
 }
 
-/// The total of a list filtered by `status = ...` alone, or not at all, as a sum over the
-/// per-status counts the import keeps (`order_counts`): `None` for any other filter.
+/// The total of a list filtered by `status` alone (`=` or `ne`), or not at all, as a sum over
+/// the per-status counts the import keeps (`order_counts`): `None` for any other filter.
 pub fn status_total(customer_id: &str, query: &OrderQuery) -> Option<(String, Vec<Bind>)> {
     let (sql, mut binds) = customer_total(customer_id);
     match query.filters.as_slice() {
         [] => Some((sql, binds)),
-        [filter] if filter.field.path == "status" && filter.op == Op::Eq => {
+        [filter] if is_status_filter(filter) => {
             let condition = status_in(filter, &mut binds);
             Some((format!("{sql}{condition}"), binds))
         }
@@ -121,8 +121,16 @@ pub fn status_total(customer_id: &str, query: &OrderQuery) -> Option<(String, Ve
     }
 }
 
-/// ` AND status IN (...)` over a kept-counts table, for a `status = ...` filter, its values
-/// bound after `binds`: each status once, so that `status=Current,Current` counts each order once.
+/// Whether the kept counts, which are kept per status, can serve `filter` as a condition on
+/// their own `status` column: `status = ...` or `status.ne = ...` (an order always has a status,
+/// so `ne` matches exactly the orders counted under the other statuses).
+fn is_status_filter(filter: &Filter) -> bool {
+    filter.field.path == "status" && matches!(filter.op, Op::Eq | Op::Ne)
+}
+
+/// ` AND status [NOT] IN (...)` over a kept-counts table, for a [`is_status_filter`] filter, its
+/// values bound after `binds`: each status once, so that `status=Current,Current` counts each
+/// order once.
 fn status_in(filter: &Filter, binds: &mut Vec<Bind>) -> String {
     let mut statuses: Vec<&str> =
         filter.values.iter().filter_map(|value| if let Value::Text(text) = value { Some(text.as_str()) } else { None }).collect();
@@ -130,18 +138,19 @@ fn status_in(filter: &Filter, binds: &mut Vec<Bind>) -> String {
     statuses.dedup();
     let placeholders: Vec<String> = (binds.len() + 1..binds.len() + 1 + statuses.len()).map(|n| format!("${n}")).collect();
     binds.extend(statuses.into_iter().map(Bind::text));
-    format!(" AND status IN ({})", placeholders.join(", "))
+    let not = if filter.op == Op::Ne { "NOT " } else { "" };
+    format!(" AND status {not}IN ({})", placeholders.join(", "))
 }
 
 /// The total of a list filtered by one of the [`COUNTED_FIELDS`] (`=` or `ne`, one value or
-/// several), with or without `status = ...`, from the per-value counts the import keeps
+/// several), with or without a status filter (`=` or `ne`), from the per-value counts the import keeps
 /// (`order_value_counts`, which has no row for a missing value, as neither `=` nor `ne` matches
 /// one): `None` for any other filter.
 pub fn value_total(customer_id: &str, query: &OrderQuery) -> Option<(String, Vec<Bind>)> {
     let (mut counted, mut status) = (None::<&Filter>, None::<&Filter>);
     for filter in &query.filters {
         match (filter.field.path, filter.op) {
-            ("status", Op::Eq) if status.is_none() => status = Some(filter),
+            ("status", _) if is_status_filter(filter) && status.is_none() => status = Some(filter),
             (path, Op::Eq | Op::Ne) if counted.is_none() && COUNTED_FIELDS.contains(&path) => counted = Some(filter),
             _ => return None,
         }
@@ -168,11 +177,8 @@ pub struct DayTotal {
     pub bound_days: Vec<i64>,
 }
 
-/// The date fields whose orders the imports count per day, with the table of their counts.
-const COUNTED_BY_DAY: [(&str, &str); 2] = [("orderDate", "order_day_counts"), ("lastUpdateDate", "order_last_update_day_counts")];
-
 /// The total of a list filtered by a range (`gt`, `gte`, `lt`, `lte`) on one of the
-/// [`COUNTED_BY_DAY`] dates, with or without `status = ...`, from the per-day counts the import
+/// [`COUNTED_BY_DAY`] dates, with or without a status filter (`=` or `ne`), from the per-day counts the import
 /// keeps: `None` for any other filter, or ranges on two dates.
 pub fn day_total(customer_id: &str, query: &OrderQuery) -> Option<DayTotal> {
     let (mut first_day, mut last_day, mut status) = (None::<i64>, None::<i64>, None::<&Filter>);
@@ -189,7 +195,7 @@ pub fn day_total(customer_id: &str, query: &OrderQuery) -> Option<DayTotal> {
         match (counted_by_day.is_some(), filter.op, filter.values.as_slice()) {
             (true, Op::Gt | Op::Gte, [Value::Instant(from)]) => first_day = first_day.max(Some(day_of(*from))),
             (true, Op::Lt | Op::Lte, [Value::Instant(to)]) => last_day = Some(last_day.map_or(day_of(*to), |day| day.min(day_of(*to)))),
-            (false, Op::Eq, _) if filter.field.path == "status" && status.is_none() => status = Some(filter),
+            (false, _, _) if is_status_filter(filter) && status.is_none() => status = Some(filter),
             _ => return None,
         }
     }
@@ -332,15 +338,23 @@ mod tests {
     }
 
     #[test]
-    fn only_status_equality_or_no_filter_is_answered_from_the_kept_counts() {
+    fn only_a_status_filter_or_none_is_answered_from_the_kept_counts() {
         let (sql, binds) = total_sql("sort=-orderDate&offset=40").unwrap();
         assert!(!sql.contains("status IN"));
         assert_eq!(binds, [Bind::text("c1")]);
         let (sql, binds) = total_sql("status=Current,Closed,Current").unwrap();
         assert!(sql.ends_with("status IN ($2, $3)"), "{sql}");
         assert_eq!(binds, [Bind::text("c1"), Bind::text("Closed"), Bind::text("Current")]);
-        for counted in ["status.ne=Closed", "status=Current&site.address.city=Paris", "site.address.city=Paris", "orderDate.gte=2026-01-01"]
-        {
+        let (sql, binds) = total_sql("status.ne=Closed,InProgress").unwrap();
+        assert!(sql.ends_with("status NOT IN ($2, $3)"), "{sql}");
+        assert_eq!(binds, [Bind::text("c1"), Bind::text("Closed"), Bind::text("InProgress")]);
+        for counted in [
+            "status.gte=Closed",
+            "status=Current&status.ne=Closed",
+            "status=Current&site.address.city=Paris",
+            "site.address.city=Paris",
+            "orderDate.gte=2026-01-01",
+        ] {
             assert!(total_sql(counted).is_none(), "{counted} needs its rows counted");
         }
     }
@@ -367,25 +381,36 @@ mod tests {
             "orderDate=2026-03-01",
             "orderDate.ne=2026-03-01",
             "orderDate.gte=2026-03-01&site.address.city=Paris",
-            "orderDate.gte=2026-03-01&status.ne=Closed",
+            "orderDate.gte=2026-03-01&status.lt=Closed",
             "orderDate.gte=2026-03-01&lastUpdateDate.lt=2026-04-01",
             "lastUpdateDate.lt=2026-04-01&orderDate.gte=2026-03-01",
-            "completionDate.gte=2026-03-01",
+            "completionDate.gte=2026-03-01&expectedCompletionDate.lt=2026-04-01",
         ] {
             assert!(by_day(counted).is_none(), "{counted} needs its rows counted");
         }
     }
 
     #[test]
-    fn last_update_ranges_are_answered_from_their_own_day_counts() {
+    fn ranges_on_each_counted_date_are_answered_from_its_own_day_counts() {
+        for (path, table, column) in [
+            ("lastUpdateDate", "order_last_update_day_counts", "last_update_date"),
+            ("expectedCompletionDate", "order_expected_completion_day_counts", "expected_completion_date"),
+            ("completionDate", "order_completion_day_counts", "completion_date"),
+        ] {
+            let total = by_day(&format!("{path}.lt=2026-03-02")).unwrap();
+            assert_eq!((total.column, total.bound_days.as_slice()), (column, &[20_514][..]));
+            assert!(total.whole_days.0.contains(&format!("FROM {table} WHERE customer_id = $1")), "{}", total.whole_days.0);
+        }
+
         let total = by_day("lastUpdateDate.gt=2026-03-01T12:00:00Z&status=Current&lastUpdateDate.lte=2026-03-02").unwrap();
         assert_eq!((total.column, total.bound_days.as_slice()), ("last_update_date", &[20_513, 20_514][..]));
         let (sql, binds) = total.whole_days;
         assert!(sql.contains("FROM order_last_update_day_counts WHERE customer_id = $1"), "{sql}");
         assert!(sql.ends_with("AND day > $2 AND day < $3 AND status IN ($4)"), "{sql}");
         assert_eq!(binds, [Bind::text("c1"), Bind::int(20_513), Bind::int(20_514), Bind::text("Current")]);
-        let total = by_day("orderDate.gte=2026-03-01").unwrap();
+        let total = by_day("orderDate.gte=2026-03-01&status.ne=Closed").unwrap();
         assert_eq!(total.column, "order_date");
+        assert!(total.whole_days.0.ends_with("AND day > $2 AND status NOT IN ($3)"), "{}", total.whole_days.0);
         assert!(total.whole_days.0.contains("FROM order_day_counts WHERE"), "{}", total.whole_days.0);
     }
 
@@ -405,6 +430,8 @@ mod tests {
         let (sql, binds) = by_value("site.address.country.ne=FR").unwrap();
         assert!(sql.ends_with("AND field = $2 AND value NOT IN ($3)"), "{sql}");
         assert_eq!(binds, [Bind::text("c1"), Bind::text("site_country"), Bind::text("FR")]);
+        let (sql, _) = by_value("status.ne=Closed&action=Add").unwrap();
+        assert!(sql.ends_with("AND value IN ($3) AND status NOT IN ($4)"), "{sql}");
         for field in COUNTED_FIELDS {
             assert!(by_value(&format!("{field}=x")).is_some(), "{field}");
         }
@@ -414,7 +441,7 @@ mod tests {
             "site.address.postalCode=75001",
             "product.code=A&site.address.city=Paris",
             "product.code.gte=A",
-            "product.code=A&status.ne=Closed",
+            "product.code=A&status.gt=Closed",
             "product.code=A&orderDate.gte=2026-03-01",
         ] {
             assert!(by_value(counted).is_none(), "{counted} needs its rows counted");

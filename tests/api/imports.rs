@@ -53,9 +53,11 @@ async fn imports_across_batches_create_replace_and_skip_exactly(backend: Backend
     let served = served(&app, &acme).await;
     assert_eq!(served.len(), 2_600);
     assert!(served == by_id(expected), "the served orders are the imported ones, the later version of each");
-    // Totals by status come from the counts the imports keep: the same as counting the orders.
-    for (filter, status) in [("status=Closed", Some("Closed")), ("status=Current", Some("Current")), ("", None)] {
-        let expected = served.iter().filter(|order| status.is_none_or(|status| order["status"] == status)).count();
+    // Totals by status (`=` or `ne`) come from the counts the imports keep: the same as counting.
+    for status in STATUS_FILTERS {
+        let expected =
+            served.iter().filter(|order| status.is_none_or(|(_, matched)| matched.iter().any(|name| order["status"] == *name))).count();
+        let filter = status.map_or("", |(filter, _)| filter);
         let page = app.get_as(&acme, &format!("{ORDERS}?{filter}&limit=1")).await;
         assert_eq!(page.header("x-total-count"), Some(expected.to_string().as_str()), "{filter}");
     }
@@ -78,25 +80,55 @@ async fn an_id_given_twice_in_one_import_keeps_the_later_order(backend: Backend)
     assert_eq!(served(&app, &acme).await.len(), 3);
 }
 
+/// The status filters the per-status kept counts serve beside another filter, or on their own:
+/// the query parameter, and the statuses whose orders it matches.
+const STATUS_FILTERS: [Option<(&str, &[&str])>; 6] = [
+    None,
+    Some(("status=Closed", &["Closed"])),
+    Some(("status=Current", &["Current"])),
+    Some(("status=Closed,Current,Closed", &["Closed", "Current"])),
+    Some(("status.ne=Closed", &["Current"])),
+    Some(("status.ne=Current,Closed", &[])),
+];
+
 /// Whether an order date satisfies a filter with a bound.
 type DateHolds = fn(OffsetDateTime, OffsetDateTime) -> bool;
 
-/// A date field counted per day: its name in queries, and how to read and set it.
+/// A date field counted per day: its name in queries, how to read and set it, and how to
+/// remove it from an order, if it may be missing (a calendar date is set to the instant's day).
 struct DayCountedDate {
     name: &'static str,
     of: fn(&Order) -> Option<OffsetDateTime>,
     set: fn(&mut Order, OffsetDateTime),
+    clear: Option<fn(&mut Order)>,
 }
 
 const ORDER_DATE: DayCountedDate =
-    DayCountedDate { name: "orderDate", of: |order| Some(order.order_date), set: |order, date| order.order_date = date };
-const LAST_UPDATE_DATE: DayCountedDate =
-    DayCountedDate { name: "lastUpdateDate", of: |order| order.last_update_date, set: |order, date| order.last_update_date = Some(date) };
+    DayCountedDate { name: "orderDate", of: |order| Some(order.order_date), set: |order, date| order.order_date = date, clear: None };
+const LAST_UPDATE_DATE: DayCountedDate = DayCountedDate {
+    name: "lastUpdateDate",
+    of: |order| order.last_update_date,
+    set: |order, date| order.last_update_date = Some(date),
+    clear: Some(|order| order.last_update_date = None),
+};
+const EXPECTED_COMPLETION_DATE: DayCountedDate = DayCountedDate {
+    name: "expectedCompletionDate",
+    of: |order| order.expected_completion_date.map(|date| date.midnight().assume_utc()),
+    set: |order, date| order.expected_completion_date = Some(date.date()),
+    clear: Some(|order| order.expected_completion_date = None),
+};
+const COMPLETION_DATE: DayCountedDate = DayCountedDate {
+    name: "completionDate",
+    of: |order| order.completion_date,
+    set: |order, date| order.completion_date = Some(date),
+    clear: Some(|order| order.completion_date = None),
+};
 
 /// Totals of `orderDate` ranges come from the per-day counts the imports keep (whole days) and
 /// from counting the orders of the days the bounds fall in: the same as counting every order,
-/// for bounds at midnight, inside a day, on an order's own instant and outside the data, before
-/// and after an import that moves orders to other days and statuses.
+/// for bounds at midnight, inside a day, on an order's own instant and outside the data, with
+/// each status filter (`=` or `ne`), before and after an import that moves orders to other days
+/// and statuses.
 async fn date_range_totals_match_a_count_of_the_orders(backend: Backend) {
     date_range_totals_match(backend, ORDER_DATE).await;
 }
@@ -104,6 +136,16 @@ async fn date_range_totals_match_a_count_of_the_orders(backend: Backend) {
 /// The same for `lastUpdateDate` ranges, with orders that have no last update (never counted).
 async fn last_update_range_totals_match_a_count_of_the_orders(backend: Backend) {
     date_range_totals_match(backend, LAST_UPDATE_DATE).await;
+}
+
+/// The same for `expectedCompletionDate` ranges: a calendar date, compared as its midnight.
+async fn expected_completion_range_totals_match_a_count_of_the_orders(backend: Backend) {
+    date_range_totals_match(backend, EXPECTED_COMPLETION_DATE).await;
+}
+
+/// The same for `completionDate` ranges.
+async fn completion_range_totals_match_a_count_of_the_orders(backend: Backend) {
+    date_range_totals_match(backend, COMPLETION_DATE).await;
 }
 
 async fn date_range_totals_match(backend: Backend, date: DayCountedDate) {
@@ -117,8 +159,8 @@ async fn date_range_totals_match(backend: Backend, date: DayCountedDate) {
     let mut orders = generate_orders(600, 13);
     for (index, order) in orders.iter_mut().enumerate() {
         (date.set)(order, first_midnight + time::Duration::seconds(index as i64 * 577));
-        if date.name == "lastUpdateDate" && index % 7 == 3 {
-            order.last_update_date = None;
+        if let Some(clear) = date.clear.filter(|_| index % 7 == 3) {
+            clear(order);
         }
     }
     (date.set)(&mut orders[300], first_midnight + time::Duration::days(2));
@@ -137,8 +179,6 @@ async fn date_range_totals_match(backend: Backend, date: DayCountedDate) {
                 ("lt", |date, bound| date < bound),
                 ("lte", |date, bound| date <= bound),
             ];
-            let statuses: [Option<&[OrderStatus]>; 3] =
-                [None, Some(&[OrderStatus::Closed]), Some(&[OrderStatus::Closed, OrderStatus::Current])];
             // Each bound alone, and each pair of bounds (a lower op with an upper one, two upper ones).
             let singles = bounds.iter().map(|low| (*low, None));
             let pairs = bounds.iter().flat_map(|low| bounds.iter().map(move |high| (*low, Some(*high))));
@@ -146,21 +186,21 @@ async fn date_range_totals_match(backend: Backend, date: DayCountedDate) {
                 for (index, (op, holds)) in ops.iter().enumerate() {
                     // A parameter is given once: `lt` pairs with `lte` and the other way round.
                     let (upper_op, upper_holds) = ops[[2, 3, 3, 2][index]];
-                    for status in &statuses[..if high.is_some() { 2 } else { 3 }] {
+                    // Pairs of bounds with fewer status filters: there are many pairs.
+                    let statuses = if high.is_some() { [STATUS_FILTERS[0], STATUS_FILTERS[4]].to_vec() } else { STATUS_FILTERS.to_vec() };
+                    for status in statuses {
                         let expected = orders
                             .iter()
                             .filter(|order| (date.of)(order).is_some_and(|at| holds(at, low)))
                             .filter(|order| high.is_none_or(|high| (date.of)(order).is_some_and(|at| upper_holds(at, high))))
-                            .filter(|order| status.is_none_or(|statuses| statuses.contains(&order.status)))
+                            .filter(|order| status.is_none_or(|(_, matched)| matched.contains(&status_name(order))))
                             .count();
                         let mut query = format!("{}.{op}={}", date.name, low.format(&Rfc3339).unwrap());
                         if let Some(high) = high {
                             query.push_str(&format!("&{}.{upper_op}={}", date.name, high.format(&Rfc3339).unwrap()));
                         }
-                        if let Some(statuses) = status {
-                            let names: Vec<&str> =
-                                statuses.iter().map(|status| if *status == OrderStatus::Closed { "Closed" } else { "Current" }).collect();
-                            query.push_str(&format!("&status={}", names.join(",")));
+                        if let Some((filter, _)) = status {
+                            query.push_str(&format!("&{filter}"));
                         }
                         let page = app.get_authorized(token, &acme.api_key, &format!("{ORDERS}?{query}&limit=1")).await;
                         assert_eq!(page.header("x-total-count"), Some(expected.to_string().as_str()), "{query}");
@@ -187,6 +227,10 @@ async fn date_range_totals_match(backend: Backend, date: DayCountedDate) {
     now_stored[100..300].clone_from_slice(&moved[..200]);
     now_stored[100] = twice;
     check(now_stored, bounds).await;
+}
+
+fn status_name(order: &Order) -> &'static str {
+    if order.status == OrderStatus::Closed { "Closed" } else { "Current" }
 }
 
 async fn concurrent_token_requests_each_get_a_working_token(backend: Backend) {
@@ -225,7 +269,7 @@ fn encoded(value: &str) -> String {
 }
 
 /// Totals of lists filtered by a few-valued field (`=` one or two values, `ne`, a value no order
-/// has), with or without status, come from the per-value counts the imports keep: the same as
+/// has), with or without a status filter (`=` or `ne`), come from the per-value counts the imports keep: the same as
 /// counting the orders, with some values missing, before and after an import that moves orders
 /// to other values and statuses and removes values.
 async fn value_totals_match_a_count_of_the_orders(backend: Backend) {
@@ -262,19 +306,19 @@ async fn value_totals_match_a_count_of_the_orders(backend: Backend) {
                     ("", vec!["no such value".to_owned()]),
                 ];
                 for (op, listed) in &lists {
-                    for status in [None, Some("Closed"), Some("Closed,Current")] {
+                    for status in [STATUS_FILTERS[0], STATUS_FILTERS[1], STATUS_FILTERS[3], STATUS_FILTERS[4]] {
                         let expected = documents
                             .iter()
                             .filter(|order| match text_at(order, field) {
                                 None => false,
                                 Some(value) => listed.contains(&value) == op.is_empty(),
                             })
-                            .filter(|order| status.is_none_or(|status| status.split(',').any(|status| order["status"] == status)))
+                            .filter(|order| status.is_none_or(|(_, matched)| matched.iter().any(|name| order["status"] == *name)))
                             .count();
                         let values: Vec<String> = listed.iter().map(|value| encoded(value)).collect();
                         let mut query = format!("{field}{op}={}", values.join(","));
-                        if let Some(status) = status {
-                            query.push_str(&format!("&status={status}"));
+                        if let Some((filter, _)) = status {
+                            query.push_str(&format!("&{filter}"));
                         }
                         let page = app.get_authorized(token, &acme.api_key, &format!("{ORDERS}?{query}&limit=1")).await;
                         assert_eq!(page.header("x-total-count"), Some(expected.to_string().as_str()), "{query}");
@@ -305,6 +349,8 @@ backend_tests!(
     an_id_given_twice_in_one_import_keeps_the_later_order,
     date_range_totals_match_a_count_of_the_orders,
     last_update_range_totals_match_a_count_of_the_orders,
+    expected_completion_range_totals_match_a_count_of_the_orders,
+    completion_range_totals_match_a_count_of_the_orders,
     value_totals_match_a_count_of_the_orders,
     concurrent_token_requests_each_get_a_working_token,
 );

@@ -377,11 +377,9 @@ impl Imports {
             "{context}: orders whose document is not their latest change, or disagrees with their columns"
         );
         assert_eq!(stored.kept_status_counts, stored.status_counts, "{context}: the per-status counts the imports keep");
-        assert_eq!(stored.kept_day_counts, stored.day_counts, "{context}: the per-day counts the imports keep");
-        assert_eq!(
-            stored.kept_last_update_day_counts, stored.last_update_day_counts,
-            "{context}: the per-day counts of last updates the imports keep"
-        );
+        for (table, counted, kept) in &stored.day_counts {
+            assert_eq!(kept, counted, "{context}: the per-day counts the imports keep in {table}");
+        }
         assert_eq!(stored.kept_value_counts, stored.value_counts, "{context}: the per-value counts the imports keep");
         present
     }
@@ -406,12 +404,9 @@ struct Stored {
     /// Orders by status, counted, and as `order_counts` keeps them (zeros left out).
     status_counts: BTreeMap<String, i64>,
     kept_status_counts: BTreeMap<String, i64>,
-    /// Orders by UTC day of their order date and status, counted, and as `order_day_counts` keeps them.
-    day_counts: BTreeMap<(i64, String), i64>,
-    kept_day_counts: BTreeMap<(i64, String), i64>,
-    /// The same by UTC day of their last update, and as `order_last_update_day_counts` keeps them.
-    last_update_day_counts: BTreeMap<(i64, String), i64>,
-    kept_last_update_day_counts: BTreeMap<(i64, String), i64>,
+    /// For each date counted per day, its table, and the orders by UTC day of the date and status:
+    /// counted, and as the table keeps them.
+    day_counts: Vec<(&'static str, DayCounts, DayCounts)>,
     /// Orders by (column, value, status) of the few-valued fields, counted, and as `order_value_counts` keeps them.
     value_counts: BTreeMap<(String, String, String), i64>,
     kept_value_counts: BTreeMap<(String, String, String), i64>,
@@ -489,9 +484,11 @@ impl Stored {
                     .fetch_all(&mut db)
                     .await
                     .expect("kept counts");
-            let (day_counts, kept_day_counts) = counts_by_day(&mut db, customer, "order_date", "order_day_counts").await;
-            let (last_update_day_counts, kept_last_update_day_counts) =
-                counts_by_day(&mut db, customer, "last_update_date", "order_last_update_day_counts").await;
+            let mut day_counts = Vec::new();
+            for (column, table) in DAY_COUNTS {
+                let (counted, kept) = counts_by_day(&mut db, customer, column, table).await;
+                day_counts.push((table, counted, kept));
+            }
             let value_counts: Vec<(String, String, String, i64)> = sqlx::query_as(
                 "SELECT field, value, status, count(*) FROM (
                      SELECT 'action' AS field, action AS value, status FROM orders WHERE customer_id = $1
@@ -526,9 +523,6 @@ impl Stored {
                 status_counts: status_counts.into_iter().collect(),
                 kept_status_counts: kept_status_counts.into_iter().collect(),
                 day_counts,
-                kept_day_counts,
-                last_update_day_counts,
-                kept_last_update_day_counts,
                 value_counts: value_counts.into_iter().map(|(field, value, status, orders)| ((field, value, status), orders)).collect(),
                 kept_value_counts: kept_value_counts
                     .into_iter()
@@ -568,6 +562,14 @@ async fn counts_by_day(db: &mut SqliteConnection, customer: &str, column: &str, 
 
 /// Orders by (day, status).
 type DayCounts = BTreeMap<(i64, String), i64>;
+
+/// The date columns whose orders the imports count per day, with the table of their counts.
+const DAY_COUNTS: [(&str, &str); 4] = [
+    ("order_date", "order_day_counts"),
+    ("last_update_date", "order_last_update_day_counts"),
+    ("expected_completion_date", "order_expected_completion_day_counts"),
+    ("completion_date", "order_completion_day_counts"),
+];
 
 fn token_hash(token: &str) -> Vec<u8> {
     order_tracking::auth::secret::hash(token).0.to_vec()
