@@ -13,8 +13,8 @@
 //! - walking the sort's index reads about `(offset + limit) × orders / matches` rows;
 //! - finding the matches through a filter's index, then sorting them, reads `matches` rows.
 //!
-//! The tables below name SQLite's indexes (migrations/sqlite/0005, 0007, 0013 and 0014); PostgreSQL's planner
-//! keeps per-value statistics and chooses well by itself.
+//! The tables below name SQLite's indexes (migrations/sqlite/0005, 0007, 0013 and 0014);
+//! PostgreSQL's planner keeps per-value statistics and chooses well by itself.
 
 use crate::query::{Filter, Op, OrderQuery};
 

@@ -143,9 +143,9 @@ fn status_in(filter: &Filter, binds: &mut Vec<Bind>) -> String {
 }
 
 /// The total of a list filtered by one of the [`COUNTED_FIELDS`] (`=` or `ne`, one value or
-/// several), with or without a status filter (`=` or `ne`), from the per-value counts the import keeps
-/// (`order_value_counts`, which has no row for a missing value, as neither `=` nor `ne` matches
-/// one): `None` for any other filter.
+/// several), with or without a status filter (`=` or `ne`), from the per-value counts the
+/// import keeps (`order_value_counts`, which has no row for a missing value, as neither `=` nor
+/// `ne` matches one): `None` for any other filter.
 pub fn value_total(customer_id: &str, query: &OrderQuery) -> Option<(String, Vec<Bind>)> {
     let (mut counted, mut status) = (None::<&Filter>, None::<&Filter>);
     for filter in &query.filters {
@@ -178,8 +178,8 @@ pub struct DayTotal {
 }
 
 /// The total of a list filtered by a range (`gt`, `gte`, `lt`, `lte`) on one of the
-/// [`COUNTED_BY_DAY`] dates, with or without a status filter (`=` or `ne`), from the per-day counts the import
-/// keeps: `None` for any other filter, or ranges on two dates.
+/// [`COUNTED_BY_DAY`] dates, with or without a status filter (`=` or `ne`), from the per-day
+/// counts the import keeps: `None` for any other filter, or ranges on two dates.
 pub fn day_total(customer_id: &str, query: &OrderQuery) -> Option<DayTotal> {
     let (mut first_day, mut last_day, mut status) = (None::<i64>, None::<i64>, None::<&Filter>);
     // The date the ranges are on, and the table of its counts.

@@ -186,7 +186,7 @@ async fn date_range_totals_match(backend: Backend, date: DayCountedDate) {
                 for (index, (op, holds)) in ops.iter().enumerate() {
                     // A parameter is given once: `lt` pairs with `lte` and the other way round.
                     let (upper_op, upper_holds) = ops[[2, 3, 3, 2][index]];
-                    // Pairs of bounds with fewer status filters: there are many pairs.
+                    // Pairs of bounds, being many, with two status filters only: none, and `status.ne=Closed`.
                     let statuses = if high.is_some() { [STATUS_FILTERS[0], STATUS_FILTERS[4]].to_vec() } else { STATUS_FILTERS.to_vec() };
                     for status in statuses {
                         let expected = orders

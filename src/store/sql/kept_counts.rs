@@ -51,14 +51,12 @@ impl KeptCounts {
     pub(super) fn rows(&self, customer_id: &str) -> Vec<(&'static str, &'static str, Rows)> {
         let customer = || Bind::text(customer_id);
         let orders = |delta: i64| vec![("orders", Bind::int(delta))];
-        let changed = |delta: &&i64| **delta != 0;
         let mut tables = Vec::new();
         for (_, table) in COUNTED_BY_DAY {
             let mut rows = Rows::default();
-            for ((_, status, day), delta) in self.by_day.iter().filter(|((counted_in, _, _), _)| *counted_in == table) {
-                if changed(&delta) {
-                    rows.push(["customer_id", "day", "status"], [customer(), Bind::int(*day), Bind::text(status.clone())], orders(*delta));
-                }
+            for ((_, status, day), &delta) in self.by_day.iter().filter(|((counted_in, _, _), delta)| *counted_in == table && **delta != 0)
+            {
+                rows.push(["customer_id", "day", "status"], [customer(), Bind::int(*day), Bind::text(status.clone())], orders(delta));
             }
             tables.push((table, "customer_id, day, status", rows));
         }
@@ -74,9 +72,9 @@ impl KeptCounts {
         }
         tables.push(("order_counts", "customer_id, status", by_status_rows));
         let mut by_value = Rows::default();
-        for ((column, value, status), delta) in self.by_value.iter().filter(|(_, delta)| changed(delta)) {
+        for ((column, value, status), &delta) in self.by_value.iter().filter(|(_, delta)| **delta != 0) {
             let key = [customer(), Bind::text(*column), Bind::text(value.clone()), Bind::text(status.clone())];
-            by_value.push(["customer_id", "field", "value", "status"], key, orders(*delta));
+            by_value.push(["customer_id", "field", "value", "status"], key, orders(delta));
         }
         tables.push(("order_value_counts", "customer_id, field, value, status", by_value));
         tables
