@@ -206,9 +206,15 @@ fn varied_list(orders: &[Value], rng: &mut StdRng) -> List {
     }
 }
 
-/// Requests for the cost of an exact `X-Total-Count` over every order of the tenant, one order
-/// returned: each filter (`orderDate` after a distinct instant in 1990) matches every order, and
-/// differs from the others, so that no cached answer or total serves it.
-pub fn count_probes(count: usize) -> Vec<Request> {
-    (0..count).map(|n| Request::get(format!("{ORDERS}?orderDate.gte=1990-01-01T00:00:00.{n:06}Z&limit=1"))).collect()
+/// Requests for the cost of an exact `X-Total-Count` that nothing cached serves, one order
+/// returned, for each way the kept counts serve a total: a filter names a bound at a distinct
+/// instant in 1990, before every order, so that each request differs from the others.
+pub fn count_probes(count: usize) -> Vec<(&'static str, Vec<Request>)> {
+    let probe = |filter: &str| (0..count).map(|n| Request::get(format!("{ORDERS}?{filter}1990-01-01T00:00:00.{n:06}Z&limit=1"))).collect();
+    vec![
+        ("`orderDate.gte=` (every order)", probe("orderDate.gte=")),
+        ("`status.ne=Closed&orderDate.gte=`", probe("status.ne=Closed&orderDate.gte=")),
+        ("`completionDate.gte=`", probe("completionDate.gte=")),
+        ("`expectedCompletionDate.gte=`", probe("expectedCompletionDate.gte=")),
+    ]
 }

@@ -345,6 +345,16 @@ mod tests {
         assert!(kept.iter().any(|(_, _, value, ..)| value == "Replaced"));
     }
 
+    /// SQLite is built as `.cargo/config.toml` asks: without the memory statistics whose global
+    /// mutex every allocation took (docs/performance.md, step 26).
+    #[tokio::test]
+    async fn sqlite_is_built_without_memory_statistics() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_in(&dir).await;
+        let options: Vec<String> = sqlx::query_scalar("PRAGMA compile_options").fetch_all(&store.pool).await.unwrap();
+        assert!(options.iter().any(|option| option == "DEFAULT_MEMSTATUS=0"), "{options:?}");
+    }
+
     /// A database locked by another process: the direct read steps aside at once and the pool's
     /// read reports it unavailable after the busy timeout.
     #[tokio::test]
