@@ -10,6 +10,7 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
+use axum::http::header::{ETAG, LINK};
 use axum::http::{HeaderMap, HeaderValue};
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
@@ -35,11 +36,43 @@ pub enum Request {
 pub struct Answer {
     pub body: Bytes,
     pub etag: HeaderValue,
-    /// The answer's own headers besides `ETag` and `Content-Type` (counts, links).
-    pub headers: HeaderMap,
+    /// A list's counts and links; none for one order.
+    pub list: Option<ListHeaders>,
 }
 
-/// Bytes held: the body and, roughly, the rest.
+/// The headers of a list answer, kept as values and rendered per response: a `HeaderMap` per
+/// cached answer held more bytes of tables than a one-order page has of body
+/// (docs/performance.md, step 27).
+#[derive(Debug)]
+pub struct ListHeaders {
+    pub result_count: usize,
+    pub total: u64,
+    pub link: Option<HeaderValue>,
+}
+
+impl Answer {
+    /// The answer's own headers besides `Content-Type`.
+    pub fn headers(&self) -> HeaderMap {
+        let mut headers = HeaderMap::with_capacity(4);
+        if let Some(list) = &self.list {
+            headers.insert("x-result-count", HeaderValue::from(list.result_count));
+            headers.insert("x-total-count", HeaderValue::from(list.total));
+            if let Some(link) = &list.link {
+                headers.insert(LINK, link.clone());
+            }
+        }
+        headers.insert(ETAG, self.etag.clone());
+        headers
+    }
+}
+
+/// Bytes held by an entry besides the texts counted one by one: the key's and the answer's
+/// structures, the cache's slot, the allocator's rounding. Measured with one-order lists: with
+/// 256 here, a full cache took 1.4 times its budget in RSS; with 1,024, 1.1 to 1.2 times
+/// (docs/performance.md, step 27).
+const ENTRY_OVERHEAD: usize = 1024;
+
+/// Bytes held: what the entry holds in text, and its structures.
 #[derive(Debug, Clone, Copy)]
 struct Size;
 
@@ -48,7 +81,8 @@ impl Weighter<AnswerKey, Arc<Answer>> for Size {
         let request = match &key.request {
             Request::List(raw) | Request::Order(raw) => raw.len(),
         };
-        (answer.body.len() + request + key.customer_id.len() + 256) as u64
+        let link = answer.list.as_ref().and_then(|list| list.link.as_ref()).map_or(0, HeaderValue::len);
+        (answer.body.len() + request + key.customer_id.len() + answer.etag.len() + link + ENTRY_OVERHEAD) as u64
     }
 }
 
@@ -92,7 +126,7 @@ mod tests {
     }
 
     fn answer(bytes: usize) -> Arc<Answer> {
-        Arc::new(Answer { body: Bytes::from(vec![b'x'; bytes]), etag: HeaderValue::from_static("\"e\""), headers: HeaderMap::new() })
+        Arc::new(Answer { body: Bytes::from(vec![b'x'; bytes]), etag: HeaderValue::from_static("\"e\""), list: None })
     }
 
     #[test]

@@ -12,7 +12,7 @@ use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
 use crate::domain::order::OrderDocument;
-use crate::http::answer_cache::{Answer, AnswerKey, Request};
+use crate::http::answer_cache::{Answer, AnswerKey, ListHeaders, Request};
 use crate::http::caller::Caller;
 use crate::http::error::ApiError;
 use crate::http::state::AppState;
@@ -60,13 +60,12 @@ async fn list(state: &AppState, caller: &Caller, raw: &str, request_headers: &He
     let page = state.store.list_orders(&caller.customer_id, &query).await?;
     let body = render_list(&page.orders, query.fields.as_deref())?;
 
-    let mut headers = HeaderMap::new();
-    headers.insert("x-result-count", HeaderValue::from(page.orders.len()));
-    headers.insert("x-total-count", HeaderValue::from(page.total));
-    if let Ok(link) = HeaderValue::from_str(&link_header(raw, &query, page.total)) {
-        headers.insert(header::LINK, link);
-    }
-    let answer = Arc::new(answer(body, &format!("{}:", page.total), headers));
+    let list = ListHeaders {
+        result_count: page.orders.len(),
+        total: page.total,
+        link: HeaderValue::from_str(&link_header(raw, &query, page.total)).ok(),
+    };
+    let answer = Arc::new(answer(body, &format!("{}:", page.total), Some(list)));
     state.answers.insert(key, answer.clone());
     Ok(respond(&answer, request_headers))
 }
@@ -105,7 +104,7 @@ async fn detail(state: &AppState, caller: &Caller, order_id: &str, request_heade
     let document = stored.ok_or_else(|| {
         ApiError::NotFound(format!("No order {order_id:?} was found among your orders: check the id (the list of your orders gives them)."))
     })?;
-    let answer = Arc::new(answer(document.as_str().to_owned(), "", HeaderMap::new()));
+    let answer = Arc::new(answer(document.as_str().to_owned(), "", None));
     state.answers.insert(key, answer.clone());
     Ok(respond(&answer, request_headers))
 }
@@ -125,16 +124,15 @@ fn with_caller_headers(caller: &Caller, answer: Result<Response, ApiError>) -> R
 }
 
 /// A JSON answer and its `ETag`, from the body (and a salt for what the body does not show).
-fn answer(body: String, etag_salt: &str, headers: HeaderMap) -> Answer {
+fn answer(body: String, etag_salt: &str, list: Option<ListHeaders>) -> Answer {
     let digest = Sha256::new().chain_update(etag_salt).chain_update(&body).finalize();
     let etag = format!("\"{}\"", digest[..16].iter().map(|b| format!("{b:02x}")).collect::<String>());
-    Answer { body: body.into(), etag: HeaderValue::from_str(&etag).expect("hex is a valid header value"), headers }
+    Answer { body: body.into(), etag: HeaderValue::from_str(&etag).expect("hex is a valid header value"), list }
 }
 
 /// The answer, or 304 when `If-None-Match` already holds its `ETag`.
 fn respond(answer: &Answer, request_headers: &HeaderMap) -> Response {
-    let mut headers = answer.headers.clone();
-    headers.insert(header::ETAG, answer.etag.clone());
+    let mut headers = answer.headers();
     if answer.etag.to_str().is_ok_and(|etag| if_none_match(request_headers, etag)) {
         return (StatusCode::NOT_MODIFIED, headers).into_response();
     }
