@@ -68,7 +68,7 @@ impl Answer {
 
 /// Bytes held by an entry besides the texts counted one by one: the key's and the answer's
 /// structures, the cache's slot, the allocator's rounding. Measured with one-order lists: with
-/// 256 here, a full cache took 1.4 times its budget in RSS; with 1,024, 1.1 to 1.2 times
+/// 256 here, a full cache took 1.4 times its budget in RSS; with 1,024, 1.0 to 1.2 times
 /// (docs/performance.md, step 27).
 const ENTRY_OVERHEAD: usize = 1024;
 
