@@ -2,6 +2,7 @@
 //! invalid order yields every problem, each with its line (or index) and field path.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -51,34 +52,51 @@ type Read = (Location, Result<Order, Vec<Problem>>);
 pub fn parse_orders(text: &str) -> Result<Vec<Order>, Vec<ImportProblem>> {
     // Spreadsheet and Windows exports often start with a byte-order mark.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let read: Vec<Read> = if text.trim_start().starts_with('[') {
-        array_values(text)?.into_iter().map(|(location, value)| (location, parse_order(value))).collect()
+    // Read in parts (one per thread for NDJSON), each taken apart as it comes: an order is
+    // moved once, from where it was parsed into the result (docs/performance.md, step 28).
+    let parts: Vec<Vec<Read>> = if text.trim_start().starts_with('[') {
+        vec![array_values(text)?.into_iter().map(|(location, value)| (location, parse_order(value))).collect()]
     } else if let Ok(value @ Value::Object(_)) = serde_json::from_str::<Value>(text) {
         // One order written over several lines (pretty-printed) is one order, not broken NDJSON.
-        vec![(Location::Line(1), parse_order(value))]
+        vec![vec![(Location::Line(1), parse_order(value))]]
     } else {
         ndjson_orders(text)
     };
-    let mut orders = Vec::with_capacity(read.len());
+    let mut orders = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    let mut locations = Vec::with_capacity(orders.capacity());
     let mut problems = Vec::new();
-    let mut first_seen: HashMap<String, Location> = HashMap::new();
-    for (location, parsed) in read {
+    for (location, parsed) in parts.into_iter().flatten() {
         match parsed {
             Ok(order) => {
-                if let Some(earlier) = first_seen.insert(order.id.clone(), location) {
-                    problems.push(ImportProblem {
-                        location,
-                        path: "id".into(),
-                        message: format!("order {:?} appears already at {earlier}; give each order once", order.id),
-                    });
-                }
                 orders.push(order);
+                locations.push(location);
             }
             Err(found) => problems.extend(found.into_iter().map(|p| ImportProblem { location, path: p.path, message: p.message })),
         }
     }
+    problems.extend(repeated_ids(&orders, &locations));
     problems.sort_by_key(|problem| problem.location);
     if problems.is_empty() { Ok(orders) } else { Err(problems) }
+}
+
+/// A problem for each order whose id an earlier one has, naming where that id came first. The
+/// ids are borrowed, not copied.
+fn repeated_ids(orders: &[Order], locations: &[Location]) -> Vec<ImportProblem> {
+    let mut first_seen: HashMap<&str, Location> = HashMap::with_capacity(orders.len());
+    let mut problems = Vec::new();
+    for (order, &location) in orders.iter().zip(locations) {
+        match first_seen.entry(&order.id) {
+            Entry::Occupied(earlier) => problems.push(ImportProblem {
+                location,
+                path: "id".into(),
+                message: format!("order {:?} appears already at {}; give each order once", order.id, earlier.get()),
+            }),
+            Entry::Vacant(first) => {
+                first.insert(location);
+            }
+        }
+    }
+    problems
 }
 
 fn array_values(text: &str) -> Result<Vec<(Location, Value)>, Vec<ImportProblem>> {
@@ -94,7 +112,8 @@ fn array_values(text: &str) -> Result<Vec<(Location, Value)>, Vec<ImportProblem>
 
 /// Every non-blank line read as an order, on every core: each line is parsed and checked on its
 /// own, and its JSON tree dropped at once, so a large file never holds more than its orders.
-fn ndjson_orders(text: &str) -> Vec<Read> {
+/// The lines of each thread, in the order of the file.
+fn ndjson_orders(text: &str) -> Vec<Vec<Read>> {
     let lines: Vec<(usize, &str)> = text.lines().enumerate().filter(|(_, line)| !line.trim().is_empty()).collect();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let per_thread = lines.len().div_ceil(threads).max(1);
@@ -103,7 +122,7 @@ fn ndjson_orders(text: &str) -> Vec<Read> {
             .chunks(per_thread)
             .map(|chunk| scope.spawn(move || chunk.iter().map(|&(index, line)| read_line(index + 1, line)).collect::<Vec<_>>()))
             .collect();
-        parsers.into_iter().flat_map(|parser| parser.join().expect("a line parser does not panic")).collect()
+        parsers.into_iter().map(|parser| parser.join().expect("a line parser does not panic")).collect()
     })
 }
 
@@ -140,6 +159,17 @@ mod tests {
         assert_eq!(problems.len(), 2, "{problems:?}");
         assert!(problems[0].starts_with("line 2: status: \"Open\" is not one of"));
         assert!(problems[1].starts_with("line 3: id: order \"1\" appears already at line 1"));
+    }
+
+    #[test]
+    fn each_repeat_of_an_id_names_where_it_came_first() {
+        let other = GOOD.replace("\"1\"", "\"2\"");
+        let text = format!("{GOOD}\n{other}\n{GOOD}\nnot json\n{GOOD}\n");
+        let problems: Vec<String> = parse_orders(&text).unwrap_err().iter().map(ToString::to_string).collect();
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert_eq!(problems[0], "line 3: id: order \"1\" appears already at line 1; give each order once");
+        assert_eq!(problems[2], "line 5: id: order \"1\" appears already at line 1; give each order once");
+        assert!(problems[1].starts_with("line 4: not valid JSON"), "{problems:?}");
     }
 
     #[test]

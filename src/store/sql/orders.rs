@@ -44,13 +44,30 @@ where
             // Whether the import committed or failed midway, nothing else inherits its settings.
             connection.close_on_drop();
         }
-        drop(connection);
         let (summary, changed) = imported?;
-        if changed && !DB::AFTER_IMPORT.is_empty() {
-            // The orders are committed: upkeep that fails is worth a warning, not a failed import.
-            if let Err(error) = self.after_import().await {
+        // The orders are committed: upkeep that fails is worth a warning, not a failed import.
+        let checkpoint = async move {
+            if let Some(checkpoint) = DB::CHECKPOINT_AFTER_IMPORT
+                && let Err(error) = sqlx::query(checkpoint).execute(&mut *connection).await
+            {
+                tracing::warn!(%error, "the checkpoint after an import failed; the orders are imported");
+            }
+            drop(connection); // for the upkeep, in a pool of one connection
+        };
+        let upkeep = async {
+            if changed
+                && !DB::AFTER_IMPORT.is_empty()
+                && let Err(error) = self.after_import().await
+            {
                 tracing::warn!(%error, "upkeep after an import failed; the orders are imported");
             }
+        };
+        // Side by side, on two connections, where the pool has two.
+        if self.pool.options().get_max_connections() > 1 {
+            tokio::join!(checkpoint, upkeep);
+        } else {
+            checkpoint.await;
+            upkeep.await;
         }
         Ok(summary)
     }
@@ -396,21 +413,22 @@ fn rebuilds_indexes(importing: usize, stored: u64) -> bool {
 /// Orders per batch of an import: what one existence lookup covers.
 const IMPORT_BATCH: usize = 1_000;
 
-/// Consecutive batches of at most [`IMPORT_BATCH`] orders (ranges of `orders`, read through
-/// `id_of`), none holding an id twice: an id given again starts a new batch, so the later order
-/// replaces the earlier one, as it would one import later.
+/// Consecutive batches of at most [`IMPORT_BATCH`] orders (ranges of `orders`, in the order of
+/// their ids as read through `id_of`), none holding an id twice: an id given again (next to its
+/// first, the ids being in order) starts a new batch, so the later order replaces the earlier
+/// one, as it would one import later.
 fn import_batches<'a, T: Copy>(orders: &[T], id_of: impl Fn(T) -> &'a str) -> Vec<Range<usize>> {
     let mut batches = Vec::new();
     let mut start = 0;
-    let mut ids = std::collections::HashSet::new();
+    let mut previous = None;
     for (index, &order) in orders.iter().enumerate() {
         let id = id_of(order);
-        if index - start == IMPORT_BATCH || !ids.insert(id) {
+        debug_assert!(previous.is_none_or(|previous| previous <= id), "import_batches takes orders in the order of their ids");
+        if index - start == IMPORT_BATCH || previous == Some(id) {
             batches.push(start..index);
             start = index;
-            ids.clear();
-            ids.insert(id);
         }
+        previous = Some(id);
     }
     if start < orders.len() {
         batches.push(start..orders.len());
@@ -436,14 +454,18 @@ mod tests {
     #[test]
     fn batches_hold_at_most_a_thousand_orders_and_no_id_twice() {
         let mut orders = generate_orders(2_500, 3);
+        orders.sort_by(|a, b| a.id.cmp(&b.id));
         let sizes = |orders: &[Order]| {
             let orders: Vec<&Order> = orders.iter().collect();
             import_batches(&orders, |order| order.id.as_str()).iter().map(|batch| batch.len()).collect::<Vec<_>>()
         };
         assert_eq!(sizes(&orders), [1_000, 1_000, 500]);
-        // An id given again at 1,200 (first at 1,100) starts a batch there.
-        orders[1_200].id = orders[1_100].id.clone();
-        assert_eq!(sizes(&orders), [1_000, 200, 1_000, 300]);
+        // An id given again at 1,201 (first at 1,200) starts a batch there.
+        orders[1_201].id = orders[1_200].id.clone();
+        assert_eq!(sizes(&orders), [1_000, 201, 1_000, 299]);
+        // Given three times, it starts two.
+        orders[1_202].id = orders[1_200].id.clone();
+        assert_eq!(sizes(&orders), [1_000, 201, 1, 1_000, 298]);
         assert!(import_batches(&[] as &[&Order], |order| order.id.as_str()).is_empty());
     }
 }
