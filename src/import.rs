@@ -112,7 +112,7 @@ fn array_values(text: &str) -> Result<Vec<(Location, Value)>, Vec<ImportProblem>
 
 /// Every non-blank line read as an order, on every core: each line is parsed and checked on its
 /// own, and its JSON tree dropped at once, so a large file never holds more than its orders.
-/// The lines of each thread, in the order of the file.
+/// Returns what each thread read, the threads in the order of their parts of the file.
 fn ndjson_orders(text: &str) -> Vec<Vec<Read>> {
     let lines: Vec<(usize, &str)> = text.lines().enumerate().filter(|(_, line)| !line.trim().is_empty()).collect();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());

@@ -39,12 +39,6 @@ pub trait Dialect: Database {
     /// Run on one connection after an import changed orders: keeps the planner's statistics
     /// up to date where the database does not do it by itself.
     const AFTER_IMPORT: &'static [&'static str];
-    /// Run on the import's own connection once it committed, at the same time as
-    /// [`Self::AFTER_IMPORT`] on another: moves what the import wrote from the log into the
-    /// database file, where the backend would otherwise do it in the commit (SQLite's WAL;
-    /// docs/performance.md, step 28). Only where [`Self::IMPORT_SETTINGS_OUTLIVE_IT`] (the
-    /// import's settings turn the backend's own checkpoint off).
-    const CHECKPOINT_AFTER_IMPORT: Option<&'static str>;
     /// Lists the secondary indexes of `orders` (`name`, `CREATE INDEX` statement) where a large
     /// import drops them and builds them again after its rows (see `orders.rs`); `None` where
     /// dropping an index would block the readers until the import commits (PostgreSQL).

@@ -44,30 +44,13 @@ where
             // Whether the import committed or failed midway, nothing else inherits its settings.
             connection.close_on_drop();
         }
+        drop(connection);
         let (summary, changed) = imported?;
-        // The orders are committed: upkeep that fails is worth a warning, not a failed import.
-        let checkpoint = async move {
-            if let Some(checkpoint) = DB::CHECKPOINT_AFTER_IMPORT
-                && let Err(error) = sqlx::query(checkpoint).execute(&mut *connection).await
-            {
-                tracing::warn!(%error, "the checkpoint after an import failed; the orders are imported");
-            }
-            drop(connection); // for the upkeep, in a pool of one connection
-        };
-        let upkeep = async {
-            if changed
-                && !DB::AFTER_IMPORT.is_empty()
-                && let Err(error) = self.after_import().await
-            {
+        if changed && !DB::AFTER_IMPORT.is_empty() {
+            // The orders are committed: upkeep that fails is worth a warning, not a failed import.
+            if let Err(error) = self.after_import().await {
                 tracing::warn!(%error, "upkeep after an import failed; the orders are imported");
             }
-        };
-        // Side by side, on two connections, where the pool has two.
-        if self.pool.options().get_max_connections() > 1 {
-            tokio::join!(checkpoint, upkeep);
-        } else {
-            checkpoint.await;
-            upkeep.await;
         }
         Ok(summary)
     }
