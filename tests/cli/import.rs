@@ -68,6 +68,19 @@ fn an_import_by_another_process_is_seen_at_once_by_a_running_server(env: Env) {
     assert_eq!(server.get(&format!("{ORDERS}/2"), &token, &tenant.api_key).json()["status"], "Closed");
 }
 
+/// An import leaves no WAL for the next process to read back and checkpoint again: the server
+/// started after it would pay that on its first write (docs/performance.md, step 28).
+#[test]
+fn an_import_leaves_the_sqlite_wal_empty() {
+    let env = Env::new();
+    let tenant = env.tenant("Checkpointed");
+    let orders: Vec<_> = (1..=300).map(|n| order(&n.to_string(), "Current", &format!("PO-{n}"))).collect();
+    let path = env.write("orders.ndjson", &ndjson(&orders));
+    assert_counts(&env.run(&["admin", "import", "--customer", &tenant.customer_id, &path, "--json"]).assert_success(), 300, 0);
+    let wal = std::fs::metadata(env.dir.path().join("x.db-wal")).map_or(0, |wal| wal.len());
+    assert_eq!(wal, 0, "the WAL after an import");
+}
+
 env_tests!(
     import_reads_ndjson_json_arrays_and_stdin_and_replaces_orders_with_known_ids,
     an_import_by_another_process_is_seen_at_once_by_a_running_server,

@@ -39,6 +39,13 @@ pub trait Dialect: Database {
     /// Run on one connection after an import changed orders: keeps the planner's statistics
     /// up to date where the database does not do it by itself.
     const AFTER_IMPORT: &'static [&'static str];
+    /// Run on the import's own connection once it committed, beside [`Self::AFTER_IMPORT`] on
+    /// another: what the backend would otherwise do in the commit, one thing after the other
+    /// (SQLite's checkpoint; docs/performance.md, step 28).
+    const CHECKPOINT_AFTER_IMPORT: &'static [&'static str];
+    /// Run on the import's connection after both, where it may fail (another process reading):
+    /// leaves no log for the next process to read back.
+    const EMPTY_LOG_AFTER_IMPORT: &'static [&'static str];
     /// Lists the secondary indexes of `orders` (`name`, `CREATE INDEX` statement) where a large
     /// import drops them and builds them again after its rows (see `orders.rs`); `None` where
     /// dropping an index would block the readers until the import commits (PostgreSQL).

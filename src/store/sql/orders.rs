@@ -44,15 +44,47 @@ where
             // Whether the import committed or failed midway, nothing else inherits its settings.
             connection.close_on_drop();
         }
-        drop(connection);
         let (summary, changed) = imported?;
-        if changed && !DB::AFTER_IMPORT.is_empty() {
-            // The orders are committed: upkeep that fails is worth a warning, not a failed import.
-            if let Err(error) = self.after_import().await {
-                tracing::warn!(%error, "upkeep after an import failed; the orders are imported");
+        // The orders are committed: upkeep that fails is worth a warning, not a failed import.
+        let upkeep = changed && !DB::AFTER_IMPORT.is_empty();
+        let checkpointed = if self.pool.options().get_max_connections() > 1 {
+            // The checkpoint on the import's connection, the upkeep on another, side by side.
+            let on_another = async {
+                if upkeep {
+                    let mut another = self.pool.acquire().await?;
+                    Self::after_import(&mut another).await.inspect_err(|_| another.close_on_drop())?;
+                }
+                StoreResult::Ok(())
+            };
+            let (checkpointed, upkept) = tokio::join!(Self::run_all(&mut connection, DB::CHECKPOINT_AFTER_IMPORT), on_another);
+            warn_on_failed_upkeep(upkept);
+            checkpointed
+        } else {
+            let checkpointed = Self::run_all(&mut connection, DB::CHECKPOINT_AFTER_IMPORT).await;
+            if upkeep {
+                let upkept = Self::after_import(&mut connection).await;
+                if upkept.is_err() {
+                    connection.close_on_drop();
+                }
+                warn_on_failed_upkeep(upkept);
             }
+            checkpointed
+        };
+        if let Err(error) = checkpointed {
+            tracing::warn!(%error, "the checkpoint after an import failed; the orders are imported");
+        } else if let Err(error) = Self::run_all(&mut connection, DB::EMPTY_LOG_AFTER_IMPORT).await {
+            // Another process is reading: the log is reused as it was before.
+            tracing::debug!(%error, "the log was left as it is after an import");
         }
         Ok(summary)
+    }
+
+    /// Runs `statements` in turn on `connection`.
+    async fn run_all(connection: &mut DB::Connection, statements: &[&str]) -> StoreResult<()> {
+        for statement in statements {
+            sqlx::query(statement).execute(&mut *connection).await?;
+        }
+        Ok(())
     }
 
     /// The import in one transaction on `connection`: what it did, and whether orders changed.
@@ -142,16 +174,10 @@ where
         Ok(rebuild)
     }
 
-    async fn after_import(&self) -> StoreResult<()> {
-        let mut connection = self.pool.acquire().await?;
-        for statement in DB::AFTER_IMPORT {
-            if let Err(error) = sqlx::query(statement).execute(&mut *connection).await {
-                // It may be left with a setting meant for the upkeep only.
-                connection.close_on_drop();
-                return Err(error.into());
-            }
-        }
-        Ok(())
+    /// The upkeep after an import, on `connection`: it may be left with a setting meant for the
+    /// upkeep only, so a caller closes it when this fails.
+    async fn after_import(connection: &mut DB::Connection) -> StoreResult<()> {
+        Self::run_all(connection, DB::AFTER_IMPORT).await
     }
 
     /// One page and the exact total, from one snapshot, in a task of its own: the read
@@ -371,6 +397,12 @@ where
             sqlx::query_with(&sql, owned_arguments::<DB>(binds)?).execute(&mut **tx).await?;
         }
         Ok(true)
+    }
+}
+
+fn warn_on_failed_upkeep(upkept: StoreResult<()>) {
+    if let Err(error) = upkept {
+        tracing::warn!(%error, "upkeep after an import failed; the orders are imported");
     }
 }
 
