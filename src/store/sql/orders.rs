@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+use sqlx::pool::PoolConnection;
 use sqlx::{Row, Transaction};
 
 use super::kept_counts::{CountedAs, KeptCounts};
@@ -51,22 +52,17 @@ where
             // The checkpoint on the import's connection, the upkeep on another, side by side.
             let on_another = async {
                 if upkeep {
-                    let mut another = self.pool.acquire().await?;
-                    Self::after_import(&mut another).await.inspect_err(|_| another.close_on_drop())?;
+                    match self.pool.acquire().await {
+                        Ok(mut another) => Self::after_import(&mut another).await,
+                        Err(error) => tracing::warn!(%error, "upkeep after an import failed; the orders are imported"),
+                    }
                 }
-                StoreResult::Ok(())
             };
-            let (checkpointed, upkept) = tokio::join!(Self::run_all(&mut connection, DB::CHECKPOINT_AFTER_IMPORT), on_another);
-            warn_on_failed_upkeep(upkept);
-            checkpointed
+            tokio::join!(Self::run_all(&mut connection, DB::CHECKPOINT_AFTER_IMPORT), on_another).0
         } else {
             let checkpointed = Self::run_all(&mut connection, DB::CHECKPOINT_AFTER_IMPORT).await;
             if upkeep {
-                let upkept = Self::after_import(&mut connection).await;
-                if upkept.is_err() {
-                    connection.close_on_drop();
-                }
-                warn_on_failed_upkeep(upkept);
+                Self::after_import(&mut connection).await;
             }
             checkpointed
         };
@@ -174,10 +170,13 @@ where
         Ok(rebuild)
     }
 
-    /// The upkeep after an import, on `connection`: it may be left with a setting meant for the
-    /// upkeep only, so a caller closes it when this fails.
-    async fn after_import(connection: &mut DB::Connection) -> StoreResult<()> {
-        Self::run_all(connection, DB::AFTER_IMPORT).await
+    /// The upkeep after an import, on `connection`. One that fails is worth a warning, and the
+    /// connection is closed: it may be left with a setting meant for the upkeep only.
+    async fn after_import(connection: &mut PoolConnection<DB>) {
+        if let Err(error) = Self::run_all(connection, DB::AFTER_IMPORT).await {
+            connection.close_on_drop();
+            tracing::warn!(%error, "upkeep after an import failed; the orders are imported");
+        }
     }
 
     /// One page and the exact total, from one snapshot, in a task of its own: the read
@@ -397,12 +396,6 @@ where
             sqlx::query_with(&sql, owned_arguments::<DB>(binds)?).execute(&mut **tx).await?;
         }
         Ok(true)
-    }
-}
-
-fn warn_on_failed_upkeep(upkept: StoreResult<()>) {
-    if let Err(error) = upkept {
-        tracing::warn!(%error, "upkeep after an import failed; the orders are imported");
     }
 }
 
