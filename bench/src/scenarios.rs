@@ -207,14 +207,18 @@ fn varied_list(orders: &[Value], rng: &mut StdRng) -> List {
 }
 
 /// Requests for the cost of an exact `X-Total-Count` that nothing cached serves, one order
-/// returned, for each way the kept counts serve a total: a filter names a bound at a distinct
-/// instant in 1990, before every order, so that each request differs from the others.
+/// returned, for each way the kept counts serve a total, and for a filter on the appointments
+/// that is counted: a filter names a bound before every order's value (an instant in 1990, a
+/// name in digits), distinct per request, so that each request differs from the others.
 pub fn count_probes(count: usize) -> Vec<(&'static str, Vec<Request>)> {
     let probe = |filter: &str| (0..count).map(|n| Request::get(format!("{ORDERS}?{filter}1990-01-01T00:00:00.{n:06}Z&limit=1"))).collect();
+    let names: Vec<Request> = (0..count).map(|n| Request::get(format!("{ORDERS}?milestones.name.gte={n:06}&limit=1"))).collect();
     vec![
         ("`orderDate.gte=` (every order)", probe("orderDate.gte=")),
         ("`status.ne=Closed&orderDate.gte=`", probe("status.ne=Closed&orderDate.gte=")),
         ("`completionDate.gte=`", probe("completionDate.gte=")),
         ("`expectedCompletionDate.gte=`", probe("expectedCompletionDate.gte=")),
+        ("`milestones.name.gte=` (kept per set)", names),
+        ("`appointments.start.gte=` (counted)", probe("appointments.start.gte=")),
     ]
 }

@@ -10,6 +10,7 @@ mod sql_query;
 mod sqlite;
 mod sqlite_direct;
 mod time_columns;
+mod value_sets;
 
 use std::sync::Arc;
 

@@ -2,6 +2,7 @@
 //! and one row per appointment and milestone. Shared by every backend.
 
 use super::sql_query::Bind;
+use super::value_sets;
 use crate::domain::catalogue::{Container, FIELDS};
 use crate::domain::instant::{date_nanos, day_of, nanos};
 use crate::domain::order::Order;
@@ -29,6 +30,29 @@ pub fn counted_values(order: &Order) -> Vec<(&'static str, String)> {
             Bind::Text(Some(value)) => Some((field.column, value)),
             _ => None,
         })
+        .collect()
+}
+
+/// The few-valued fields of the appointments and milestones whose orders imports count per set
+/// of values and status (`order_set_counts`): an order matches a filter on one of them when any
+/// of its values does, so the set it has tells whether it matches, whatever the filter.
+pub const COUNTED_SETS: [&str; 4] = ["appointments.type", "appointments.status", "milestones.name", "milestones.status"];
+
+/// The key ([`value_sets::encode`]) of the order's values of each of the [`COUNTED_SETS`], by
+/// path; an order without any value of one has none.
+pub fn counted_sets(order: &Order) -> Vec<(&'static str, String)> {
+    let appointments = order.appointments.as_deref().unwrap_or_default();
+    let milestones = order.milestones.as_deref().unwrap_or_default();
+    let sets: [(&'static str, Vec<String>); 4] = [
+        ("appointments.type", appointments.iter().filter_map(|a| a.kind.as_ref().map(enum_name)).collect()),
+        ("appointments.status", appointments.iter().filter_map(|a| a.status.as_ref().map(enum_name)).collect()),
+        ("milestones.name", milestones.iter().filter_map(|m| m.name.clone()).collect()),
+        ("milestones.status", milestones.iter().filter_map(|m| m.status.as_ref().map(enum_name)).collect()),
+    ];
+    debug_assert!(sets.iter().map(|(path, _)| path).eq(COUNTED_SETS.iter()));
+    sets.into_iter()
+        .filter(|(_, values)| !values.is_empty())
+        .map(|(path, values)| (path, value_sets::encode(values.iter().map(String::as_str))))
         .collect()
 }
 

@@ -16,7 +16,12 @@
 //! The tables below name SQLite's indexes (migrations/sqlite/0005, 0007, 0013 and 0014);
 //! PostgreSQL's planner keeps per-value statistics and chooses well by itself.
 
+use super::sql_query::lists_elements;
 use crate::query::{Filter, Op, OrderQuery};
+
+/// How many orders tested on a walk cost as much as listing the orders an element filter
+/// matches, per order of the customer.
+const ORDERS_PER_ELEMENTS_LISTED: u64 = 10;
 
 /// How the ids of a page are found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,8 +86,17 @@ pub fn choose(query: &OrderQuery, matches: u64, orders: u64) -> PagePlan {
     let wanted = query.offset.saturating_add(query.limit) as f64;
     // A walk that finds too few reads every order, and no more.
     let walk_reads = (wanted * orders as f64 / matches as f64).min(orders as f64);
-    // Without an index for any filter, finding the matches means reading every order.
-    let filter_reads = if query.filters.iter().any(uses_an_index) { matches } else { orders };
+    // Element filters listed read every element of the customer's orders once, in order:
+    // about a tenth of the cost of testing each order's elements on a walk (0.18-0.63 s against
+    // 3.4 s at 1,000,000 orders). Otherwise, without an index for any filter, finding the
+    // matches means reading every order.
+    let filter_reads = if lists_elements(query) {
+        orders / ORDERS_PER_ELEMENTS_LISTED + matches
+    } else if query.filters.iter().any(uses_an_index) {
+        matches
+    } else {
+        orders
+    };
     if walk_reads <= filter_reads as f64 { PagePlan::WalkSortIndex } else { PagePlan::FilterFirst }
 }
 
@@ -101,6 +115,9 @@ pub fn worth_choosing(query: &OrderQuery) -> bool {
         .filters
         .iter()
         .any(|filter| filter.op == Op::Eq && filter.values.len() == 1 && SERVED_TOGETHER.contains(&(filter.field.path, sort.as_slice())));
+    // Element filters are tested on each row of that index, which for a rare value is every
+    // row: listing their matches first may be cheaper.
+    let served_together = served_together && !lists_elements(query);
     !query.filters.is_empty() && WALKABLE_SORTS.contains(&sort.as_slice()) && !sorted_by_a_filtered_field && !served_together
 }
 
@@ -188,6 +205,19 @@ mod tests {
             ("site.address.city=Paris&sort=id", 29_000, WalkSortIndex),
             ("site.address.city=Paris", 29_000, WalkSortIndex),
             ("site.address.city=Tours", 1_225, FilterFirst),
+        ]);
+    }
+
+    #[test]
+    fn a_rare_element_value_is_listed_first_and_a_common_one_walked() {
+        assert_plans(&[
+            // Walking would test every order's appointments; listing reads them once.
+            ("appointments.id=A1", 1, FilterFirst),
+            ("appointments.id=A1&status=Current&sort=-orderDate", 1, FilterFirst),
+            // 57%: a page turns up within the first 35 orders walked.
+            ("appointments.status=Done&sort=-orderDate", 57_000, WalkSortIndex),
+            // Beside another filter the elements are tested, never listed: a walk or that filter's index.
+            ("appointments.id=A1&site.address.country=FR&sort=orderDate", 1, WalkSortIndex),
         ]);
     }
 }

@@ -9,6 +9,11 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use std::sync::Arc;
+
+use sqlx::Connection;
+
+use crate::backend::TestDatabase;
 use crate::harness::{Backend, ORDERS, TestApp, backend_tests};
 
 async fn import(app: &TestApp, customer_id: &str, orders: &[Order]) -> ImportSummary {
@@ -268,6 +273,16 @@ fn encoded(value: &str) -> String {
     value.bytes().map(|byte| if byte.is_ascii_alphanumeric() { (byte as char).to_string() } else { format!("%{byte:02X}") }).collect()
 }
 
+/// `{field}{op}=v1,v2` with its values encoded, and the status filter after it, if any.
+fn filter_query<'a>(field: &str, op: &str, listed: impl Iterator<Item = &'a str>, status: Option<(&str, &[&str])>) -> String {
+    let values: Vec<String> = listed.map(encoded).collect();
+    let mut query = format!("{field}{op}={}", values.join(","));
+    if let Some((filter, _)) = status {
+        query.push_str(&format!("&{filter}"));
+    }
+    query
+}
+
 /// Totals of lists filtered by a few-valued field (`=` one or two values, `ne`, a value no order
 /// has), with or without a status filter (`=` or `ne`), come from the per-value counts the imports keep: the same as
 /// counting the orders, with some values missing, before and after an import that moves orders
@@ -315,11 +330,7 @@ async fn value_totals_match_a_count_of_the_orders(backend: Backend) {
                             })
                             .filter(|order| status.is_none_or(|(_, matched)| matched.iter().any(|name| order["status"] == *name)))
                             .count();
-                        let values: Vec<String> = listed.iter().map(|value| encoded(value)).collect();
-                        let mut query = format!("{field}{op}={}", values.join(","));
-                        if let Some((filter, _)) = status {
-                            query.push_str(&format!("&{filter}"));
-                        }
+                        let query = filter_query(field, op, listed.iter().map(|value| value.as_ref()), status);
                         let page = app.get_authorized(token, &acme.api_key, &format!("{ORDERS}?{query}&limit=1")).await;
                         assert_eq!(page.header("x-total-count"), Some(expected.to_string().as_str()), "{query}");
                     }
@@ -344,6 +355,175 @@ async fn value_totals_match_a_count_of_the_orders(backend: Backend) {
     check(now_stored).await;
 }
 
+/// The element fields whose totals come from the per-set counts the imports keep.
+const COUNTED_SETS: [&str; 4] = ["appointments.type", "appointments.status", "milestones.name", "milestones.status"];
+
+/// The values an order's elements have at a dotted path (`appointments.status`), missing ones left out.
+fn element_values(order: &Value, path: &str) -> Vec<String> {
+    let (array, leaf) = path.split_once('.').expect("an element path");
+    let elements = order[array].as_array().map(Vec::as_slice).unwrap_or_default();
+    elements.iter().filter_map(|element| element[leaf].as_str().map(str::to_owned)).collect()
+}
+
+/// Totals of lists filtered by a few-valued field of the appointments or milestones (`=` one
+/// or two values, `ne` one or two, each range, a value no order has), with or without a status
+/// filter, come from the per-set counts the imports keep: the same as counting the orders any
+/// of whose elements matches, with orders without elements, elements without the field, and
+/// milestone names holding the key's separator and escape, before and after an import that
+/// moves orders to other sets and statuses and removes elements.
+async fn set_totals_match_a_count_of_the_orders(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |config| config.requests_per_minute = 0).await;
+    let acme = app.tenant("Acme").await;
+    let token = app.token(&acme).await;
+    let mut orders = generate_orders(600, 23);
+    for (index, order) in orders.iter_mut().enumerate() {
+        if index % 9 == 0 {
+            order.appointments = None;
+        }
+        if let Some(first) = order.appointments.as_mut().and_then(|appointments| appointments.first_mut())
+            && index % 4 == 0
+        {
+            first.status = None;
+        }
+        if let Some(milestones) = order.milestones.as_mut() {
+            match index % 6 {
+                0 => milestones.clear(),
+                1 => milestones[0].name = Some(r"Survey, then \ install".to_owned()),
+                2 => milestones[0].name = Some("Survey,".to_owned()),
+                _ => {}
+            }
+        }
+    }
+    import(&app, &acme.customer_id, &orders).await;
+
+    let check = |orders: Vec<Order>| {
+        let (app, acme, token) = (&app, &acme, &token);
+        async move {
+            let documents: Vec<Value> = orders.iter().map(|order| serde_json::to_value(order).unwrap()).collect();
+            for field in COUNTED_SETS {
+                let mut values: Vec<String> = documents.iter().flat_map(|order| element_values(order, field)).collect();
+                values.sort();
+                values.dedup();
+                let listable: Vec<&String> = values.iter().filter(|value| !value.contains(',')).collect();
+                assert!(listable.len() >= 2, "{field} has values: {values:?}");
+                let (first, last, middle) = (listable[0], listable[listable.len() - 1], &values[values.len() / 2]);
+                let without = documents.iter().filter(|order| element_values(order, field).is_empty()).count();
+                assert!(without > 0, "some orders without {field}");
+                // (operator, values, whether one element value matches).
+                type Holds = fn(&str, &[&str]) -> bool;
+                let eq: Holds = |value, listed| listed.contains(&value);
+                let ne: Holds = |value, listed| !listed.contains(&value);
+                let lists: [(&str, Vec<&str>, Holds); 8] = [
+                    ("", vec![first], eq),
+                    ("", vec![first, last], eq),
+                    ("", vec!["no such value"], eq),
+                    (".ne", vec![middle], ne),
+                    (".ne", vec![first, last], ne),
+                    (".gt", vec![middle], |value, bound| value > bound[0]),
+                    (".lte", vec![middle], |value, bound| value <= bound[0]),
+                    (".lt", vec![first], |value, bound| value < bound[0]),
+                ];
+                for (op, listed, holds) in &lists {
+                    for status in [STATUS_FILTERS[0], STATUS_FILTERS[1], STATUS_FILTERS[4]] {
+                        let expected = documents
+                            .iter()
+                            .filter(|order| element_values(order, field).iter().any(|value| holds(value, listed)))
+                            .filter(|order| status.is_none_or(|(_, matched)| matched.iter().any(|name| order["status"] == *name)))
+                            .count();
+                        let query = filter_query(field, op, listed.iter().map(|value| value.as_ref()), status);
+                        let page = app.get_authorized(token, &acme.api_key, &format!("{ORDERS}?{query}&limit=1")).await;
+                        assert_eq!(page.header("x-total-count"), Some(expected.to_string().as_str()), "{query}");
+                    }
+                }
+            }
+        }
+    };
+    check(orders.clone()).await;
+
+    // 200 orders take another order's appointments and milestones (or lose them) and change status.
+    let mut moved: Vec<Order> = orders[100..300].to_vec();
+    for (index, order) in moved.iter_mut().enumerate() {
+        let other = &orders[(index * 7) % 600];
+        order.appointments = if index % 5 == 0 { None } else { other.appointments.clone() };
+        order.milestones = other.milestones.clone();
+        order.status = if order.status == OrderStatus::Closed { OrderStatus::Current } else { OrderStatus::Closed };
+    }
+    import(&app, &acme.customer_id, &moved).await;
+    let mut now_stored = orders.clone();
+    now_stored[100..300].clone_from_slice(&moved);
+    check(now_stored).await;
+}
+
+/// `order_set_counts` as it holds the customers' orders: (customer, field, set, status, orders).
+type SetCounts = Vec<(String, String, String, String, i64)>;
+
+/// Runs `statements` on the test's database, then reads its per-set counts (none if `!read`).
+async fn set_counts_after(database: &TestDatabase, statements: &[&str], read: bool) -> SetCounts {
+    const KEPT: &str = "SELECT customer_id, field, value_set, status, orders FROM order_set_counts WHERE orders <> 0 ORDER BY 1, 2, 3, 4";
+    macro_rules! on {
+        ($connection:ty) => {{
+            let mut connection = <$connection>::connect(&database.url).await.expect("the test database");
+            for statement in statements {
+                sqlx::query(statement).execute(&mut connection).await.expect(statement);
+            }
+            let kept: SetCounts =
+                if read { sqlx::query_as(KEPT).fetch_all(&mut connection).await.expect("the per-set counts") } else { Vec::new() };
+            connection.close().await.expect("the connection closes");
+            kept
+        }};
+    }
+    match database.backend {
+        Backend::Sqlite => on!(sqlx::SqliteConnection),
+        Backend::Postgres => on!(sqlx::PgConnection),
+    }
+}
+
+/// Migration 0015 counts the orders stored before it per set of values, with the keys an import
+/// writes (milestone names holding the key's separator and escape, elements without the
+/// field, orders without elements, two customers): dropped and migrated again, the table holds
+/// what the imports had moved into it.
+async fn the_migration_counts_stored_orders_per_set_as_imports_do(backend: Backend) {
+    let database = Arc::new(TestDatabase::create(backend).await);
+    let mut app = TestApp::spawn_on(database.clone(), |_| {}).await;
+    for (name, seed) in [("Acme", 31), ("Globex", 37)] {
+        let tenant = app.tenant(name).await;
+        let mut orders = generate_orders(300, seed);
+        for (index, order) in orders.iter_mut().enumerate() {
+            if let Some(milestones) = order.milestones.as_mut().filter(|milestones| milestones.len() > 1) {
+                match index % 5 {
+                    0 => milestones[0].name = Some(r"a\b,c".to_owned()),
+                    1 => milestones[1].name = Some(r",\".to_owned()),
+                    2 => milestones[0].name = None,
+                    _ => {}
+                }
+            }
+            if index % 7 == 0 {
+                order.appointments = None;
+            }
+        }
+        import(&app, &tenant.customer_id, &orders).await;
+        // Replaced orders leave rows at zero, which a migration does not write.
+        let mut moved = orders[..50].to_vec();
+        moved.iter_mut().for_each(|order| order.milestones = None);
+        import(&app, &tenant.customer_id, &moved).await;
+    }
+    app.stop();
+    drop(app);
+
+    let imported = set_counts_after(&database, &[], true).await;
+    assert!(imported.iter().any(|(_, _, set, _, _)| set.contains(r"a\\b\,c")), "an escaped name: {imported:?}");
+    let fields: std::collections::BTreeSet<&str> = imported.iter().map(|(_, field, _, _, _)| field.as_str()).collect();
+    assert_eq!(
+        fields.into_iter().collect::<Vec<_>>(),
+        ["appointments.status", "appointments.type", "milestones.name", "milestones.status"]
+    );
+    set_counts_after(&database, &["DROP TABLE order_set_counts", "DELETE FROM _sqlx_migrations WHERE version = 15"], false).await;
+    let app = TestApp::spawn_on(database.clone(), |_| {}).await;
+    let migrated = set_counts_after(&database, &[], true).await;
+    drop(app);
+    assert_eq!(migrated, imported);
+}
+
 backend_tests!(
     imports_across_batches_create_replace_and_skip_exactly,
     an_id_given_twice_in_one_import_keeps_the_later_order,
@@ -352,5 +532,7 @@ backend_tests!(
     expected_completion_range_totals_match_a_count_of_the_orders,
     completion_range_totals_match_a_count_of_the_orders,
     value_totals_match_a_count_of_the_orders,
+    set_totals_match_a_count_of_the_orders,
+    the_migration_counts_stored_orders_per_set_as_imports_do,
     concurrent_token_requests_each_get_a_working_token,
 );

@@ -2,14 +2,15 @@
 //! exact `X-Total-Count` of the lists most likely to match many orders is a sum over a few rows
 //! instead of a count of index entries (docs/performance.md, "How the fast paths stay exact"):
 //! per status (`order_counts`), per UTC day of each date of [`COUNTED_BY_DAY`] and status
-//! (`order_day_counts` for the order date, and one table per other date), and per value of a
-//! few-valued field and status (`order_value_counts`).
+//! (`order_day_counts` for the order date, and one table per other date), per value of a
+//! few-valued field and status (`order_value_counts`), and per set of values of a few-valued
+//! field of the appointments or milestones and status (`order_set_counts`).
 
 use std::collections::HashMap;
 
 use super::multi_row::Rows;
 use crate::domain::order::Order;
-use crate::store::order_columns::{COUNTED_BY_DAY, counted_days, counted_values, status_name};
+use crate::store::order_columns::{COUNTED_BY_DAY, counted_days, counted_sets, counted_values, status_name};
 use crate::store::sql_query::Bind;
 
 /// What the kept counts count an order under.
@@ -19,11 +20,13 @@ pub(super) struct CountedAs {
     pub days: Vec<(&'static str, i64)>,
     /// Its values of the counted fields, by column.
     pub values: Vec<(&'static str, String)>,
+    /// The keys of its sets of values of the counted element fields, by path.
+    pub sets: Vec<(&'static str, String)>,
 }
 
 impl CountedAs {
     pub(super) fn of(order: &Order) -> CountedAs {
-        CountedAs { status: status_name(order), days: counted_days(order), values: counted_values(order) }
+        CountedAs { status: status_name(order), days: counted_days(order), values: counted_values(order), sets: counted_sets(order) }
     }
 }
 
@@ -34,13 +37,17 @@ pub(super) struct KeptCounts {
     by_day: HashMap<(&'static str, String, i64), i64>,
     /// By (column, value, status).
     by_value: HashMap<(&'static str, String, String), i64>,
+    /// By (path, set of values, status).
+    by_set: HashMap<(&'static str, String, String), i64>,
 }
 
 impl KeptCounts {
     /// Counts an order in (`delta` 1) or out (`delta` -1, an order replaced).
     pub(super) fn add(&mut self, order: &CountedAs, delta: i64) {
-        for (column, value) in &order.values {
-            *self.by_value.entry((column, value.clone(), order.status.clone())).or_default() += delta;
+        for (counts, keys) in [(&mut self.by_value, &order.values), (&mut self.by_set, &order.sets)] {
+            for (field, key) in keys {
+                *counts.entry((field, key.clone(), order.status.clone())).or_default() += delta;
+            }
         }
         for &(table, day) in &order.days {
             *self.by_day.entry((table, order.status.clone(), day)).or_default() += delta;
@@ -71,12 +78,18 @@ impl KeptCounts {
             by_status_rows.push(["customer_id", "status"], [customer(), Bind::text(status)], orders(delta));
         }
         tables.push(("order_counts", "customer_id, status", by_status_rows));
-        let mut by_value = Rows::default();
-        for ((column, value, status), &delta) in self.by_value.iter().filter(|(_, delta)| **delta != 0) {
-            let key = [customer(), Bind::text(*column), Bind::text(value.clone()), Bind::text(status.clone())];
-            by_value.push(["customer_id", "field", "value", "status"], key, orders(delta));
+        let by_key = [
+            ("order_value_counts", "value", "customer_id, field, value, status", &self.by_value),
+            ("order_set_counts", "value_set", "customer_id, field, value_set, status", &self.by_set),
+        ];
+        for (table, key_column, conflict_key, counts) in by_key {
+            let mut rows = Rows::default();
+            for ((field, key, status), &delta) in counts.iter().filter(|(_, delta)| **delta != 0) {
+                let key = [customer(), Bind::text(*field), Bind::text(key.clone()), Bind::text(status.clone())];
+                rows.push(["customer_id", "field", key_column, "status"], key, orders(delta));
+            }
+            tables.push((table, conflict_key, rows));
         }
-        tables.push(("order_value_counts", "customer_id, field, value, status", by_value));
         tables
     }
 }

@@ -14,7 +14,7 @@ use crate::domain::order::{Order, OrderDocument};
 use crate::query::OrderQuery;
 use crate::store::packed_documents;
 use crate::store::page_plan::{self, PagePlan};
-use crate::store::sql_query::{Bind, ListSql, customer_total, day_total, list_sql, status_total, value_total};
+use crate::store::sql_query::{Bind, ListSql, MAX_KEPT_SETS, customer_total, day_total, list_sql, set_total, status_total, value_total};
 use crate::store::{ImportSummary, OrderPage, StoreError, StoreResult};
 
 impl<DB> SqlStore<DB>
@@ -210,8 +210,14 @@ where
         } else {
             (None, PagePlan::Planner)
         };
-        let (page_sql, page_binds) = sql.page(query, plan);
-        let rows = sqlx::query_with(&page_sql, arguments::<DB>(&page_binds)?).fetch_all(&mut *tx).await?;
+        let rows = if known_total.is_some_and(|total| total <= query.offset) {
+            // Nothing to find: a walk for the matches of a filter no index serves would still
+            // read every order (3.6 s at 1,000,000 for an appointment id no order has).
+            Vec::new()
+        } else {
+            let (page_sql, page_binds) = sql.page(query, plan);
+            sqlx::query_with(&page_sql, arguments::<DB>(&page_binds)?).fetch_all(&mut *tx).await?
+        };
         let orders =
             rows.iter().map(|row| Ok(OrderDocument(unpack(&row.get::<Vec<u8>, _>(0))?.into()))).collect::<StoreResult<Vec<_>>>()?;
 
@@ -243,6 +249,16 @@ where
             // Kept by the imports per value of a few-valued field and status.
             let total: i64 = sqlx::query_scalar_with(&total_sql, arguments::<DB>(&total_binds)?).fetch_one(&mut **tx).await?;
             return Ok(total as u64);
+        }
+        if let Some(by_set) = set_total(customer_id, query) {
+            // Kept by the imports per set of values of an element field and status: the sets
+            // with a matching value summed, unless the customer has too many to read.
+            let (sets_sql, sets_binds) = &by_set.counts;
+            let rows = sqlx::query_with(sets_sql, arguments::<DB>(sets_binds)?).fetch_all(&mut **tx).await?;
+            if rows.len() <= MAX_KEPT_SETS {
+                let matching = rows.iter().filter(|row| by_set.matches(&row.get::<String, _>(0)));
+                return Ok(matching.map(|row| row.get::<i64, _>(1) as u64).sum());
+            }
         }
         if let Some(by_day) = day_total(customer_id, query) {
             // Kept by the imports per day: whole days summed, the bounds' days counted.
