@@ -152,20 +152,29 @@ fn status_in(filter: &Filter, binds: &mut Vec<Bind>) -> String {
     format!(" AND status {not}IN ({})", placeholders.join(", "))
 }
 
+/// The list's one filter that `counted` accepts, and its status filter (`=` or `ne`) if any:
+/// `None` for any other filter, or none `counted` accepts.
+fn counted_beside_status(query: &OrderQuery, counted: impl Fn(&Filter) -> bool) -> Option<(&Filter, Option<&Filter>)> {
+    let (mut found, mut status) = (None::<&Filter>, None::<&Filter>);
+    for filter in &query.filters {
+        if is_status_filter(filter) && status.is_none() {
+            status = Some(filter);
+        } else if found.is_none() && counted(filter) {
+            found = Some(filter);
+        } else {
+            return None;
+        }
+    }
+    Some((found?, status))
+}
+
 /// The total of a list filtered by one of the [`COUNTED_FIELDS`] (`=` or `ne`, one value or
 /// several), with or without a status filter (`=` or `ne`), from the per-value counts the
 /// import keeps (`order_value_counts`, which has no row for a missing value, as neither `=` nor
 /// `ne` matches one): `None` for any other filter.
 pub fn value_total(customer_id: &str, query: &OrderQuery) -> Option<(String, Vec<Bind>)> {
-    let (mut counted, mut status) = (None::<&Filter>, None::<&Filter>);
-    for filter in &query.filters {
-        match (filter.field.path, filter.op) {
-            ("status", _) if is_status_filter(filter) && status.is_none() => status = Some(filter),
-            (path, Op::Eq | Op::Ne) if counted.is_none() && COUNTED_FIELDS.contains(&path) => counted = Some(filter),
-            _ => return None,
-        }
-    }
-    let counted = counted?;
+    let (counted, status) =
+        counted_beside_status(query, |filter| matches!(filter.op, Op::Eq | Op::Ne) && COUNTED_FIELDS.contains(&filter.field.path))?;
     let (sql, mut binds) = kept_sum("order_value_counts", customer_id);
     binds.push(Bind::text(counted.field.column));
     let field = binds.len();
@@ -220,15 +229,7 @@ impl SetTotal {
 /// which has no row for an order without a value, as no filter matches one): `None` for any
 /// other filter.
 pub fn set_total(customer_id: &str, query: &OrderQuery) -> Option<SetTotal> {
-    let (mut counted, mut status) = (None::<&Filter>, None::<&Filter>);
-    for filter in &query.filters {
-        match filter.field.path {
-            "status" if is_status_filter(filter) && status.is_none() => status = Some(filter),
-            path if counted.is_none() && COUNTED_SETS.contains(&path) => counted = Some(filter),
-            _ => return None,
-        }
-    }
-    let counted = counted?;
+    let (counted, status) = counted_beside_status(query, |filter| COUNTED_SETS.contains(&filter.field.path))?;
     let values = counted
         .values
         .iter()
