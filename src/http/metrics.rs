@@ -64,6 +64,8 @@ pub struct Metrics {
     pool_max_connections: Gauge,
     answer_cache_lookups: Family<LookupLabels, Counter>,
     answer_cache_bytes: Gauge,
+    list_index_lists: Family<LookupLabels, Counter>,
+    list_index_bytes: Gauge,
 }
 
 impl Default for Metrics {
@@ -95,6 +97,14 @@ impl Default for Metrics {
         );
         let answer_cache_bytes = Gauge::default();
         registry.register("answer_cache_bytes", "Bytes the answer cache holds", answer_cache_bytes.clone());
+        let list_index_lists = Family::<LookupLabels, Counter>::default();
+        registry.register(
+            "list_index_lists",
+            "Lists an in-memory index could serve, by result (answered, or left_to_sql while one was loading or over the budget)",
+            list_index_lists.clone(),
+        );
+        let list_index_bytes = Gauge::default();
+        registry.register("list_index_bytes", "Bytes the in-memory list indexes hold", list_index_bytes.clone());
         Metrics {
             registry,
             requests,
@@ -106,6 +116,8 @@ impl Default for Metrics {
             pool_max_connections,
             answer_cache_lookups,
             answer_cache_bytes,
+            list_index_lists,
+            list_index_bytes,
         }
     }
 }
@@ -134,9 +146,15 @@ impl Metrics {
         self.answer_cache_lookups.get_or_create(&LookupLabels { result: if hit { "hit" } else { "miss" } }).inc();
     }
 
-    /// The OpenMetrics text of every metric, the pool and the answer cache's size read now.
-    pub fn render(&self, pool: crate::store::PoolUsage, answer_cache_bytes: u64) -> String {
+    /// The OpenMetrics text of every metric, the pool, the answer cache's size and the list
+    /// indexes read now.
+    pub fn render(&self, pool: crate::store::PoolUsage, answer_cache_bytes: u64, indexes: crate::store::IndexUsage) -> String {
         self.answer_cache_bytes.set(i64::try_from(answer_cache_bytes).unwrap_or(i64::MAX));
+        self.list_index_bytes.set(i64::try_from(indexes.bytes).unwrap_or(i64::MAX));
+        // The store counts; these counters show its counts.
+        for (result, count) in [("answered", indexes.answered), ("left_to_sql", indexes.deferred)] {
+            self.list_index_lists.get_or_create(&LookupLabels { result }).inner().store(count, std::sync::atomic::Ordering::Relaxed);
+        }
         self.pool_connections.get_or_create(&PoolLabels { state: "idle" }).set(i64::from(pool.idle));
         self.pool_connections.get_or_create(&PoolLabels { state: "in_use" }).set(i64::from(pool.open.saturating_sub(pool.idle)));
         self.pool_max_connections.set(i64::from(pool.max));
@@ -151,7 +169,7 @@ impl Metrics {
     (status = 200, description = "The metrics", content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8", body = String),
 ))]
 pub async fn metrics_text(State(state): State<AppState>) -> Response {
-    let text = state.metrics.render(state.store.pool_usage(), state.answers.weight());
+    let text = state.metrics.render(state.store.pool_usage(), state.answers.weight(), state.store.list_index_usage());
     let content_type = HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8");
     ([(header::CONTENT_TYPE, content_type)], text).into_response()
 }
@@ -171,7 +189,8 @@ mod tests {
         metrics.answer_cache_lookup(true);
         metrics.answer_cache_lookup(false);
         metrics.answer_cache_lookup(true);
-        let text = metrics.render(crate::store::PoolUsage { open: 3, idle: 1, max: 8 }, 4096);
+        let indexes = crate::store::IndexUsage { bytes: 2048, answered: 5, deferred: 2 };
+        let text = metrics.render(crate::store::PoolUsage { open: 3, idle: 1, max: 8 }, 4096, indexes);
         for line in [
             r#"order_tracking_http_requests_total{method="POST",route="/oauth/v3/token",status="200"} 1"#,
             "order_tracking_tokens_issued_total 1",
@@ -183,6 +202,9 @@ mod tests {
             r#"order_tracking_answer_cache_lookups_total{result="hit"} 2"#,
             r#"order_tracking_answer_cache_lookups_total{result="miss"} 1"#,
             "order_tracking_answer_cache_bytes 4096",
+            r#"order_tracking_list_index_lists_total{result="answered"} 5"#,
+            r#"order_tracking_list_index_lists_total{result="left_to_sql"} 2"#,
+            "order_tracking_list_index_bytes 2048",
             r#"order_tracking_http_request_duration_seconds_bucket{le="0.001",method="GET",route="/order-tracking/b2b/v1/orders"} 3"#,
         ] {
             assert!(text.lines().any(|candidate| candidate == line), "{line} missing from:\n{text}");

@@ -2,6 +2,7 @@
 
 mod batcher;
 mod order_columns;
+mod order_index;
 pub mod packed_documents;
 mod page_plan;
 mod postgres;
@@ -22,6 +23,7 @@ use time::OffsetDateTime;
 use crate::domain::credentials::{AccessToken, ApiKey, Client, Customer, SecretHash};
 use crate::domain::order::{Order, OrderDocument};
 use crate::query::OrderQuery;
+pub use order_index::IndexUsage;
 
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -98,6 +100,8 @@ pub trait Store: Send + Sync {
     async fn ping(&self) -> StoreResult<()>;
     /// The connection pool now, for the metrics.
     fn pool_usage(&self) -> PoolUsage;
+    /// The in-memory list indexes now, for the metrics.
+    fn list_index_usage(&self) -> IndexUsage;
 
     async fn create_customer(&self, id: &str, name: &str) -> StoreResult<Customer>;
     async fn list_customers(&self) -> StoreResult<Vec<Customer>>;
@@ -154,6 +158,8 @@ pub struct StoreOptions {
     pub idle_timeout: std::time::Duration,
     /// SQLite: how much of the file the pooled connections read through memory mapping (0: none).
     pub sqlite_mmap_bytes: u64,
+    /// Memory for in-memory indexes of the customers' orders, which answer lists (0: none).
+    pub list_index_bytes: u64,
 }
 
 /// Opens the backend the URL names, creating and migrating its schema. A database that

@@ -65,5 +65,5 @@ pub async fn open(options: &StoreOptions) -> Result<SqlStore<Postgres>, StoreErr
         .connect_with(connect)
         .await?;
     MIGRATOR.run(&pool).await.map_err(migration_error)?;
-    Ok(SqlStore::new(pool))
+    Ok(SqlStore::new(pool).with_list_indexes(usize::try_from(options.list_index_bytes).unwrap_or(usize::MAX)))
 }

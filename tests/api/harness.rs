@@ -26,6 +26,7 @@ pub struct TestApp {
     pub store: Arc<dyn Store>,
     pub http: reqwest::Client,
     pub database: Arc<TestDatabase>,
+    list_index_bytes: u64,
     stop: Option<oneshot::Sender<()>>,
 }
 
@@ -79,6 +80,7 @@ impl TestApp {
     pub async fn spawn_on(database: Arc<TestDatabase>, configure: impl FnOnce(&mut Config)) -> TestApp {
         let mut config = Config::for_database(&database.url);
         configure(&mut config);
+        let list_index_bytes = config.store.list_index_bytes;
         let app = App::build(config).await.expect("the app starts");
         let address = app.local_addr();
         let store = app.store();
@@ -86,7 +88,12 @@ impl TestApp {
         tokio::spawn(app.run(async move {
             let _ = stopped.await;
         }));
-        TestApp { address, store, http: reqwest::Client::new(), database, stop: Some(stop) }
+        TestApp { address, store, http: reqwest::Client::new(), database, list_index_bytes, stop: Some(stop) }
+    }
+
+    /// Whether this server answers lists from in-memory indexes (`--list-index-mb` above 0).
+    pub fn lists_from_indexes(&self) -> bool {
+        self.list_index_bytes > 0
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -8,6 +8,7 @@ mod errors;
 mod harness;
 mod imports;
 mod isolation;
+mod list_indexes;
 mod logging;
 mod metrics;
 mod oauth;

@@ -3,6 +3,7 @@
 //! `sqlite.rs` and `postgres.rs` beside this module open the pools.
 
 pub(super) mod credentials;
+mod indexed_lists;
 mod kept_counts;
 mod multi_row;
 mod orders;
@@ -17,6 +18,7 @@ use super::NewAccessToken;
 use super::StoreError;
 use super::StoreResult;
 use super::batcher::Batcher;
+use super::order_index::OrderIndexes;
 use super::sql_query::{Bind, NullsSort};
 use super::sqlite_direct::DirectReads;
 pub use multi_row::Placeholder;
@@ -70,6 +72,8 @@ pub struct SqlStore<DB: Database> {
     pub(super) direct: Option<Arc<DirectReads>>,
     /// Stores new access tokens in batches; started by the first token.
     pub(super) token_writer: OnceLock<Batcher<NewAccessToken>>,
+    /// Each customer's orders in memory, for lists (see `indexed_lists.rs`); none by default.
+    pub(super) indexes: Arc<OrderIndexes>,
 }
 
 /// What a list's total depends on: whose orders, which version of them, and the filters (as
@@ -86,7 +90,18 @@ const COUNTS_KEPT: usize = 10_000;
 
 impl<DB: Database> SqlStore<DB> {
     pub fn new(pool: Pool<DB>) -> Self {
-        SqlStore { pool, counts: Arc::new(quick_cache::sync::Cache::new(COUNTS_KEPT)), direct: None, token_writer: OnceLock::new() }
+        SqlStore {
+            pool,
+            counts: Arc::new(quick_cache::sync::Cache::new(COUNTS_KEPT)),
+            direct: None,
+            token_writer: OnceLock::new(),
+            indexes: Arc::new(OrderIndexes::new(0)),
+        }
+    }
+
+    /// Answers lists from in-memory indexes of up to `budget` bytes in all.
+    pub fn with_list_indexes(self, budget: usize) -> Self {
+        SqlStore { indexes: Arc::new(OrderIndexes::new(budget)), ..self }
     }
 
     /// Reads credentials through `direct` first, the pool when it cannot answer at once.
@@ -122,6 +137,9 @@ where
     fn pool_usage(&self) -> crate::store::PoolUsage {
         let idle = u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX);
         crate::store::PoolUsage { open: self.pool.size(), idle, max: self.pool.options().get_max_connections() }
+    }
+    fn list_index_usage(&self) -> crate::store::IndexUsage {
+        self.indexes.usage()
     }
     async fn create_customer(&self, id: &str, name: &str) -> crate::store::StoreResult<crate::domain::credentials::Customer> {
         self.insert_customer(id, name).await

@@ -2,6 +2,9 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::LazyLock;
+
+use rusqlite::OptionalExtension;
 
 use sqlx::pool::PoolConnection;
 use sqlx::{Row, Transaction};
@@ -186,6 +189,9 @@ where
     /// `BEGIN` on it failed (a 500) and every write on it failed with SQLITE_BUSY_SNAPSHOT (a 503),
     /// seen under load when wrk closed its connections (docs/performance.md, step 9).
     pub(super) async fn select_orders(&self, customer_id: &str, query: &OrderQuery) -> StoreResult<OrderPage> {
+        if let Some(page) = self.select_orders_indexed(customer_id, query).await? {
+            return Ok(page);
+        }
         let (pool, counts) = (self.pool.clone(), self.counts.clone());
         let (customer_id, query) = (customer_id.to_owned(), query.clone());
         let listed = tokio::spawn(async move { Self::select_orders_in_snapshot(&pool, &counts, &customer_id, &query).await }).await;
@@ -293,12 +299,16 @@ where
         Ok(count as u64)
     }
 
+    /// One order's document: read straight from the SQLite file where it can be (a pooled
+    /// connection's thread hand-over cost more than the read; docs/performance.md, step 30).
     pub(super) async fn select_order(&self, customer_id: &str, order_id: &str) -> StoreResult<Option<OrderDocument>> {
-        let doc: Option<Vec<u8>> = sqlx::query_scalar(&format!("SELECT c.doc {DOCUMENTS} WHERE o.customer_id = $1 AND o.id = $2"))
-            .bind(customer_id)
-            .bind(order_id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let read = |connection: &rusqlite::Connection| {
+            connection.prepare_cached(&SELECT_ORDER)?.query_row((customer_id, order_id), |row| row.get::<_, Vec<u8>>(0)).optional()
+        };
+        let doc = match self.direct.as_ref().and_then(|direct| direct.read(read)) {
+            Some(doc) => doc,
+            None => sqlx::query_scalar(&SELECT_ORDER).bind(customer_id).bind(order_id).fetch_optional(&self.pool).await?,
+        };
         doc.map(|doc| Ok(OrderDocument(unpack(&doc)?.into()))).transpose()
     }
 
@@ -422,6 +432,9 @@ fn unpack(stored: &[u8]) -> StoreResult<String> {
 
 /// Joins each order to its document: the latest entry of its change log (migration 0009).
 pub(in crate::store) const DOCUMENTS: &str = "FROM orders o JOIN order_changes c ON c.customer_id = o.customer_id AND c.seq = o.doc_seq";
+
+/// The document of one order of a customer's.
+static SELECT_ORDER: LazyLock<String> = LazyLock::new(|| format!("SELECT c.doc {DOCUMENTS} WHERE o.customer_id = $1 AND o.id = $2"));
 
 /// The fewest orders for which an import rebuilds the indexes of `orders` rather than inserting
 /// into them.

@@ -124,6 +124,7 @@ fn lists_match_the_oracle_for_generated_queries() {
     run_cases(64, case_strategy(query_strategy(), 14), |case| {
         servers.apps.iter().try_for_each(|app| servers.run(app, check_lists(app, &case)))
     });
+    servers.finish();
 }
 
 #[test]
@@ -132,6 +133,7 @@ fn paging_through_a_result_returns_every_order_once() {
     run_cases(16, case_strategy(paging_query_strategy(), 4), |case| {
         servers.apps.iter().try_for_each(|app| servers.run(app, check_paging(app, &case)))
     });
+    servers.finish();
 }
 
 #[test]

@@ -24,7 +24,9 @@ impl<'a> Server<'a> {
     }
 }
 
-/// One server per backend, and the runtime they run on, for the whole of a test.
+/// Two servers per backend, and the runtime they run on, for the whole of a test: one answers
+/// lists from its in-memory indexes (their data sets are small enough to be indexed by the
+/// list that needs it), the other has none and reads every list from SQL.
 pub(super) struct Servers {
     pub(super) runtime: tokio::runtime::Runtime,
     pub(super) apps: Vec<TestApp>,
@@ -37,20 +39,37 @@ impl Servers {
             let mut apps = Vec::new();
             for backend in Backend::available() {
                 apps.push(TestApp::spawn(backend).await);
+                apps.push(TestApp::spawn_with(backend, |config| config.store.list_index_bytes = 0).await);
             }
             apps
         });
         Servers { runtime, apps }
     }
 
-    /// Runs one check against one of the servers, naming its backend in a failure.
+    /// Runs one check against one of the servers, naming its backend and way of listing in a
+    /// failure, and requiring that the lists were answered that way.
     pub(super) fn run(
         &self,
         app: &TestApp,
         check: impl std::future::Future<Output = Result<(), TestCaseError>>,
     ) -> Result<(), TestCaseError> {
         let backend = app.database.backend;
-        self.runtime.block_on(check).map_err(|error| TestCaseError::fail(format!("on {backend:?}: {error}")))
+        let indexed = app.store.list_index_usage().answered;
+        let way = if app.lists_from_indexes() { "lists from in-memory indexes" } else { "lists from SQL" };
+        self.runtime.block_on(check).map_err(|error| TestCaseError::fail(format!("on {backend:?}, {way}: {error}")))?;
+        let answered = app.store.list_index_usage().answered - indexed;
+        if !app.lists_from_indexes() && answered != 0 {
+            return fail(format!("on {backend:?}, {answered} lists were answered from an index that is off"));
+        }
+        Ok(())
+    }
+
+    /// Ends a test: each server with indexes answered lists from them (a case may have none
+    /// they can answer, but not every case).
+    pub(super) fn finish(self) {
+        for app in self.apps.iter().filter(|app| app.lists_from_indexes()) {
+            assert!(app.store.list_index_usage().answered > 0, "on {:?}, no list was answered from an index", app.database.backend);
+        }
     }
 }
 

@@ -1,0 +1,280 @@
+//! Lists answered from the in-memory order indexes (`store::order_index`), on any SQL backend:
+//! what an index needs from the database — the orders version, columns read in one snapshot
+//! beside it, and the documents of a page by their numbers.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use futures_util::TryStreamExt;
+use rusqlite::OptionalExtension;
+use sqlx::{Pool, Row};
+
+use super::multi_row::placeholders;
+use super::{Dialect, SqlStore, arguments};
+use crate::domain::catalogue::{Field, FieldKind};
+use crate::domain::order::OrderDocument;
+use crate::query::OrderQuery;
+use crate::store::order_index::{self, Column, Load, Lookup, OrderIndex, OrderIndexes};
+use crate::store::packed_documents;
+use crate::store::sql_query::Bind;
+use crate::store::{OrderPage, StoreError, StoreResult};
+
+/// Customers with at most this many orders have their index loaded by the list that needs it
+/// (milliseconds); larger ones in the background, while SQL answers.
+const LOADED_WHILE_WAITING: u64 = 10_000;
+
+/// The customer's orders version and number of orders (from the per-status counts), or no row.
+const VERSION_AND_ORDERS: &str = "SELECT u.orders_version,
+        (SELECT CAST(coalesce(sum(c.orders), 0) AS BIGINT) FROM order_counts c WHERE c.customer_id = u.id)
+ FROM customers u WHERE u.id = $1";
+
+/// One document by its number; the customer too, so that no index can show another's.
+const DOCUMENT_BY_SEQ: &str = "SELECT doc FROM order_changes WHERE seq = $1 AND customer_id = $2";
+
+/// A column's values as read, before they are made compact.
+enum Values {
+    Text(Vec<Option<String>>),
+    Instants(Vec<Option<i64>>),
+}
+
+/// A load under way, ended once whatever happens.
+struct Loading {
+    indexes: Option<Arc<OrderIndexes>>,
+    customer_id: String,
+}
+
+impl Loading {
+    fn end(mut self, built: Option<OrderIndex>) -> Option<Arc<OrderIndex>> {
+        self.indexes.take().and_then(|indexes| indexes.loaded(&self.customer_id, built))
+    }
+}
+
+impl Drop for Loading {
+    fn drop(&mut self) {
+        if let Some(indexes) = self.indexes.take() {
+            indexes.loaded(&self.customer_id, None);
+        }
+    }
+}
+
+impl Values {
+    fn len(&self) -> usize {
+        match self {
+            Values::Text(values) => values.len(),
+            Values::Instants(values) => values.len(),
+        }
+    }
+}
+
+impl<DB> SqlStore<DB>
+where
+    DB: Dialect,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB> + sqlx::Decode<'q, DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB> + sqlx::Decode<'q, DB>,
+    for<'q> Option<String>: sqlx::Encode<'q, DB>,
+    for<'q> Option<i64>: sqlx::Encode<'q, DB>,
+    for<'q> Option<Vec<u8>>: sqlx::Encode<'q, DB>,
+    for<'q> Vec<u8>: sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    usize: sqlx::ColumnIndex<DB::Row>,
+{
+    /// The page from the customer's in-memory index, when one holds the orders version stored
+    /// now (or can be loaded at once); `None` leaves the list to SQL.
+    pub(super) async fn select_orders_indexed(&self, customer_id: &str, query: &OrderQuery) -> StoreResult<Option<OrderPage>> {
+        if !self.indexes.enabled() || !order_index::servable(query) {
+            return Ok(None);
+        }
+        let Some((version, orders)) = self.orders_version_and_count(customer_id).await? else { return Ok(None) };
+        let index = match self.indexes.lookup(customer_id, version, orders, query) {
+            Lookup::Ready(index) => index,
+            Lookup::Unavailable => return Ok(self.deferred()),
+            Lookup::Load(load) if orders > LOADED_WHILE_WAITING => {
+                tokio::spawn(Self::load(self.pool.clone(), self.indexes.clone(), load));
+                return Ok(self.deferred());
+            }
+            Lookup::Load(load) => match Self::load(self.pool.clone(), self.indexes.clone(), load).await {
+                Some(index) => index,
+                None => return Ok(self.deferred()),
+            },
+        };
+        let Some(page) = index.page(query) else { return Ok(self.deferred()) };
+        if let Some(spec) = page.wants_ordering
+            && let Some(load) = self.indexes.claim_ordering(customer_id, &index, spec)
+        {
+            // The page is found without it; later ones walk it.
+            tokio::spawn(Self::load(self.pool.clone(), self.indexes.clone(), load));
+        }
+        let Some(orders) = self.documents(customer_id, &page.seqs).await? else { return Ok(self.deferred()) };
+        self.indexes.count_answer(true);
+        Ok(Some(OrderPage { total: page.total, orders }))
+    }
+
+    fn deferred(&self) -> Option<OrderPage> {
+        self.indexes.count_answer(false);
+        None
+    }
+
+    /// The customer's orders version and number of orders: `None` for an unknown customer.
+    async fn orders_version_and_count(&self, customer_id: &str) -> StoreResult<Option<(i64, u64)>> {
+        let read = |connection: &rusqlite::Connection| {
+            connection.prepare_cached(VERSION_AND_ORDERS)?.query_row([customer_id], |row| Ok((row.get(0)?, row.get(1)?))).optional()
+        };
+        let found: Option<(i64, i64)> = match self.direct.as_ref().and_then(|direct| direct.read(read)) {
+            Some(found) => found,
+            None => sqlx::query(VERSION_AND_ORDERS)
+                .bind(customer_id)
+                .fetch_optional(&self.pool)
+                .await?
+                .map(|row| Ok::<_, sqlx::Error>((row.try_get(0)?, row.try_get(1)?)))
+                .transpose()?,
+        };
+        Ok(found.map(|(version, orders)| (version, orders.max(0) as u64)))
+    }
+
+    /// The documents numbered `seqs` of the customer's, in that order; `None` if one is not
+    /// there (the index is then not to be trusted for this page).
+    async fn documents(&self, customer_id: &str, seqs: &[i64]) -> StoreResult<Option<Vec<OrderDocument>>> {
+        let read = |connection: &rusqlite::Connection| {
+            // One read transaction for the page, not one per document: each takes the file's locks.
+            let transaction = connection.unchecked_transaction()?;
+            let mut statement = transaction.prepare_cached(DOCUMENT_BY_SEQ)?;
+            let documents = seqs
+                .iter()
+                .map(|&seq| statement.query_row((seq, customer_id), |row| row.get::<_, Vec<u8>>(0)).optional())
+                .collect::<rusqlite::Result<Option<Vec<Vec<u8>>>>>()?;
+            drop(statement);
+            transaction.commit()?;
+            Ok(documents)
+        };
+        let stored = match self.direct.as_ref().and_then(|direct| direct.read(read)) {
+            Some(stored) => stored,
+            None => self.documents_from_pool(customer_id, seqs).await?,
+        };
+        let Some(stored) = stored else { return Ok(None) };
+        let documents = stored.iter().map(|doc| packed_documents::unpack(doc).map(|json| OrderDocument(json.into())));
+        Ok(Some(documents.collect::<Result<_, _>>().map_err(|error| StoreError::Backend(Box::new(error)))?))
+    }
+
+    async fn documents_from_pool(&self, customer_id: &str, seqs: &[i64]) -> StoreResult<Option<Vec<Vec<u8>>>> {
+        if seqs.is_empty() {
+            return Ok(Some(Vec::new()));
+        }
+        let sql = format!(
+            "SELECT seq, doc FROM order_changes WHERE customer_id = {} AND seq IN ({})",
+            placeholders(DB::PLACEHOLDER, 1, 1),
+            placeholders(DB::PLACEHOLDER, 2, seqs.len())
+        );
+        let binds: Vec<Bind> = std::iter::once(Bind::text(customer_id)).chain(seqs.iter().map(|&seq| Bind::int(seq))).collect();
+        let rows = sqlx::query_with(&sql, arguments::<DB>(&binds)?).fetch_all(&self.pool).await?;
+        let mut by_seq: HashMap<i64, Vec<u8>> = rows.iter().map(|row| (row.get::<i64, _>(0), row.get::<Vec<u8>, _>(1))).collect();
+        Ok(seqs.iter().map(|seq| by_seq.remove(seq)).collect())
+    }
+
+    /// Carries out `load` and ends it, keeping what it built within the budget. Ended too when
+    /// dropped halfway (a list whose caller went away): the next list loads again.
+    async fn load(pool: Pool<DB>, indexes: Arc<OrderIndexes>, load: Load) -> Option<Arc<OrderIndex>> {
+        let customer_id = load.customer_id().to_owned();
+        let loading = Loading { indexes: Some(indexes), customer_id: customer_id.clone() };
+        let built = match load {
+            Load::Ordering { base, spec, .. } => {
+                let built =
+                    tokio::task::spawn_blocking(move || base.build_ordering(&spec).map(|ordering| base.with_ordering(spec, ordering)));
+                built.await.ok().flatten()
+            }
+            Load::Index { customer_id, version, fields } => Self::read_index(&pool, &customer_id, version, None, &fields).await,
+            Load::Columns { customer_id, base, fields } => Self::read_index(&pool, &customer_id, base.version, Some(base), &fields).await,
+        };
+        loading.end(built)
+    }
+
+    /// The index of the customer's orders at `version`, `base` with the columns of `fields`
+    /// added (or a new one without `base`); `None` when the version stored is another one now,
+    /// or reading failed (the lists stay SQL's).
+    async fn read_index(
+        pool: &Pool<DB>,
+        customer_id: &str,
+        version: i64,
+        base: Option<Arc<OrderIndex>>,
+        fields: &[&'static Field],
+    ) -> Option<OrderIndex> {
+        match Self::read_columns(pool, customer_id, version, base.is_none(), fields).await {
+            Ok(Some((seqs, values))) => {
+                let read = values.first().map_or(seqs.len(), Values::len);
+                if base.as_ref().is_some_and(|base| base.len() != read) {
+                    return None; // the same version, but not the same orders: never, but not trusted
+                }
+                let fields = fields.to_vec();
+                let built = tokio::task::spawn_blocking(move || {
+                    let columns = fields.into_iter().zip(values).map(|(field, values)| {
+                        let column = match values {
+                            Values::Text(values) => Column::text(values),
+                            Values::Instants(values) => Column::instants(values),
+                        };
+                        (field, column)
+                    });
+                    base.unwrap_or_else(|| Arc::new(OrderIndex::new(version, seqs))).with_columns(columns)
+                });
+                built.await.ok()
+            }
+            Ok(None) => None,
+            Err(error) => {
+                tracing::warn!(customer_id, error = ?error, "could not load a list index; lists read SQL");
+                None
+            }
+        }
+    }
+
+    /// In one snapshot at `version`: the document numbers (`with_seqs`) and the values of
+    /// `fields`, order by order in the order of the ids. `None` when the version moved on.
+    async fn read_columns(
+        pool: &Pool<DB>,
+        customer_id: &str,
+        version: i64,
+        with_seqs: bool,
+        fields: &[&'static Field],
+    ) -> StoreResult<Option<(Vec<i64>, Vec<Values>)>> {
+        let mut tx = pool.begin_with(DB::BEGIN_SNAPSHOT).await?;
+        let stored: Option<i64> =
+            sqlx::query_scalar("SELECT orders_version FROM customers WHERE id = $1").bind(customer_id).fetch_optional(&mut *tx).await?;
+        if stored != Some(version) {
+            return Ok(None);
+        }
+        let mut selected: Vec<String> = fields.iter().map(|field| format!("o.{}", field.column)).collect();
+        if with_seqs {
+            selected.insert(0, "o.doc_seq".to_owned());
+        }
+        if selected.is_empty() {
+            return Ok(None);
+        }
+        let sql = format!("SELECT {} FROM orders o WHERE o.customer_id = $1 ORDER BY o.id", selected.join(", "));
+        let mut values: Vec<Values> = fields
+            .iter()
+            .map(|field| match field.kind {
+                FieldKind::Text => Values::Text(Vec::new()),
+                FieldKind::Date | FieldKind::DateTime => Values::Instants(Vec::new()),
+            })
+            .collect();
+        let mut seqs = Vec::new();
+        {
+            let mut rows = sqlx::query(&sql).bind(customer_id).fetch(&mut *tx);
+            while let Some(row) = rows.try_next().await? {
+                let first = usize::from(with_seqs);
+                if with_seqs {
+                    let seq: Option<i64> = row.try_get(0)?;
+                    // Every order points at its document since migration 0009.
+                    seqs.push(seq.ok_or_else(|| StoreError::Backend("an order without its document number".into()))?);
+                }
+                for (at, values) in values.iter_mut().enumerate() {
+                    match values {
+                        Values::Text(values) => values.push(row.try_get(first + at)?),
+                        Values::Instants(values) => values.push(row.try_get(first + at)?),
+                    }
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(Some((seqs, values)))
+    }
+}

@@ -1,0 +1,107 @@
+//! Lists from the in-memory indexes: a customer too large to be indexed by the list that needs
+//! it is indexed in the background, its orderings too, and meanwhile and afterwards every list
+//! answers as SQL does, before and after an import moves the orders version.
+
+use std::time::{Duration, Instant};
+
+use order_tracking::domain::order::{Order, OrderStatus};
+use order_tracking::query::{Limits, parse_query};
+use order_tracking::store::{OrderPage, Store};
+
+use crate::harness::{Backend, TestApp, backend_tests};
+
+/// Past the orders a list loads an index for while it waits (10,000).
+const ORDERS: usize = 12_000;
+
+/// Lists of every shape the index answers: filters passed over, found in an ordering, tested
+/// one by one; sorts walked, selected, on several keys, with missing values; deep offsets.
+fn lists(orders: &[Order]) -> Vec<String> {
+    let city = orders[7].site.as_ref().and_then(|site| site.address.as_ref()?.city.clone()).expect("a city");
+    let code = orders[11].product.as_ref().and_then(|product| product.code.clone()).expect("a product code");
+    let reference = orders[13].request.customer_reference.clone().expect("a customer reference");
+    let day = orders[17].order_date.date();
+    let mut ids: Vec<&str> = orders.iter().map(|order| order.id.as_str()).collect();
+    ids.sort_unstable();
+    let encode = |text: &str| form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>();
+    vec![
+        "status=Current&sort=-orderDate&limit=20".to_owned(),
+        "status=Current&sort=-orderDate&offset=7000&limit=30".to_owned(),
+        format!("site.address.city={}&sort=request.customerReference&offset=100&limit=30", encode(&city)),
+        format!("product.code={}&sort=status,-orderDate&offset=40", encode(&code)),
+        format!("orderDate.gte={day}&orderDate.lte={}&sort=status,-orderDate", day + time::Duration::days(30)),
+        format!("lastUpdateDate.gte={day}&sort=-lastUpdateDate&offset=20"),
+        format!("request.customerReference={}", encode(&reference)),
+        "site.address.country.ne=FR&sort=site.address.city&offset=500".to_owned(),
+        format!("expectedCompletionDate.lt={day}&sort=-completionDate,id&limit=50"),
+        format!("id.gte={}&limit=50", encode(ids[ORDERS / 2])),
+        "sort=-id&offset=11990".to_owned(),
+        "action=Add,Move&status.ne=Closed&sort=-lastUpdateDate,site.name&offset=60".to_owned(),
+        "sort=site.name,-orderDate&offset=3000&limit=100".to_owned(),
+        "status=Closed&site.address.city.gt=M&orderDate.lt=2026-01-01&sort=-orderDate&offset=13".to_owned(),
+    ]
+}
+
+/// Every list of `lists` answered alike by the store with indexes and the one without: each
+/// page's documents and total. Returns how many the indexes answered.
+async fn compare(indexed: &dyn Store, plain: &dyn Store, customer_id: &str, lists: &[String]) -> u64 {
+    let answered = indexed.list_index_usage().answered;
+    for raw in lists {
+        let query = parse_query(raw, Limits { default_limit: 20, max_limit: 1000 }).expect("a valid list");
+        let (ours, sql) = (indexed.list_orders(customer_id, &query).await.unwrap(), plain.list_orders(customer_id, &query).await.unwrap());
+        assert_eq!(ours.total, sql.total, "total of {raw}");
+        let ids = |page: &OrderPage| -> Vec<String> {
+            page.orders.iter().map(|order| serde_json::from_str::<serde_json::Value>(order.as_str()).unwrap()["id"].to_string()).collect()
+        };
+        assert_eq!(ids(&ours), ids(&sql), "ids of the page of {raw}");
+        assert!(ours.orders == sql.orders, "documents of the page of {raw}");
+    }
+    indexed.list_index_usage().answered - answered
+}
+
+/// Compares rounds of every list until a whole round came from the indexes and they stopped
+/// growing (the orderings lists asked for are built).
+async fn compare_until_indexed(indexed: &dyn Store, plain: &dyn Store, customer_id: &str, lists: &[String]) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut bytes = 0;
+    loop {
+        let answered = compare(indexed, plain, customer_id, lists).await;
+        let now = indexed.list_index_usage().bytes;
+        if answered == lists.len() as u64 && now == bytes {
+            return;
+        }
+        bytes = now;
+        assert!(Instant::now() < deadline, "the index never answered every list: {answered} of {} in the last round", lists.len());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn a_large_customer_is_indexed_in_the_background_and_answers_as_sql_before_and_after_an_import(backend: Backend) {
+    let indexed = TestApp::spawn(backend).await;
+    let plain = TestApp::spawn_on(indexed.database.clone(), |config| config.store.list_index_bytes = 0).await;
+    let tenant = indexed.tenant("Large").await;
+    let mut orders = order_tracking::demo::generate::generate_orders(ORDERS, 5);
+    indexed.store.import_orders(&tenant.customer_id, orders.clone()).await.unwrap();
+    let lists = lists(&orders);
+
+    // The first lists load the index in the background and are answered from SQL meanwhile.
+    assert_eq!(compare(indexed.store.as_ref(), plain.store.as_ref(), &tenant.customer_id, &lists[..1]).await, 0);
+    compare_until_indexed(indexed.store.as_ref(), plain.store.as_ref(), &tenant.customer_id, &lists).await;
+
+    // An import changes statuses, cities and dates of some orders: from the next list on, no
+    // answer shows the orders as they were.
+    for (position, order) in orders.iter_mut().enumerate().filter(|(position, _)| position % 23 == 0) {
+        order.status = match order.status {
+            OrderStatus::Current => OrderStatus::Closed,
+            OrderStatus::Closed => OrderStatus::Current,
+        };
+        order.order_date += time::Duration::days(position as i64 % 40);
+        if let Some(address) = order.site.as_mut().and_then(|site| site.address.as_mut()) {
+            address.city = Some("Zanzibar".into());
+        }
+    }
+    indexed.store.import_orders(&tenant.customer_id, orders).await.unwrap();
+    compare(indexed.store.as_ref(), plain.store.as_ref(), &tenant.customer_id, &lists).await;
+    compare_until_indexed(indexed.store.as_ref(), plain.store.as_ref(), &tenant.customer_id, &lists).await;
+}
+
+backend_tests!(a_large_customer_is_indexed_in_the_background_and_answers_as_sql_before_and_after_an_import);
