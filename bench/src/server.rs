@@ -63,13 +63,62 @@ pub struct Tenant {
 }
 
 pub struct RunningServer {
-    child: Child,
+    /// First, so that the process ends before its database goes.
+    instance: Instance,
     pub base: String,
     pub tenant: Tenant,
     /// How long `admin import` took for the tenant's orders.
     pub import_time: Duration,
+    /// The database URL the server was started on.
+    database: String,
     _dir: tempfile::TempDir,
     _database: Option<PostgresDatabase>,
+}
+
+/// Another server process on the database of a [`RunningServer`], killed when dropped.
+pub struct Instance {
+    child: Child,
+    pub base: String,
+}
+
+impl Instance {
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The most the server's resident memory has been.
+    pub fn peak_rss_bytes(&self) -> Option<u64> {
+        process_memory(self.pid(), "VmHWM:")
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `binary serve` on `database` with rate limits off (a load run is one client far over
+/// any quota) and `serve_args`, and waits for its first line.
+fn serve(binary: &Path, database: &str, serve_args: &[String]) -> anyhow::Result<Instance> {
+    let mut child = Command::new(binary)
+        .args(["serve", "--listen", "127.0.0.1:0", "--database", database])
+        .args(["--requests-per-minute", "0", "--token-requests-per-minute", "0"])
+        .args(serve_args)
+        .env("ORDER_TRACKING_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .with_context(|| format!("cannot start {}", binary.display()))?;
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("piped stdout")).read_line(&mut first)?;
+    let Some(base) = first.trim().strip_prefix("listening on ") else {
+        let _ = child.kill();
+        bail!("the server printed {first:?} instead of `listening on ...`");
+    };
+    Ok(Instance { base: base.to_owned(), child })
 }
 
 impl RunningServer {
@@ -126,33 +175,24 @@ impl RunningServer {
             import(&id, &mut order_tracking::demo::generate::order_stream(dataset.other_orders, seed))?;
         }
 
-        let mut child = Command::new(binary)
-            .args(["serve", "--listen", "127.0.0.1:0", "--database", &database])
-            .args(["--requests-per-minute", "0", "--token-requests-per-minute", "0"])
-            .args(serve_args)
-            .env("ORDER_TRACKING_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .with_context(|| format!("cannot start {}", binary.display()))?;
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().expect("piped stdout")).read_line(&mut first)?;
-        let Some(base) = first.trim().strip_prefix("listening on ") else {
-            let _ = child.kill();
-            bail!("the server printed {first:?} instead of `listening on ...`");
-        };
+        let instance = serve(binary, &database, serve_args)?;
         let tenant = Tenant {
             client_id: field(&client, "clientId")?,
             client_secret: field(&client, "clientSecret")?,
             api_key: field(&key, "apiKey")?,
             order_ids: orders.iter().map(|order| order.id.clone()).collect(),
         };
-        Ok(RunningServer { base: base.to_owned(), child, tenant, import_time, _dir: dir, _database: postgres })
+        Ok(RunningServer { base: instance.base.clone(), instance, tenant, import_time, database, _dir: dir, _database: postgres })
+    }
+
+    /// Another server on the same database, with `serve_args`: a second instance, as when
+    /// several share one database, or one served with other settings beside the first.
+    pub fn another(&self, binary: &Path, serve_args: &[String]) -> anyhow::Result<Instance> {
+        serve(binary, &self.database, serve_args)
     }
 
     pub fn pid(&self) -> u32 {
-        self.child.id()
+        self.instance.pid()
     }
 
     /// The server's resident memory now.
@@ -162,14 +202,7 @@ impl RunningServer {
 
     /// The most the server's resident memory has been.
     pub fn peak_rss_bytes(&self) -> Option<u64> {
-        process_memory(self.pid(), "VmHWM:")
-    }
-}
-
-impl Drop for RunningServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.instance.peak_rss_bytes()
     }
 }
 

@@ -46,6 +46,10 @@ struct Args {
     /// Scenarios to run (a to g).
     #[arg(long, value_delimiter = ',', default_value = "a,b,c,d,e,f,g")]
     scenarios: Vec<String>,
+    /// Scenarios measured again on a second server of the same database with its answer cache
+    /// off (`--answer-cache-mb=0`), so that every request is answered afresh (none, to skip).
+    #[arg(long, value_delimiter = ',', default_value = "b,c,e,g")]
+    uncached: Vec<String>,
     /// Different requests in the varied scenarios.
     #[arg(long, default_value_t = 1_000)]
     varied: usize,
@@ -130,6 +134,13 @@ struct BackendReport {
     /// The uncached totals: each probe of [`scenarios::count_probes`], and what it measured.
     count_probes: Vec<(&'static str, Outcome)>,
     peak_rss: Option<u64>,
+    /// The peak RSS of the server with no answer cache, where one ran.
+    uncached_peak_rss: Option<u64>,
+}
+
+/// The row key of a scenario measured with the answer cache off.
+fn uncached_key(key: &str) -> String {
+    format!("{key} uncached")
 }
 
 fn main() -> anyhow::Result<()> {
@@ -214,6 +225,19 @@ fn main() -> anyhow::Result<()> {
             let outcome = measure(&server.base, &scenario.ours, headers, Some(server.pid()), Some(&ceiling.base), &nothing)?;
             rows.push((scenario.key.to_owned(), outcome));
         }
+        let mut uncached_peak_rss = None;
+        let uncached: Vec<&Scenario> = scenarios.iter().filter(|scenario| args.uncached.iter().any(|key| key == scenario.key)).collect();
+        if !uncached.is_empty() {
+            let serve_args: Vec<String> = args.serve_args.iter().cloned().chain(["--answer-cache-mb=0".to_owned()]).collect();
+            let instance = server.another(&binary, &serve_args)?;
+            for scenario in uncached {
+                eprintln!("{} ({}) {}, answer cache off...", backend.name(), scenario.key, scenario.title);
+                let headers: &[(&str, &str)] = if scenario.auth == Auth::ApiCall { &api_headers } else { &token_headers };
+                let outcome = measure(&instance.base, &scenario.ours, headers, Some(instance.pid()), Some(&ceiling.base), &nothing)?;
+                rows.push((uncached_key(scenario.key), outcome));
+            }
+            uncached_peak_rss = instance.peak_rss_bytes();
+        }
         let one = Load { threads: 1, connections: 1, ..load(args.seconds.min(5)) };
         let mut count_probes = Vec::new();
         for (filter, requests) in scenarios::count_probes(100_000) {
@@ -226,6 +250,7 @@ fn main() -> anyhow::Result<()> {
             rows,
             count_probes,
             peak_rss: server.peak_rss_bytes(),
+            uncached_peak_rss,
         });
     }
 
@@ -345,8 +370,12 @@ fn report(
     );
     let peer_rps = |key: &str| peer.and_then(|rows| rows.iter().find(|(k, _)| k == key)).map(|(_, outcome)| outcome.requests_per_second());
     for backend in reports {
+        let uncached_rss = backend
+            .uncached_peak_rss
+            .map(|bytes| format!(" (the server without answer cache, for the rows marked uncached: {} MB)", megabytes(Some(bytes))))
+            .unwrap_or_default();
         text.push_str(&format!(
-            "\n## {}\n\nImport of the {} orders (`admin import`): {:.1} s. Server RSS at most {} MB. \
+            "\n## {}\n\nImport of the {} orders (`admin import`): {:.1} s. Server RSS at most {} MB{uncached_rss}. \
              Exact `X-Total-Count`, uncached (each request a distinct bound before every order, `limit=1`, one connection), p50: {}.\n\n\
              | | scenario | requests/s | p50 ms | p99 ms | errors | RSS MB | ceiling beside it, requests/s | × ceiling | json-server requests/s | × json-server |\n\
              |---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
@@ -357,9 +386,14 @@ fn report(
             probe_figures(&backend.count_probes),
         ));
         for (key, outcome) in &backend.rows {
-            let title = scenarios.iter().find(|scenario| scenario.key == key).map_or("", |scenario| scenario.title);
+            let scenario = scenarios.iter().find(|scenario| scenario.key == key || uncached_key(scenario.key) == *key);
+            let title = match scenario {
+                Some(scenario) if scenario.key != key => format!("{}, answer cache off", scenario.title),
+                Some(scenario) => scenario.title.to_owned(),
+                None => String::new(),
+            };
             let rps = outcome.requests_per_second();
-            let (peer_column, ratio_column) = match peer_rps(key) {
+            let (peer_column, ratio_column) = match scenario.and_then(|scenario| peer_rps(scenario.key)) {
                 Some(peer) if peer > 0.0 => (format!("{peer:.1}"), format!("{:.0}", rps / peer)),
                 Some(_) => ("0".into(), "–".into()),
                 None => ("–".into(), "–".into()),

@@ -5,10 +5,8 @@
 use std::ops::RangeInclusive;
 
 use super::bitmap::Bitmap;
+use super::integers::Integers;
 use crate::query::{Filter, Op, Value};
-
-/// A missing instant: no storable one is this early (orders carry years 1900 to 2200).
-const MISSING_INSTANT: i64 = i64::MIN;
 
 /// The key a missing value sorts under, in both directions: after every present one.
 pub const MISSING_KEY: u64 = u64::MAX;
@@ -28,9 +26,7 @@ impl Column {
 
     /// Date or date-time values as stored, in nanoseconds (`None`: missing).
     pub fn instants(values: impl IntoIterator<Item = Option<i64>>) -> Column {
-        // No stored value is MISSING_INSTANT (see there): the saturation only keeps that certain.
-        let values = values.into_iter().map(|value| value.map_or(MISSING_INSTANT, |nanos| nanos.max(MISSING_INSTANT + 1)));
-        Column::Instant(InstantColumn { values: values.collect() })
+        Column::Instant(InstantColumn { values: Integers::new(values.into_iter().collect()) })
     }
 
     pub fn len(&self) -> usize {
@@ -44,7 +40,7 @@ impl Column {
     pub fn bytes(&self) -> usize {
         match self {
             Column::Text(column) => column.codes.bytes() + column.dictionary.bytes(),
-            Column::Instant(column) => column.values.capacity() * 8,
+            Column::Instant(column) => column.values.bytes(),
         }
     }
 
@@ -62,18 +58,12 @@ impl Column {
     pub fn retain(&self, test: &Test, matches: &mut Bitmap) {
         match (self, test) {
             (Column::Text(column), Test::Codes(test)) => column.codes.retain(test, matches),
-            (Column::Instant(column), Test::Instants(test)) => {
-                let values = column.values.as_slice();
-                match test {
-                    InstantTest::Range { low, high } => {
-                        let (low, width) = (*low, high.abs_diff(*low));
-                        matches.retain(values, |value| value.wrapping_sub(low) as u64 <= width);
-                    }
-                    InstantTest::In(listed) => matches.retain(values, |value| listed.contains(&value)),
-                    InstantTest::NotIn(listed) => matches.retain(values, |value| value != MISSING_INSTANT && !listed.contains(&value)),
-                    InstantTest::Nothing => matches.clear(),
-                }
-            }
+            (Column::Instant(column), Test::Instants(test)) => match test {
+                InstantTest::Range { low, high } => column.values.retain_range(*low, *high, matches),
+                InstantTest::In(listed) => column.values.retain_listed(listed, true, matches),
+                InstantTest::NotIn(listed) => column.values.retain_listed(listed, false, matches),
+                InstantTest::Nothing => matches.clear(),
+            },
             _ => unreachable!("a test is made by the column it is used on"),
         }
     }
@@ -82,7 +72,7 @@ impl Column {
     pub fn holds(&self, test: &Test, position: usize) -> bool {
         match (self, test) {
             (Column::Text(column), Test::Codes(test)) => column.codes.get(position).is_some_and(|code| test.accepts(code)),
-            (Column::Instant(column), Test::Instants(test)) => test.accepts(column.values[position]),
+            (Column::Instant(column), Test::Instants(test)) => column.values.get(position).is_some_and(|value| test.accepts(value)),
             _ => unreachable!("a test is made by the column it is used on"),
         }
     }
@@ -106,10 +96,7 @@ impl Column {
     pub fn sort_key(&self, position: usize, descending: bool) -> u64 {
         let key = match self {
             Column::Text(column) => column.codes.get(position).map(u64::from),
-            Column::Instant(column) => {
-                let value = column.values[position];
-                (value != MISSING_INSTANT).then(|| instant_key(value))
-            }
+            Column::Instant(column) => column.values.get(position).map(instant_key),
         };
         match key {
             None => MISSING_KEY,
@@ -131,9 +118,9 @@ pub enum Test {
     Instants(InstantTest),
 }
 
-/// Which instants a filter accepts; never the missing one.
+/// Which present instants a filter accepts (a missing one satisfies none).
 pub enum InstantTest {
-    /// From `low` to `high`, both included, `low` above MISSING_INSTANT.
+    /// From `low` to `high`, both included.
     Range {
         low: i64,
         high: i64,
@@ -148,7 +135,7 @@ impl InstantTest {
         match self {
             InstantTest::Range { low, high } => (*low..=*high).contains(&value),
             InstantTest::In(listed) => listed.contains(&value),
-            InstantTest::NotIn(listed) => value != MISSING_INSTANT && !listed.contains(&value),
+            InstantTest::NotIn(listed) => !listed.contains(&value),
             InstantTest::Nothing => false,
         }
     }
@@ -168,14 +155,12 @@ fn instant_test(filter: &Filter) -> Option<InstantTest> {
         (Op::Gte, [bound]) => (Some(*bound), Some(i64::MAX)),
         (Op::Lt, [bound]) => (Some(i64::MIN), bound.checked_sub(1)),
         (Op::Lte, [bound]) => (Some(i64::MIN), Some(*bound)),
-        // A listed MISSING_INSTANT comes from a saturated bound, which no stored value is.
-        (Op::Eq, listed) => return Some(InstantTest::In(listed.iter().copied().filter(|&nanos| nanos != MISSING_INSTANT).collect())),
+        (Op::Eq, listed) => return Some(InstantTest::In(listed.to_vec())),
         (Op::Ne, listed) => return Some(InstantTest::NotIn(listed.to_vec())),
         // The parser gives a comparison one value.
         _ => return None,
     };
-    // The lowest present value is above MISSING_INSTANT: a range from there excludes missing ones.
-    Some(match (low.map(|low| low.max(MISSING_INSTANT + 1)), high) {
+    Some(match (low, high) {
         (Some(low), Some(high)) if low <= high => InstantTest::Range { low, high },
         _ => InstantTest::Nothing,
     })
@@ -378,7 +363,7 @@ impl TextColumn {
 
 #[derive(Debug)]
 pub struct InstantColumn {
-    values: Vec<i64>,
+    values: Integers,
 }
 
 #[cfg(test)]

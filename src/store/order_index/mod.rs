@@ -21,6 +21,7 @@
 
 mod bitmap;
 mod column;
+mod integers;
 #[cfg(test)]
 mod oracle_tests;
 mod page;
@@ -35,6 +36,7 @@ pub use page::SortSpec;
 use crate::domain::catalogue::{Container, Field};
 use crate::query::OrderQuery;
 use bitmap::Bitmap;
+use integers::Integers;
 use page::{KeySource, Way};
 
 /// One customer's orders at one orders version: what lists read.
@@ -42,7 +44,7 @@ use page::{KeySource, Way};
 pub struct OrderIndex {
     pub version: i64,
     /// Each order's document number, in the order of the ids (an order's position).
-    seqs: Arc<[i64]>,
+    seqs: Arc<Integers>,
     /// By field path.
     columns: HashMap<&'static str, Arc<Column>>,
     /// Every position, in each sort lists asked for.
@@ -64,7 +66,12 @@ const ORDERING_FROM_MATCHES: usize = 2_000;
 impl OrderIndex {
     /// The index of orders whose document numbers are `seqs`, in the order of their ids.
     pub fn new(version: i64, seqs: Vec<i64>) -> OrderIndex {
-        OrderIndex { version, seqs: seqs.into(), columns: HashMap::new(), orderings: HashMap::new() }
+        OrderIndex {
+            version,
+            seqs: Arc::new(Integers::new(seqs.into_iter().map(Some).collect())),
+            columns: HashMap::new(),
+            orderings: HashMap::new(),
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -75,7 +82,7 @@ impl OrderIndex {
     pub fn bytes(&self) -> usize {
         let columns: usize = self.columns.values().map(|column| column.bytes()).sum();
         let orderings: usize = self.orderings.values().map(|ordering| ordering.len() * 4).sum();
-        self.seqs.len() * 8 + columns + orderings
+        self.seqs.bytes() + columns + orderings
     }
 
     /// The fields `query` needs whose columns this index lacks.
@@ -155,7 +162,9 @@ impl OrderIndex {
                 }
             }
         };
-        Some(IndexedPage { total: total as u64, seqs: positions.into_iter().map(|position| self.seqs[position]).collect(), wants_ordering })
+        // Every order has its document number: `get` finds one at every position.
+        let seqs = positions.into_iter().filter_map(|position| self.seqs.get(position)).collect();
+        Some(IndexedPage { total: total as u64, seqs, wants_ordering })
     }
 
     /// The positions that pass every test, and an ordering that would find them faster. Where

@@ -130,17 +130,31 @@ pub fn run<'a>(ordering: &'a [u32], column: &Column, descending: bool, keys: &Ra
     &ordering[start..end.max(start)]
 }
 
-/// The page, selecting among the matches by their keys.
+/// The page, selecting among the matches by their keys. Only the first `skip + take` of those
+/// read so far are kept, pruned whenever twice as many have gathered: memory in proportion to
+/// the page's end, not to the matches (32 lists at once each holding 100,000 entries took 80 MB).
 pub fn select(keys: &Keys<'_>, matches: &Bitmap, skip: usize, take: usize) -> Vec<usize> {
-    let mut entries: Vec<Entry> = matches.iter().map(|position| entry(keys, position)).collect();
-    let end = skip.saturating_add(take).min(entries.len());
-    if end < entries.len() {
-        // The first `end` in any order, then only those sorted.
-        entries.select_nth_unstable_by(end, |a, b| compare(keys, a, b));
-        entries.truncate(end);
+    let end = skip.saturating_add(take);
+    if end == 0 {
+        return Vec::new();
     }
-    entries.sort_unstable_by(|a, b| compare(keys, a, b));
-    entries.into_iter().skip(skip).map(|entry| entry.position as usize).collect()
+    let prune_at = end.saturating_mul(2).max(1_024);
+    let mut kept: Vec<Entry> = Vec::new();
+    let keep_first = |kept: &mut Vec<Entry>| {
+        if kept.len() > end {
+            kept.select_nth_unstable_by(end, |a, b| compare(keys, a, b));
+            kept.truncate(end);
+        }
+    };
+    for position in matches.iter() {
+        kept.push(entry(keys, position));
+        if kept.len() == prune_at {
+            keep_first(&mut kept);
+        }
+    }
+    keep_first(&mut kept);
+    kept.sort_unstable_by(|a, b| compare(keys, a, b));
+    kept.into_iter().skip(skip).map(|entry| entry.position as usize).collect()
 }
 
 #[cfg(test)]
