@@ -85,6 +85,11 @@ impl OrderIndex {
         self.seqs.bytes() + columns + orderings
     }
 
+    /// The fields whose columns this index holds.
+    fn fields(&self) -> Vec<&'static Field> {
+        self.columns.keys().filter_map(|path| crate::domain::catalogue::find(path)).collect()
+    }
+
     /// The fields `query` needs whose columns this index lacks.
     pub fn missing_fields(&self, query: &OrderQuery) -> Vec<&'static Field> {
         needed_fields(query).into_iter().filter(|field| !self.columns.contains_key(field.path)).collect()
@@ -266,8 +271,9 @@ fn sort_spec(query: &OrderQuery) -> SortSpec {
 /// What an index lacks for a list, to be loaded by the store and handed to [`OrderIndexes::loaded`].
 #[derive(Debug)]
 pub enum Load {
-    /// A new index at `version`, with these columns.
-    Index { customer_id: String, version: i64, fields: Vec<&'static Field> },
+    /// A new index at `version`, with these columns and orderings (those of the customer's
+    /// index of an earlier version, carried over, beside what the list needs).
+    Index { customer_id: String, version: i64, fields: Vec<&'static Field>, orderings: Vec<SortSpec> },
     /// These columns added to `base`.
     Columns { customer_id: String, base: Arc<OrderIndex>, fields: Vec<&'static Field> },
     /// An ordering for `spec` added to `base`.
@@ -370,30 +376,43 @@ impl OrderIndexes {
         let Ok(mut registry) = self.registry.lock() else { return Lookup::Unavailable };
         registry.clock += 1;
         let now = registry.clock;
-        let current = registry.entries.get_mut(customer_id).filter(|entry| entry.index.version == version).map(|entry| {
+        let known = registry.entries.get_mut(customer_id).map(|entry| {
             entry.last_used = now;
             entry.index.clone()
         });
-        let load = match current {
-            Some(index) => {
+        let load = match known {
+            Some(index) if index.version == version => {
                 let fields = index.missing_fields(query);
                 if fields.is_empty() {
                     return Lookup::Ready(index);
                 }
                 Load::Columns { customer_id: customer_id.to_owned(), base: index, fields }
             }
-            None => Load::Index { customer_id: customer_id.to_owned(), version, fields: needed_fields(query) },
+            // After an import, what lists read before is loaded at once: one read of the
+            // orders, not one per field as lists come back.
+            earlier => {
+                let needed = needed_fields(query);
+                let (mut fields, mut orderings) = match &earlier {
+                    Some(earlier) => (earlier.fields(), earlier.orderings.keys().cloned().collect()),
+                    None => (Vec::new(), Vec::new()),
+                };
+                fields.extend(needed.iter().copied());
+                fields.sort_by_key(|field| field.path);
+                fields.dedup_by_key(|field| field.path);
+                // Not worth reading every order to find out: a number and 8 bytes a column an order.
+                let least = |fields: &[&Field]| orders.saturating_mul(8 * (1 + fields.len() as u64));
+                if least(&fields) > self.budget as u64 {
+                    (fields, orderings) = (needed, Vec::new());
+                }
+                if least(&fields) > self.budget as u64 {
+                    registry.refuse(customer_id, version, least(&fields), self.budget);
+                    return Lookup::Unavailable;
+                }
+                Load::Index { customer_id: customer_id.to_owned(), version, fields, orderings }
+            }
         };
         if registry.loading.contains(customer_id) || registry.too_large.contains(&(customer_id.to_owned(), version)) {
             return Lookup::Unavailable;
-        }
-        if let Load::Index { fields, .. } = &load {
-            // Not worth reading every order to find out: a number and a column of 8 bytes an order.
-            let least = orders.saturating_mul(8 * (1 + fields.len() as u64));
-            if least > self.budget as u64 {
-                registry.refuse(customer_id, version, least, self.budget);
-                return Lookup::Unavailable;
-            }
         }
         registry.loading.insert(customer_id.to_owned());
         Lookup::Load(load)
@@ -524,6 +543,27 @@ mod tests {
         assert_eq!(fields.iter().map(|field| field.path).collect::<Vec<_>>(), ["site.name"]);
         assert!(matches!(indexes.lookup("c1", 3, 10, &query("appointments.status=Done")), Lookup::Unavailable));
         assert!(matches!(OrderIndexes::new(0).lookup("c1", 3, 10, &list), Lookup::Unavailable), "disabled");
+    }
+
+    #[test]
+    fn after_an_import_the_columns_and_orderings_of_the_earlier_index_are_loaded_at_once() {
+        let indexes = OrderIndexes::new(1 << 20);
+        let Lookup::Load(_) = indexes.lookup("c1", 3, 10, &query("status=Current")) else { panic!("a load") };
+        let earlier = index_of(3, 10);
+        let spec = vec![("orderDate", true)];
+        let ordering = earlier.build_ordering(&spec).unwrap();
+        indexes.loaded("c1", Some(earlier.with_ordering(spec.clone(), ordering)));
+        let Lookup::Load(Load::Index { version: 4, fields, orderings, .. }) = indexes.lookup("c1", 4, 10, &query("site.name=Halle")) else {
+            panic!("a load of the new version")
+        };
+        assert_eq!(fields.iter().map(|field| field.path).collect::<Vec<_>>(), ["orderDate", "site.name", "status"]);
+        assert_eq!(orderings, [spec]);
+        indexes.loaded("c1", None);
+        // Unless they would not fit: then what the list needs.
+        let Lookup::Load(Load::Index { fields, orderings, .. }) = indexes.lookup("c1", 4, 40_000, &query("site.name=Halle")) else {
+            panic!("a smaller load")
+        };
+        assert_eq!((fields.len(), orderings.len()), (1, 0));
     }
 
     #[test]

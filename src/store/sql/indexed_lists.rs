@@ -14,7 +14,7 @@ use super::{Dialect, SqlStore, arguments};
 use crate::domain::catalogue::{Field, FieldKind};
 use crate::domain::order::OrderDocument;
 use crate::query::OrderQuery;
-use crate::store::order_index::{self, Column, Load, Lookup, OrderIndex, OrderIndexes};
+use crate::store::order_index::{self, Column, Load, Lookup, OrderIndex, OrderIndexes, SortSpec};
 use crate::store::packed_documents;
 use crate::store::sql_query::Bind;
 use crate::store::{OrderPage, StoreError, StoreResult};
@@ -183,21 +183,26 @@ where
                     tokio::task::spawn_blocking(move || base.build_ordering(&spec).map(|ordering| base.with_ordering(spec, ordering)));
                 built.await.ok().flatten()
             }
-            Load::Index { customer_id, version, fields } => Self::read_index(&pool, &customer_id, version, None, &fields).await,
-            Load::Columns { customer_id, base, fields } => Self::read_index(&pool, &customer_id, base.version, Some(base), &fields).await,
+            Load::Index { customer_id, version, fields, orderings } => {
+                Self::read_index(&pool, &customer_id, version, None, &fields, orderings).await
+            }
+            Load::Columns { customer_id, base, fields } => {
+                Self::read_index(&pool, &customer_id, base.version, Some(base), &fields, Vec::new()).await
+            }
         };
         loading.end(built)
     }
 
     /// The index of the customer's orders at `version`, `base` with the columns of `fields`
-    /// added (or a new one without `base`); `None` when the version stored is another one now,
-    /// or reading failed (the lists stay SQL's).
+    /// added (or a new one without `base`) and `orderings` built; `None` when the version stored
+    /// is another one now, or reading failed (the lists stay SQL's).
     async fn read_index(
         pool: &Pool<DB>,
         customer_id: &str,
         version: i64,
         base: Option<Arc<OrderIndex>>,
         fields: &[&'static Field],
+        orderings: Vec<SortSpec>,
     ) -> Option<OrderIndex> {
         match Self::read_columns(pool, customer_id, version, base.is_none(), fields).await {
             Ok(Some((seqs, values))) => {
@@ -214,7 +219,13 @@ where
                         };
                         (field, column)
                     });
-                    base.unwrap_or_else(|| Arc::new(OrderIndex::new(version, seqs))).with_columns(columns)
+                    let mut index = base.unwrap_or_else(|| Arc::new(OrderIndex::new(version, seqs))).with_columns(columns);
+                    for spec in orderings {
+                        if let Some(ordering) = index.build_ordering(&spec) {
+                            index = index.with_ordering(spec, ordering);
+                        }
+                    }
+                    index
                 });
                 built.await.ok()
             }
