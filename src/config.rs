@@ -14,7 +14,7 @@ use crate::store::StoreOptions;
 const MAX_TOKEN_TTL: time::Duration = time::Duration::days(365);
 
 /// Memory for list indexes, unless configured.
-const DEFAULT_LIST_INDEX_MB: u64 = 32;
+const DEFAULT_LIST_INDEX_MB: u64 = 16;
 
 /// Idle database connections are closed after this long.
 const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(600);

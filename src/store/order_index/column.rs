@@ -2,6 +2,7 @@
 //! text as codes into a sorted dictionary of its distinct values, so that codes compare as the
 //! text does (by code point), and dates as the nanoseconds SQL compares.
 
+use std::collections::HashMap;
 use std::ops::RangeInclusive;
 
 use super::bitmap::Bitmap;
@@ -20,13 +21,17 @@ pub enum Column {
 
 impl Column {
     /// Text values as stored (`None`: missing).
+    #[cfg(test)]
     pub fn text(values: Vec<Option<String>>) -> Column {
-        Column::Text(TextColumn::new(values))
+        let mut builder = TextBuilder::default();
+        values.iter().for_each(|value| builder.push(value.as_deref()));
+        builder.finish()
     }
 
-    /// Date or date-time values as stored, in nanoseconds (`None`: missing).
-    pub fn instants(values: impl IntoIterator<Item = Option<i64>>) -> Column {
-        Column::Instant(InstantColumn { values: Integers::new(values.into_iter().collect()) })
+    /// Date or date-time values as stored, in nanoseconds (`None`: missing), read as many times
+    /// as choosing their form takes.
+    pub fn instants(values: impl Iterator<Item = Option<i64>> + Clone) -> Column {
+        Column::Instant(InstantColumn { values: Integers::new(values) })
     }
 
     pub fn len(&self) -> usize {
@@ -298,28 +303,61 @@ pub struct TextColumn {
     codes: Codes,
 }
 
-impl TextColumn {
-    fn new(values: Vec<Option<String>>) -> TextColumn {
-        let mut distinct: Vec<&str> = values.iter().flatten().map(String::as_str).collect();
-        distinct.sort_unstable();
-        distinct.dedup();
-        let mut dictionary = Dictionary { text: String::with_capacity(distinct.iter().map(|text| text.len()).sum()), ends: Vec::new() };
-        dictionary.ends.reserve_exact(distinct.len());
-        for text in &distinct {
-            dictionary.text.push_str(text);
-            dictionary.ends.push(dictionary.text.len());
-        }
-        let code = |value: &Option<String>| value.as_deref().and_then(|text| distinct.binary_search(&text).ok());
-        let codes = if distinct.len() < usize::from(u8::MAX) {
-            Codes::U8(values.iter().map(|value| code(value).map_or(u8::MAX, |code| code as u8)).collect())
-        } else if distinct.len() < usize::from(u16::MAX) {
-            Codes::U16(values.iter().map(|value| code(value).map_or(u16::MAX, |code| code as u16)).collect())
-        } else {
-            Codes::U32(values.iter().map(|value| code(value).map_or(u32::MAX, |code| code as u32)).collect())
-        };
-        TextColumn { dictionary, codes }
+/// A text column read value by value, each distinct text kept once: a million orders' values
+/// are not held as a million strings on their way in.
+#[derive(Debug, Default)]
+pub struct TextBuilder {
+    /// Each value's code in the order its text was first met; [`u32::MAX`] for a missing one.
+    codes: Vec<u32>,
+    known: HashMap<Box<str>, u32>,
+}
+
+impl TextBuilder {
+    pub fn len(&self) -> usize {
+        self.codes.len()
     }
 
+    pub fn push(&mut self, value: Option<&str>) {
+        let code = match value {
+            None => u32::MAX,
+            Some(text) => match self.known.get(text) {
+                Some(&code) => code,
+                None => {
+                    let code = self.known.len() as u32;
+                    self.known.insert(text.into(), code);
+                    code
+                }
+            },
+        };
+        self.codes.push(code);
+    }
+
+    /// The column: the texts sorted by code point, each value's code its text's rank.
+    pub fn finish(self) -> Column {
+        let mut distinct: Vec<(Box<str>, u32)> = self.known.into_iter().collect();
+        distinct.sort_unstable();
+        let mut rank = vec![0u32; distinct.len()];
+        let mut dictionary =
+            Dictionary { text: String::with_capacity(distinct.iter().map(|(text, _)| text.len()).sum()), ends: Vec::new() };
+        dictionary.ends.reserve_exact(distinct.len());
+        for (position, (text, first_met)) in distinct.into_iter().enumerate() {
+            rank[first_met as usize] = position as u32;
+            dictionary.text.push_str(&text);
+            dictionary.ends.push(dictionary.text.len());
+        }
+        let ranked = self.codes.iter().map(|&code| rank.get(code as usize).copied());
+        let codes = if rank.len() < usize::from(u8::MAX) {
+            Codes::U8(ranked.map(|code| code.map_or(u8::MAX, |code| code as u8)).collect())
+        } else if rank.len() < usize::from(u16::MAX) {
+            Codes::U16(ranked.map(|code| code.map_or(u16::MAX, |code| code as u16)).collect())
+        } else {
+            Codes::U32(ranked.map(|code| code.unwrap_or(u32::MAX)).collect())
+        };
+        Column::Text(TextColumn { dictionary, codes })
+    }
+}
+
+impl TextColumn {
     fn test(&self, filter: &Filter) -> Option<CodeTest> {
         let texts = filter
             .values
@@ -446,7 +484,7 @@ mod tests {
             listed in proptest::collection::vec(prop_oneof![-6i64..6, Just(i64::MIN), Just(i64::MAX)], 4),
         ) {
             let listed = &listed[..count];
-            let column = Column::instants(values.clone());
+            let column = Column::instants(values.iter().copied());
             let found = matching(&column, &filter("orderDate", op, listed.iter().map(|&nanos| Value::Instant(nanos)).collect()));
             let wanted: Vec<usize> = (0..values.len()).filter(|&position| expected(values[position].as_ref(), op, listed)).collect();
             prop_assert_eq!(found, wanted);
@@ -458,7 +496,7 @@ mod tests {
             descending in any::<bool>(),
         ) {
             let texts: Vec<Option<String>> = values.iter().map(|value| value.map(|n| format!("{}", n + 5))).collect();
-            for column in [Column::instants(values.clone()), Column::text(texts)] {
+            for column in [Column::instants(values.iter().copied()), Column::text(texts)] {
                 for a in 0..values.len() {
                     for b in 0..values.len() {
                         let expected = match (values[a], values[b]) {
@@ -477,7 +515,7 @@ mod tests {
 
     #[test]
     fn text_of_the_wrong_kind_is_left_to_the_caller() {
-        let column = Column::instants([Some(1)]);
+        let column = Column::instants([Some(1)].into_iter());
         assert!(column.test(&filter("orderDate", Op::Eq, vec![Value::Text("x".into())])).is_none());
         let column = Column::text(vec![Some("x".into())]);
         assert!(column.test(&filter("site.name", Op::Eq, vec![Value::Instant(1)])).is_none());

@@ -25,18 +25,20 @@ pub enum Integers {
 
 impl Integers {
     /// The values, as steps of a second, or of one, from the least where every one fits.
-    pub fn new(values: Vec<Option<i64>>) -> Integers {
-        let Some(base) = values.iter().flatten().min().copied() else {
-            return Integers::Steps { base: 0, step: 1, steps: vec![MISSING_STEPS; values.len()] };
+    /// (`values` is read again for each form tried.)
+    pub fn new(values: impl Iterator<Item = Option<i64>> + Clone) -> Integers {
+        let len = values.clone().count();
+        let Some(base) = values.clone().flatten().min() else {
+            return Integers::Steps { base: 0, step: 1, steps: vec![MISSING_STEPS; len] };
         };
         'steps: for step in [SECOND, 1] {
-            let mut steps = Vec::with_capacity(values.len());
-            for value in &values {
+            let mut steps = Vec::with_capacity(len);
+            for value in values.clone() {
                 let Some(value) = value else {
                     steps.push(MISSING_STEPS);
                     continue;
                 };
-                let from_base = i128::from(*value) - i128::from(base);
+                let from_base = i128::from(value) - i128::from(base);
                 match u32::try_from(from_base / i128::from(step)) {
                     Ok(count) if count != MISSING_STEPS && from_base % i128::from(step) == 0 => steps.push(count),
                     _ => continue 'steps,
@@ -44,7 +46,7 @@ impl Integers {
             }
             return Integers::Steps { base, step, steps };
         }
-        Integers::Full(values.into_iter().map(|value| value.map_or(MISSING_FULL, |value| value.max(MISSING_FULL + 1))).collect())
+        Integers::Full(values.map(|value| value.map_or(MISSING_FULL, |value| value.max(MISSING_FULL + 1))).collect())
     }
 
     pub fn len(&self) -> usize {
@@ -126,7 +128,7 @@ mod tests {
     use super::*;
 
     fn form(values: &[Option<i64>]) -> &'static str {
-        match Integers::new(values.to_vec()) {
+        match Integers::new(values.iter().copied()) {
             Integers::Steps { step: SECOND, .. } => "seconds",
             Integers::Steps { .. } => "steps",
             Integers::Full(_) => "full",
@@ -142,7 +144,7 @@ mod tests {
         assert_eq!(form(&[Some(0), Some(5_000_000_001)]), "full");
         assert_eq!(form(&[Some(0), Some(i64::from(u32::MAX) * SECOND)]), "full", "the last step means missing");
         assert_eq!(form(&[None, None]), "steps");
-        assert_eq!(Integers::new(vec![Some(1); 10]).bytes(), 40);
+        assert_eq!(Integers::new([Some(1); 10].into_iter()).bytes(), 40);
     }
 
     fn values() -> impl Strategy<Value = Vec<Option<i64>>> {
@@ -158,7 +160,7 @@ mod tests {
     proptest! {
         #[test]
         fn every_form_reads_and_filters_its_values(values in values(), low in bound(), high in bound(), listed in proptest::collection::vec(bound(), 0..4)) {
-            let integers = Integers::new(values.clone());
+            let integers = Integers::new(values.iter().copied());
             prop_assert_eq!((0..values.len()).map(|position| integers.get(position)).collect::<Vec<_>>(), values.clone());
             let kept = |retain: &dyn Fn(&mut Bitmap)| {
                 let mut matches = Bitmap::full(values.len());

@@ -30,7 +30,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex};
 
-pub use column::Column;
+pub use column::{Column, TextBuilder};
 pub use page::SortSpec;
 
 use crate::domain::catalogue::{Container, Field};
@@ -51,14 +51,19 @@ pub struct OrderIndex {
     orderings: HashMap<SortSpec, Arc<[u32]>>,
 }
 
-/// A page found in an index: the exact total and the page's document numbers, in order.
+/// What an index makes of a list.
 #[derive(Debug, PartialEq, Eq)]
 pub struct IndexedPage {
-    pub total: u64,
-    pub seqs: Vec<i64>,
-    /// A sort worth an ordering, which the index does not have yet.
+    /// The exact total and the page's document numbers, in order; `None` where the database
+    /// answers better for now (many matches to sort, and no ordering to walk yet).
+    pub found: Option<(u64, Vec<i64>)>,
+    /// A sort or a filter worth an ordering, which the index does not have yet.
     pub wants_ordering: Option<SortSpec>,
 }
+
+/// Matches from which a sort without an ordering is left to the database: selecting among a
+/// million took 50 ms, where SQLite walked the sort's index for its page.
+const SELECTED_AT_MOST: usize = 100_000;
 
 /// Matches from which a sort is worth an ordering: selecting among fewer is cheap.
 const ORDERING_FROM_MATCHES: usize = 2_000;
@@ -68,7 +73,7 @@ impl OrderIndex {
     pub fn new(version: i64, seqs: Vec<i64>) -> OrderIndex {
         OrderIndex {
             version,
-            seqs: Arc::new(Integers::new(seqs.into_iter().map(Some).collect())),
+            seqs: Arc::new(Integers::new(seqs.iter().copied().map(Some))),
             columns: HashMap::new(),
             orderings: HashMap::new(),
         }
@@ -139,8 +144,11 @@ impl OrderIndex {
             let column = self.columns.get(filter.field.path)?;
             tests.push(Passing { path: filter.field.path, test: column.test(filter)?, column });
         }
-        let (matches, mut wants_ordering) = self.matches(&tests);
+        let (matches, unordered) = self.matches(&tests);
         let total = matches.count();
+        // A filter's ordering would have found few matches at once: worth keeping.
+        let mut wants_ordering =
+            unordered.filter(|_| self.len() >= ORDERING_FROM_ORDERS && total <= self.len() / SEED_AT_MOST).map(|path| vec![(path, false)]);
         let skip = usize::try_from(query.offset).unwrap_or(usize::MAX);
         let take = usize::try_from(query.limit).unwrap_or(usize::MAX);
         let spec = sort_spec(query);
@@ -162,6 +170,7 @@ impl OrderIndex {
                         ordering.filter(|_| way == Way::Walk).and_then(|ordering| page::walk(ordering, &matches, skip, take, most));
                     match walked {
                         Some(walked) => walked,
+                        None if total > SELECTED_AT_MOST => return Some(IndexedPage { found: None, wants_ordering }),
                         None => page::select(&self.keys(&spec)?, &matches, skip, take),
                     }
                 }
@@ -169,15 +178,16 @@ impl OrderIndex {
         };
         // Every order has its document number: `get` finds one at every position.
         let seqs = positions.into_iter().filter_map(|position| self.seqs.get(position)).collect();
-        Some(IndexedPage { total: total as u64, seqs, wants_ordering })
+        Some(IndexedPage { found: Some((total as u64, seqs)), wants_ordering })
     }
 
-    /// The positions that pass every test, and an ordering that would find them faster. Where
-    /// an ordering of a tested field holds few of them side by side, they are taken from it and
-    /// the other tests checked on those alone; otherwise each test is a pass over its column.
-    fn matches(&self, tests: &[Passing<'_>]) -> (Bitmap, Option<SortSpec>) {
+    /// The positions that pass every test, and a tested field without an ordering that could
+    /// have served. Where an ordering of a tested field holds few of them side by side, they are
+    /// taken from it and the other tests checked on those alone; otherwise each test is a pass
+    /// over its column.
+    fn matches(&self, tests: &[Passing<'_>]) -> (Bitmap, Option<&'static str>) {
         let len = self.len();
-        let mut wants_ordering = None;
+        let mut unordered = None;
         let mut seed: Option<(usize, &[u32])> = None;
         for (at, passing) in tests.iter().enumerate() {
             let Some(keys) = passing.column.key_range(&passing.test) else { continue };
@@ -188,8 +198,7 @@ impl OrderIndex {
                         seed = Some((at, run));
                     }
                 }
-                None if len >= ORDERING_FROM_ORDERS => wants_ordering = Some(vec![(passing.path, false)]),
-                None => {}
+                None => unordered = unordered.or(Some(passing.path)),
             }
         }
         let matches = match seed {
@@ -212,7 +221,7 @@ impl OrderIndex {
                 matches
             }
         };
-        (matches, wants_ordering)
+        (matches, unordered)
     }
 
     /// An ordering of one field alone, either way, and whether it is descending.
@@ -303,6 +312,8 @@ pub enum Lookup {
 pub struct OrderIndexes {
     budget: usize,
     registry: Mutex<Registry>,
+    /// Loads in the background take turns.
+    background: tokio::sync::Semaphore,
     answered: AtomicU64,
     deferred: AtomicU64,
 }
@@ -345,7 +356,18 @@ pub struct IndexUsage {
 impl OrderIndexes {
     /// Indexes within `budget` bytes; 0: none.
     pub fn new(budget: usize) -> OrderIndexes {
-        OrderIndexes { budget, registry: Mutex::default(), answered: AtomicU64::new(0), deferred: AtomicU64::new(0) }
+        OrderIndexes {
+            budget,
+            registry: Mutex::default(),
+            background: tokio::sync::Semaphore::new(1),
+            answered: AtomicU64::new(0),
+            deferred: AtomicU64::new(0),
+        }
+    }
+
+    /// A turn to load in the background, held until dropped.
+    pub async fn background_load(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        self.background.acquire().await.ok()
     }
 
     pub fn enabled(&self) -> bool {
@@ -399,8 +421,9 @@ impl OrderIndexes {
                 fields.extend(needed.iter().copied());
                 fields.sort_by_key(|field| field.path);
                 fields.dedup_by_key(|field| field.path);
-                // Not worth reading every order to find out: a number and 8 bytes a column an order.
-                let least = |fields: &[&Field]| orders.saturating_mul(8 * (1 + fields.len() as u64));
+                // Not worth reading every order to find out: a document number and a column
+                // take at least 4 bytes an order (instants of whole seconds, most text codes).
+                let least = |fields: &[&Field]| orders.saturating_mul(4 * (1 + fields.len() as u64));
                 if least(&fields) > self.budget as u64 {
                     (fields, orderings) = (needed, Vec::new());
                 }
@@ -484,7 +507,7 @@ mod tests {
         let dates = (0..len).map(|position| Some(position as i64 * 1_000)).collect::<Vec<_>>();
         OrderIndex::new(version, (0..len as i64).map(|seq| seq + 100).collect()).with_columns([
             (crate::domain::catalogue::find("status").unwrap(), Column::text(statuses)),
-            (crate::domain::catalogue::find("orderDate").unwrap(), Column::instants(dates)),
+            (crate::domain::catalogue::find("orderDate").unwrap(), Column::instants(dates.into_iter())),
         ])
     }
 
@@ -492,12 +515,11 @@ mod tests {
     fn a_page_holds_the_matches_in_the_sort_and_the_exact_total() {
         let index = index_of(1, 10);
         // Current: positions 1, 2, 4, 5, 7, 8 (documents 101...); newest first.
-        let page = index.page(&query("status=Current&sort=-orderDate&offset=1&limit=3")).unwrap();
-        assert_eq!((page.total, page.seqs), (6, vec![107, 105, 104]));
-        assert_eq!(index.page(&query("status=Closed&limit=2")).unwrap().seqs, [100, 103]);
-        assert_eq!(index.page(&query("status=Closed&sort=-id&limit=2")).unwrap().seqs, [109, 106]);
-        let past_the_end = index.page(&query("status=Closed&offset=4")).unwrap();
-        assert_eq!((past_the_end.total, past_the_end.seqs), (4, vec![]));
+        let found = |raw: &str| index.page(&query(raw)).unwrap().found.unwrap();
+        assert_eq!(found("status=Current&sort=-orderDate&offset=1&limit=3"), (6, vec![107, 105, 104]));
+        assert_eq!(found("status=Closed&limit=2").1, [100, 103]);
+        assert_eq!(found("status=Closed&sort=-id&limit=2").1, [109, 106]);
+        assert_eq!(found("status=Closed&offset=4"), (4, vec![]));
         assert!(index.page(&query("site.address.city=Paris")).is_none(), "a column it lacks");
         assert!(index.page(&query("appointments.status=Done")).is_none(), "an element filter");
     }
@@ -512,7 +534,21 @@ mod tests {
         let ordering = index.build_ordering(&spec).unwrap();
         let walked = index.with_ordering(spec, ordering).page(&list).unwrap();
         assert_eq!(walked.wants_ordering, None);
-        assert_eq!((walked.total, &walked.seqs), (selected.total, &selected.seqs));
+        assert_eq!(walked.found, selected.found);
+    }
+
+    #[test]
+    fn many_matches_to_sort_without_an_ordering_are_left_to_the_database_until_it_is_built() {
+        let index = index_of(1, 150_004);
+        let list = query("status=Current&sort=-orderDate");
+        let left = index.page(&list).unwrap();
+        assert_eq!(left.found, None, "100,002 matches to select among");
+        let spec = left.wants_ordering.expect("the ordering that would serve it");
+        let ordering = index.build_ordering(&spec).unwrap();
+        let (total, seqs) = index.with_ordering(spec, ordering).page(&list).unwrap().found.expect("walked");
+        assert_eq!((total, seqs.len()), (100_002, 20));
+        // Fewer are selected at once.
+        assert!(index.page(&query("status=Closed&sort=-orderDate")).unwrap().found.is_some());
     }
 
     #[test]
@@ -560,7 +596,7 @@ mod tests {
         assert_eq!(orderings, [spec]);
         indexes.loaded("c1", None);
         // Unless they would not fit: then what the list needs.
-        let Lookup::Load(Load::Index { fields, orderings, .. }) = indexes.lookup("c1", 4, 40_000, &query("site.name=Halle")) else {
+        let Lookup::Load(Load::Index { fields, orderings, .. }) = indexes.lookup("c1", 4, 80_000, &query("site.name=Halle")) else {
             panic!("a smaller load")
         };
         assert_eq!((fields.len(), orderings.len()), (1, 0));

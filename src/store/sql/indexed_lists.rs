@@ -14,9 +14,10 @@ use super::{Dialect, SqlStore, arguments};
 use crate::domain::catalogue::{Field, FieldKind};
 use crate::domain::order::OrderDocument;
 use crate::query::OrderQuery;
-use crate::store::order_index::{self, Column, Load, Lookup, OrderIndex, OrderIndexes, SortSpec};
+use crate::store::order_index::{self, Column, Load, Lookup, OrderIndex, OrderIndexes, SortSpec, TextBuilder};
 use crate::store::packed_documents;
 use crate::store::sql_query::Bind;
+use crate::store::sqlite_direct::DirectReads;
 use crate::store::{OrderPage, StoreError, StoreResult};
 
 /// Customers with at most this many orders have their index loaded by the list that needs it
@@ -33,9 +34,13 @@ const DOCUMENT_BY_SEQ: &str = "SELECT doc FROM order_changes WHERE seq = $1 AND 
 
 /// A column's values as read, before they are made compact.
 enum Values {
-    Text(Vec<Option<String>>),
-    Instants(Vec<Option<i64>>),
+    Text(TextBuilder),
+    /// `MISSING_INSTANT` where missing.
+    Instants(Vec<i64>),
 }
+
+/// A missing instant as read: no stored one is this early (orders carry years 1900 to 2200).
+const MISSING_INSTANT: i64 = i64::MIN;
 
 /// A load under way, ended once whatever happens.
 struct Loading {
@@ -60,7 +65,7 @@ impl Drop for Loading {
 impl Values {
     fn len(&self) -> usize {
         match self {
-            Values::Text(values) => values.len(),
+            Values::Text(builder) => builder.len(),
             Values::Instants(values) => values.len(),
         }
     }
@@ -91,10 +96,10 @@ where
             Lookup::Ready(index) => index,
             Lookup::Unavailable => return Ok(self.deferred()),
             Lookup::Load(load) if orders > LOADED_WHILE_WAITING => {
-                tokio::spawn(Self::load(self.pool.clone(), self.indexes.clone(), load));
+                self.load_in_background(load);
                 return Ok(self.deferred());
             }
-            Lookup::Load(load) => match Self::load(self.pool.clone(), self.indexes.clone(), load).await {
+            Lookup::Load(load) => match Self::load(self.pool.clone(), self.direct.clone(), self.indexes.clone(), load).await {
                 Some(index) => index,
                 None => return Ok(self.deferred()),
             },
@@ -104,11 +109,22 @@ where
             && let Some(load) = self.indexes.claim_ordering(customer_id, &index, spec)
         {
             // The page is found without it; later ones walk it.
-            tokio::spawn(Self::load(self.pool.clone(), self.indexes.clone(), load));
+            self.load_in_background(load);
         }
-        let Some(orders) = self.documents(customer_id, &page.seqs).await? else { return Ok(self.deferred()) };
+        let Some((total, seqs)) = page.found else { return Ok(self.deferred()) };
+        let Some(orders) = self.documents(customer_id, &seqs).await? else { return Ok(self.deferred()) };
         self.indexes.count_answer(true);
-        Ok(Some(OrderPage { total: page.total, orders }))
+        Ok(Some(OrderPage { total, orders }))
+    }
+
+    /// Carries out `load` in a task of its own, one such load at a time: a million orders'
+    /// column passes through memory twice over on its way in.
+    fn load_in_background(&self, load: Load) {
+        let (pool, direct, indexes) = (self.pool.clone(), self.direct.clone(), self.indexes.clone());
+        tokio::spawn(async move {
+            let _one_at_a_time = indexes.background_load().await;
+            Self::load(pool, direct, indexes.clone(), load).await
+        });
     }
 
     fn deferred(&self) -> Option<OrderPage> {
@@ -174,7 +190,7 @@ where
 
     /// Carries out `load` and ends it, keeping what it built within the budget. Ended too when
     /// dropped halfway (a list whose caller went away): the next list loads again.
-    async fn load(pool: Pool<DB>, indexes: Arc<OrderIndexes>, load: Load) -> Option<Arc<OrderIndex>> {
+    async fn load(pool: Pool<DB>, direct: Option<Arc<DirectReads>>, indexes: Arc<OrderIndexes>, load: Load) -> Option<Arc<OrderIndex>> {
         let customer_id = load.customer_id().to_owned();
         let loading = Loading { indexes: Some(indexes), customer_id: customer_id.clone() };
         let built = match load {
@@ -184,10 +200,10 @@ where
                 built.await.ok().flatten()
             }
             Load::Index { customer_id, version, fields, orderings } => {
-                Self::read_index(&pool, &customer_id, version, None, &fields, orderings).await
+                Self::read_index(&pool, direct, &customer_id, version, None, &fields, orderings).await
             }
             Load::Columns { customer_id, base, fields } => {
-                Self::read_index(&pool, &customer_id, base.version, Some(base), &fields, Vec::new()).await
+                Self::read_index(&pool, direct, &customer_id, base.version, Some(base), &fields, Vec::new()).await
             }
         };
         loading.end(built)
@@ -195,97 +211,184 @@ where
 
     /// The index of the customer's orders at `version`, `base` with the columns of `fields`
     /// added (or a new one without `base`) and `orderings` built; `None` when the version stored
-    /// is another one now, or reading failed (the lists stay SQL's).
+    /// is another one now, or reading failed (the lists stay SQL's). One read of the orders per
+    /// column, each made compact before the next is read: a million orders' values, held all
+    /// at once on their way in, took more memory than their index.
     async fn read_index(
         pool: &Pool<DB>,
+        direct: Option<Arc<DirectReads>>,
         customer_id: &str,
         version: i64,
         base: Option<Arc<OrderIndex>>,
         fields: &[&'static Field],
         orderings: Vec<SortSpec>,
     ) -> Option<OrderIndex> {
-        match Self::read_columns(pool, customer_id, version, base.is_none(), fields).await {
-            Ok(Some((seqs, values))) => {
-                let read = values.first().map_or(seqs.len(), Values::len);
-                if base.as_ref().is_some_and(|base| base.len() != read) {
-                    return None; // the same version, but not the same orders: never, but not trusted
-                }
-                let fields = fields.to_vec();
-                let built = tokio::task::spawn_blocking(move || {
-                    let columns = fields.into_iter().zip(values).map(|(field, values)| {
-                        let column = match values {
-                            Values::Text(values) => Column::text(values),
-                            Values::Instants(values) => Column::instants(values),
-                        };
-                        (field, column)
-                    });
-                    let mut index = base.unwrap_or_else(|| Arc::new(OrderIndex::new(version, seqs))).with_columns(columns);
-                    for spec in orderings {
-                        if let Some(ordering) = index.build_ordering(&spec) {
-                            index = index.with_ordering(spec, ordering);
-                        }
+        let read = |with_seqs, fields: &[&'static Field]| {
+            let fields = fields.to_vec();
+            let direct = direct.clone();
+            async move {
+                match Self::read_columns(pool, direct, customer_id, version, with_seqs, &fields).await {
+                    Ok(read) => read,
+                    Err(error) => {
+                        tracing::warn!(customer_id, error = ?error, "could not load a list index; lists read SQL");
+                        None
                     }
-                    index
-                });
-                built.await.ok()
+                }
             }
-            Ok(None) => None,
-            Err(error) => {
-                tracing::warn!(customer_id, error = ?error, "could not load a list index; lists read SQL");
-                None
+        };
+        let mut index = match base {
+            Some(base) => base,
+            None => {
+                let Read { seqs, .. } = read(true, &[]).await?;
+                if seqs.contains(&MISSING_SEQ) {
+                    tracing::warn!(customer_id, "an order without its document number; lists read SQL");
+                    return None;
+                }
+                Arc::new(OrderIndex::new(version, seqs))
             }
+        };
+        for &field in fields {
+            let Read { mut values, .. } = read(false, &[field]).await?;
+            let values = values.pop()?;
+            if values.len() != index.len() {
+                return None; // the same version, but not the same orders: never, but not trusted
+            }
+            let base = index.clone();
+            let built = tokio::task::spawn_blocking(move || {
+                let column = match values {
+                    Values::Text(builder) => builder.finish(),
+                    Values::Instants(values) => Column::instants(values.iter().map(|&value| (value != MISSING_INSTANT).then_some(value))),
+                };
+                base.with_columns([(field, column)])
+            });
+            index = Arc::new(built.await.ok()?);
         }
+        let built = tokio::task::spawn_blocking(move || {
+            let mut index = index.with_columns([]);
+            for spec in orderings {
+                if let Some(ordering) = index.build_ordering(&spec) {
+                    index = index.with_ordering(spec, ordering);
+                }
+            }
+            index
+        });
+        built.await.ok()
     }
 
     /// In one snapshot at `version`: the document numbers (`with_seqs`) and the values of
     /// `fields`, order by order in the order of the ids. `None` when the version moved on.
+    /// Straight from the SQLite file where it can (a million orders' column: 2.4 s through
+    /// sqlx's row hand-over), otherwise through the pool.
     async fn read_columns(
         pool: &Pool<DB>,
+        direct: Option<Arc<DirectReads>>,
         customer_id: &str,
         version: i64,
         with_seqs: bool,
         fields: &[&'static Field],
-    ) -> StoreResult<Option<(Vec<i64>, Vec<Values>)>> {
+    ) -> StoreResult<Option<Read>> {
+        let sql = columns_sql(with_seqs, fields);
+        if let Some(direct) = direct {
+            let (sql, customer_id, fields) = (sql.clone(), customer_id.to_owned(), fields.to_vec());
+            let read = move |connection: &rusqlite::Connection| {
+                let transaction = connection.unchecked_transaction()?;
+                let stored: Option<i64> = transaction.query_row(STORED_VERSION, [&customer_id], |row| row.get(0)).optional()?;
+                if stored != Some(version) {
+                    return Ok(None);
+                }
+                let mut read = Read::new(&fields);
+                let mut statement = transaction.prepare(&sql)?;
+                let mut rows = statement.query([&customer_id])?;
+                while let Some(row) = rows.next()? {
+                    let text = |at: usize, builder: &mut TextBuilder| {
+                        let text = row.get_ref(at)?.as_str_or_null();
+                        builder.push(text.map_err(|error| {
+                            rusqlite::Error::FromSqlConversionFailure(at, rusqlite::types::Type::Text, Box::new(error))
+                        })?);
+                        Ok(())
+                    };
+                    read.push(with_seqs, |at| row.get::<_, Option<i64>>(at), text)?;
+                }
+                Ok(Some(read))
+            };
+            // `None` from the direct read: the file was busy, or it failed; the pool reads then.
+            if let Ok(Some(read)) = tokio::task::spawn_blocking(move || direct.read(read)).await {
+                return Ok(read);
+            }
+        }
         let mut tx = pool.begin_with(DB::BEGIN_SNAPSHOT).await?;
-        let stored: Option<i64> =
-            sqlx::query_scalar("SELECT orders_version FROM customers WHERE id = $1").bind(customer_id).fetch_optional(&mut *tx).await?;
+        let stored: Option<i64> = sqlx::query_scalar(STORED_VERSION).bind(customer_id).fetch_optional(&mut *tx).await?;
         if stored != Some(version) {
             return Ok(None);
         }
-        let mut selected: Vec<String> = fields.iter().map(|field| format!("o.{}", field.column)).collect();
-        if with_seqs {
-            selected.insert(0, "o.doc_seq".to_owned());
-        }
-        if selected.is_empty() {
-            return Ok(None);
-        }
-        let sql = format!("SELECT {} FROM orders o WHERE o.customer_id = $1 ORDER BY o.id", selected.join(", "));
-        let mut values: Vec<Values> = fields
-            .iter()
-            .map(|field| match field.kind {
-                FieldKind::Text => Values::Text(Vec::new()),
-                FieldKind::Date | FieldKind::DateTime => Values::Instants(Vec::new()),
-            })
-            .collect();
-        let mut seqs = Vec::new();
+        let mut read = Read::new(fields);
         {
             let mut rows = sqlx::query(&sql).bind(customer_id).fetch(&mut *tx);
             while let Some(row) = rows.try_next().await? {
-                let first = usize::from(with_seqs);
-                if with_seqs {
-                    let seq: Option<i64> = row.try_get(0)?;
-                    // Every order points at its document since migration 0009.
-                    seqs.push(seq.ok_or_else(|| StoreError::Backend("an order without its document number".into()))?);
-                }
-                for (at, values) in values.iter_mut().enumerate() {
-                    match values {
-                        Values::Text(values) => values.push(row.try_get(first + at)?),
-                        Values::Instants(values) => values.push(row.try_get(first + at)?),
-                    }
-                }
+                let text = |at: usize, builder: &mut TextBuilder| {
+                    builder.push(row.try_get::<Option<String>, _>(at)?.as_deref());
+                    Ok::<_, sqlx::Error>(())
+                };
+                read.push(with_seqs, |at| row.try_get::<Option<i64>, _>(at), text)?;
             }
         }
         tx.commit().await?;
-        Ok(Some((seqs, values)))
+        Ok(Some(read))
+    }
+}
+
+/// The customer's orders version, in the snapshot that reads the columns.
+const STORED_VERSION: &str = "SELECT orders_version FROM customers WHERE id = $1";
+
+/// The statement that reads the document numbers (`with_seqs`) and the columns of `fields`.
+fn columns_sql(with_seqs: bool, fields: &[&'static Field]) -> String {
+    let seqs = with_seqs.then(|| "o.doc_seq".to_owned());
+    let selected: Vec<String> = seqs.into_iter().chain(fields.iter().map(|field| format!("o.{}", field.column))).collect();
+    format!("SELECT {} FROM orders o WHERE o.customer_id = $1 ORDER BY o.id", selected.join(", "))
+}
+
+/// Document numbers and columns as read, row by row.
+struct Read {
+    /// [`MISSING_SEQ`] for an order without one: every order points at its document since
+    /// migration 0009, so none but by damage.
+    seqs: Vec<i64>,
+    values: Vec<Values>,
+}
+
+/// A document number read as NULL.
+const MISSING_SEQ: i64 = i64::MIN;
+
+impl Read {
+    fn new(fields: &[&'static Field]) -> Read {
+        let values = fields
+            .iter()
+            .map(|field| match field.kind {
+                FieldKind::Text => Values::Text(TextBuilder::default()),
+                FieldKind::Date | FieldKind::DateTime => Values::Instants(Vec::new()),
+            })
+            .collect();
+        Read { seqs: Vec::new(), values }
+    }
+
+    /// Adds one row, its values read by position (after the document number, `with_seqs`).
+    fn push<E>(
+        &mut self,
+        with_seqs: bool,
+        integer: impl Fn(usize) -> Result<Option<i64>, E>,
+        text: impl Fn(usize, &mut TextBuilder) -> Result<(), E>,
+    ) -> Result<(), E> {
+        if with_seqs {
+            self.seqs.push(integer(0)?.unwrap_or(MISSING_SEQ));
+        }
+        let first = usize::from(with_seqs);
+        for (at, values) in self.values.iter_mut().enumerate() {
+            match values {
+                Values::Text(builder) => text(first + at, builder)?,
+                Values::Instants(values) => {
+                    values.push(integer(first + at)?.map_or(MISSING_INSTANT, |nanos| nanos.max(MISSING_INSTANT + 1)))
+                }
+            }
+        }
+        Ok(())
     }
 }
