@@ -166,8 +166,12 @@ impl OrderIndex {
                     }
                     // A walk gives up past what selecting would cost: matches may lie late in the sort.
                     let most = total.saturating_mul(page::SELECT_STEPS_PER_MATCH);
-                    let walked =
-                        ordering.filter(|_| way == Way::Walk).and_then(|ordering| page::walk(ordering, &matches, skip, take, most));
+                    let walked = match (ordering, self.runs_of_second_key(&spec, ordering, &tests)) {
+                        // A filter on the sort's second key: only its runs are walked.
+                        (_, Some(runs)) => page::walk(runs.into_iter().flatten(), &matches, skip, take, most),
+                        (Some(ordering), None) if way == Way::Walk => page::walk(ordering.iter(), &matches, skip, take, most),
+                        _ => None,
+                    };
                     match walked {
                         Some(walked) => walked,
                         None if total > SELECTED_AT_MOST => return Some(IndexedPage { found: None, wants_ordering }),
@@ -222,6 +226,19 @@ impl OrderIndex {
             }
         };
         (matches, unordered)
+    }
+
+    /// Where the sort's ordering is at hand and a filter is a range (or one value) of its second
+    /// key: within each group of equal first keys (a status, say) that filter's matches lie side
+    /// by side, so only those runs need walking — a 30-day range under `sort=status,-orderDate`
+    /// is two runs, wherever the 30 days lie. `None` otherwise, or past 64 groups.
+    fn runs_of_second_key<'a>(&self, spec: &SortSpec, ordering: Option<&'a Arc<[u32]>>, tests: &[Passing<'_>]) -> Option<Vec<&'a [u32]>> {
+        const MOST_GROUPS: usize = 64;
+        let (ordering, [first, (second, descending), ..]) = (ordering?, spec.as_slice()) else { return None };
+        let passing = tests.iter().find(|passing| passing.path == *second)?;
+        let keys = passing.column.key_range(&passing.test)?;
+        let first = self.keys(&vec![*first])?.pop()?;
+        page::runs_within_groups(ordering, first, (passing.column, *descending), &keys, MOST_GROUPS)
     }
 
     /// An ordering of one field alone, either way, and whether it is descending.

@@ -101,11 +101,17 @@ pub fn cheaper_way(len: usize, matches: usize, skip: usize, take: usize) -> Way 
 
 /// The page, walking `ordering`; `None` when it would read more than `most` orders (where the
 /// matches lie late in the sort, say, which the choice of a walk did not expect).
-pub fn walk(ordering: &[u32], matches: &Bitmap, skip: usize, take: usize, most: usize) -> Option<Vec<usize>> {
+pub fn walk<'a>(
+    ordering: impl IntoIterator<Item = &'a u32>,
+    matches: &Bitmap,
+    skip: usize,
+    take: usize,
+    most: usize,
+) -> Option<Vec<usize>> {
     let wanted = skip.saturating_add(take);
-    let mut page = Vec::with_capacity(take.min(ordering.len()));
+    let mut page = Vec::with_capacity(take.min(1_000));
     let mut seen = 0;
-    for (read, &position) in ordering.iter().enumerate() {
+    for (read, &position) in ordering.into_iter().enumerate() {
         if seen == wanted {
             break;
         }
@@ -137,6 +143,32 @@ pub fn run<'a>(ordering: &'a [u32], column: &Column, descending: bool, keys: &Ra
     let start = ordering.partition_point(|position| key(position) < low);
     let end = ordering.partition_point(|position| key(position) <= high);
     &ordering[start..end.max(start)]
+}
+
+/// The runs of `ordering` (in the sort of `first` then `second`, each with its direction) whose
+/// second keys are in `keys`, in the ordering's order: within each run of equal first keys the
+/// second ones are sorted, so a range on them is one run there, found by halving. `None` past
+/// `most_groups` first keys, where walking the whole ordering costs less.
+pub fn runs_within_groups<'a>(
+    ordering: &'a [u32],
+    first: (KeySource<'_>, bool),
+    second: (&Column, bool),
+    keys: &RangeInclusive<u64>,
+    most_groups: usize,
+) -> Option<Vec<&'a [u32]>> {
+    let first_key = |position: &u32| key(first.0, first.1, *position as usize);
+    let mut runs = Vec::new();
+    let mut start = 0;
+    while start < ordering.len() {
+        if runs.len() == most_groups {
+            return None;
+        }
+        let group = first_key(&ordering[start]);
+        let end = start + ordering[start..].partition_point(|position| first_key(position) <= group);
+        runs.push(run(&ordering[start..end], second.0, second.1, keys));
+        start = end;
+    }
+    Some(runs)
 }
 
 /// The page, selecting among the matches by their keys. Only the first `skip + take` of those
@@ -220,6 +252,17 @@ mod tests {
 
             let ordering = ordering(&keys, len);
             prop_assert_eq!(walk(&ordering, &matches, skip, take, len), Some(expected.clone()));
+            // Walking only the runs, within each group of the first key, of the second key's
+            // values the matches have (when none lacks it, as a filter on it ensures): the same page.
+            if let KeySource::Column(second) = keys[1].0 {
+                let values: Vec<u64> = matches.iter().map(|position| second.sort_key(position, false)).collect();
+                if let (Some(&low), Some(&high), false) = (values.iter().min(), values.iter().max(), values.contains(&MISSING_KEY)) {
+                    let runs = runs_within_groups(&ordering, keys[0], (second, keys[1].1), &(low..=high), len).unwrap();
+                    let in_range = |position: &u32| (low..=high).contains(&second.sort_key(*position as usize, false));
+                    prop_assert!(runs.iter().flat_map(|run| run.iter()).all(in_range));
+                    prop_assert_eq!(walk(runs.into_iter().flatten(), &matches, skip, take, len), Some(expected.clone()));
+                }
+            }
             prop_assert_eq!(select(&keys, &matches, skip, take), expected.clone());
             prop_assert_eq!(walk(&ordering, &matches, skip, take, 0), None, "a walk allowed to read nothing gives up");
         }
