@@ -1,12 +1,15 @@
 //! One order-level field of every order of an index, in the index's order (by id), compact:
-//! text as codes into a sorted dictionary of its distinct values, so that codes compare as the
-//! text does (by code point), and dates as the nanoseconds SQL compares.
+//! text as codes into a sorted dictionary of its distinct values (`text.rs`), so that codes
+//! compare as the text does (by code point), and dates as the nanoseconds SQL compares
+//! (`integers.rs`).
 
-use std::collections::HashMap;
 use std::ops::RangeInclusive;
 
 use super::bitmap::Bitmap;
 use super::integers::Integers;
+#[cfg(test)]
+use super::text::TextBuilder;
+use super::text::{CodeTest, EMPTY, TextColumn};
 use crate::query::{Filter, Op, Value};
 
 /// The key a missing value sorts under, in both directions: after every present one.
@@ -36,7 +39,7 @@ impl Column {
 
     pub fn len(&self) -> usize {
         match self {
-            Column::Text(column) => column.codes.len(),
+            Column::Text(column) => column.len(),
             Column::Instant(column) => column.values.len(),
         }
     }
@@ -44,7 +47,7 @@ impl Column {
     /// Memory held, in bytes.
     pub fn bytes(&self) -> usize {
         match self {
-            Column::Text(column) => column.codes.bytes() + column.dictionary.bytes(),
+            Column::Text(column) => column.bytes(),
             Column::Instant(column) => column.values.bytes(),
         }
     }
@@ -62,7 +65,7 @@ impl Column {
     /// Drops from `matches` the positions whose value fails `test`.
     pub fn retain(&self, test: &Test, matches: &mut Bitmap) {
         match (self, test) {
-            (Column::Text(column), Test::Codes(test)) => column.codes.retain(test, matches),
+            (Column::Text(column), Test::Codes(test)) => column.retain(test, matches),
             (Column::Instant(column), Test::Instants(test)) => match test {
                 InstantTest::Range { low, high } => column.values.retain_range(*low, *high, matches),
                 InstantTest::In(listed) => column.values.retain_listed(listed, true, matches),
@@ -76,7 +79,7 @@ impl Column {
     /// Whether the value at `position` passes `test`.
     pub fn holds(&self, test: &Test, position: usize) -> bool {
         match (self, test) {
-            (Column::Text(column), Test::Codes(test)) => column.codes.get(position).is_some_and(|code| test.accepts(code)),
+            (Column::Text(column), Test::Codes(test)) => column.code(position).is_some_and(|code| test.accepts(code)),
             (Column::Instant(column), Test::Instants(test)) => column.values.get(position).is_some_and(|value| test.accepts(value)),
             _ => unreachable!("a test is made by the column it is used on"),
         }
@@ -85,11 +88,9 @@ impl Column {
     /// The ascending sort keys (see [`Self::sort_key`]) of the values `test` accepts, when they
     /// are one run: an ordering of this column holds its matches side by side.
     pub fn key_range(&self, test: &Test) -> Option<RangeInclusive<u64>> {
-        // No key: the test accepts nothing.
-        const EMPTY: RangeInclusive<u64> = RangeInclusive::new(1, 0);
         match test {
-            Test::Codes(CodeTest::Range { start, end }) if start < end => Some(u64::from(*start)..=u64::from(end - 1)),
-            Test::Codes(CodeTest::Range { .. }) | Test::Instants(InstantTest::Nothing) => Some(EMPTY),
+            Test::Codes(test) => test.key_range(),
+            Test::Instants(InstantTest::Nothing) => Some(EMPTY),
             // A range up to the latest instant stops below the key of missing values.
             Test::Instants(InstantTest::Range { low, high }) => Some(instant_key(*low)..=instant_key(*high).min(MISSING_KEY - 1)),
             _ => None,
@@ -100,7 +101,7 @@ impl Column {
     /// under [`MISSING_KEY`] whatever the direction.
     pub fn sort_key(&self, position: usize, descending: bool) -> u64 {
         let key = match self {
-            Column::Text(column) => column.codes.get(position).map(u64::from),
+            Column::Text(column) => column.code(position).map(u64::from),
             Column::Instant(column) => column.values.get(position).map(instant_key),
         };
         match key {
@@ -169,234 +170,6 @@ fn instant_test(filter: &Filter) -> Option<InstantTest> {
         (Some(low), Some(high)) if low <= high => InstantTest::Range { low, high },
         _ => InstantTest::Nothing,
     })
-}
-
-/// Distinct texts in code-point order, in one buffer.
-#[derive(Debug, Default)]
-struct Dictionary {
-    text: String,
-    ends: Vec<usize>,
-}
-
-impl Dictionary {
-    fn len(&self) -> usize {
-        self.ends.len()
-    }
-
-    fn get(&self, code: usize) -> &str {
-        let start = if code == 0 { 0 } else { self.ends[code - 1] };
-        &self.text[start..self.ends[code]]
-    }
-
-    /// The number of entries for which `before` holds: they come first, the dictionary being sorted.
-    fn partition_point(&self, before: impl Fn(&str) -> bool) -> usize {
-        let (mut low, mut high) = (0, self.len());
-        while low < high {
-            let middle = low + (high - low) / 2;
-            if before(self.get(middle)) {
-                low = middle + 1;
-            } else {
-                high = middle;
-            }
-        }
-        low
-    }
-
-    fn code_of(&self, text: &str) -> Option<usize> {
-        let code = self.partition_point(|entry| entry < text);
-        (code < self.len() && self.get(code) == text).then_some(code)
-    }
-
-    fn bytes(&self) -> usize {
-        self.text.capacity() + self.ends.capacity() * std::mem::size_of::<usize>()
-    }
-}
-
-/// Codes as narrow as the dictionary allows, the widest value of each width meaning "missing".
-#[derive(Debug)]
-enum Codes {
-    U8(Vec<u8>),
-    U16(Vec<u16>),
-    U32(Vec<u32>),
-}
-
-impl Codes {
-    fn len(&self) -> usize {
-        match self {
-            Codes::U8(codes) => codes.len(),
-            Codes::U16(codes) => codes.len(),
-            Codes::U32(codes) => codes.len(),
-        }
-    }
-
-    fn bytes(&self) -> usize {
-        match self {
-            Codes::U8(codes) => codes.capacity(),
-            Codes::U16(codes) => codes.capacity() * 2,
-            Codes::U32(codes) => codes.capacity() * 4,
-        }
-    }
-
-    /// The code at `position`, `None` when the value is missing.
-    fn get(&self, position: usize) -> Option<u32> {
-        let (code, missing) = match self {
-            Codes::U8(codes) => (u32::from(codes[position]), u32::from(u8::MAX)),
-            Codes::U16(codes) => (u32::from(codes[position]), u32::from(u16::MAX)),
-            Codes::U32(codes) => (codes[position], u32::MAX),
-        };
-        (code != missing).then_some(code)
-    }
-
-    /// Keeps the positions whose code `test` accepts (never called with the missing code's
-    /// value in mind: tests accept codes below the dictionary's length only).
-    fn retain(&self, test: &CodeTest, matches: &mut Bitmap) {
-        match self {
-            Codes::U8(codes) => retain_codes(codes, test, matches),
-            Codes::U16(codes) => retain_codes(codes, test, matches),
-            Codes::U32(codes) => retain_codes(codes, test, matches),
-        }
-    }
-}
-
-fn retain_codes<C: Copy + Into<u32>>(codes: &[C], test: &CodeTest, matches: &mut Bitmap) {
-    match test {
-        CodeTest::Range { start, end } => {
-            let (start, width) = (*start, end - start);
-            matches.retain(codes, |code| code.into().wrapping_sub(start) < width);
-        }
-        CodeTest::Table(accepted) => matches.retain(codes, |code| accepted.get(code.into() as usize) == Some(&true)),
-        CodeTest::Sorted { codes: listed, accept_listed, dictionary_len } => matches.retain(codes, |code| {
-            let code = code.into();
-            code < *dictionary_len && listed.binary_search(&code).is_ok() == *accept_listed
-        }),
-    }
-}
-
-/// Which codes a filter accepts (only codes of the dictionary: never the missing one).
-pub enum CodeTest {
-    /// `start <= code < end`.
-    Range { start: u32, end: u32 },
-    /// Accepted or not, by code: for dictionaries small enough to list.
-    Table(Vec<bool>),
-    /// In `codes` (or not, with `accept_listed` false), for larger dictionaries.
-    Sorted { codes: Vec<u32>, accept_listed: bool, dictionary_len: u32 },
-}
-
-impl CodeTest {
-    fn accepts(&self, code: u32) -> bool {
-        match self {
-            CodeTest::Range { start, end } => (*start..*end).contains(&code),
-            CodeTest::Table(accepted) => accepted.get(code as usize) == Some(&true),
-            CodeTest::Sorted { codes, accept_listed, dictionary_len } => {
-                code < *dictionary_len && codes.binary_search(&code).is_ok() == *accept_listed
-            }
-        }
-    }
-}
-
-/// Dictionaries up to this size are tested through a table of every code.
-const LARGEST_TABLE: usize = 1 << 16;
-
-#[derive(Debug)]
-pub struct TextColumn {
-    dictionary: Dictionary,
-    codes: Codes,
-}
-
-/// A text column read value by value, each distinct text kept once: a million orders' values
-/// are not held as a million strings on their way in.
-#[derive(Debug, Default)]
-pub struct TextBuilder {
-    /// Each value's code in the order its text was first met; [`u32::MAX`] for a missing one.
-    codes: Vec<u32>,
-    known: HashMap<Box<str>, u32>,
-}
-
-impl TextBuilder {
-    pub fn len(&self) -> usize {
-        self.codes.len()
-    }
-
-    pub fn push(&mut self, value: Option<&str>) {
-        let code = match value {
-            None => u32::MAX,
-            Some(text) => match self.known.get(text) {
-                Some(&code) => code,
-                None => {
-                    let code = self.known.len() as u32;
-                    self.known.insert(text.into(), code);
-                    code
-                }
-            },
-        };
-        self.codes.push(code);
-    }
-
-    /// The column: the texts sorted by code point, each value's code its text's rank.
-    pub fn finish(self) -> Column {
-        let mut distinct: Vec<(Box<str>, u32)> = self.known.into_iter().collect();
-        distinct.sort_unstable();
-        let mut rank = vec![0u32; distinct.len()];
-        let mut dictionary =
-            Dictionary { text: String::with_capacity(distinct.iter().map(|(text, _)| text.len()).sum()), ends: Vec::new() };
-        dictionary.ends.reserve_exact(distinct.len());
-        for (position, (text, first_met)) in distinct.into_iter().enumerate() {
-            rank[first_met as usize] = position as u32;
-            dictionary.text.push_str(&text);
-            dictionary.ends.push(dictionary.text.len());
-        }
-        let ranked = self.codes.iter().map(|&code| rank.get(code as usize).copied());
-        let codes = if rank.len() < usize::from(u8::MAX) {
-            Codes::U8(ranked.map(|code| code.map_or(u8::MAX, |code| code as u8)).collect())
-        } else if rank.len() < usize::from(u16::MAX) {
-            Codes::U16(ranked.map(|code| code.map_or(u16::MAX, |code| code as u16)).collect())
-        } else {
-            Codes::U32(ranked.map(|code| code.unwrap_or(u32::MAX)).collect())
-        };
-        Column::Text(TextColumn { dictionary, codes })
-    }
-}
-
-impl TextColumn {
-    fn test(&self, filter: &Filter) -> Option<CodeTest> {
-        let texts = filter
-            .values
-            .iter()
-            .map(|value| match value {
-                Value::Text(text) => Some(text.as_str()),
-                Value::Instant(_) => None,
-            })
-            .collect::<Option<Vec<&str>>>()?;
-        let entries = self.dictionary.len();
-        let range = |start: usize, end: usize| CodeTest::Range { start: start as u32, end: end.max(start) as u32 };
-        Some(match (filter.op, texts.as_slice()) {
-            (Op::Gt, [bound]) => range(self.dictionary.partition_point(|entry| entry <= *bound), entries),
-            (Op::Gte, [bound]) => range(self.dictionary.partition_point(|entry| entry < *bound), entries),
-            (Op::Lt, [bound]) => range(0, self.dictionary.partition_point(|entry| entry < *bound)),
-            (Op::Lte, [bound]) => range(0, self.dictionary.partition_point(|entry| entry <= *bound)),
-            (Op::Eq | Op::Ne, _) => {
-                let mut listed: Vec<u32> = texts.iter().filter_map(|text| self.dictionary.code_of(text)).map(|code| code as u32).collect();
-                listed.sort_unstable();
-                listed.dedup();
-                let accept_listed = filter.op == Op::Eq;
-                match listed.as_slice() {
-                    [] if accept_listed => range(0, 0),
-                    [] => range(0, entries),
-                    [code] if accept_listed => range(*code as usize, *code as usize + 1),
-                    _ if entries <= LARGEST_TABLE => {
-                        let mut accepted = vec![!accept_listed; entries];
-                        for &code in &listed {
-                            accepted[code as usize] = accept_listed;
-                        }
-                        CodeTest::Table(accepted)
-                    }
-                    _ => CodeTest::Sorted { codes: listed, accept_listed, dictionary_len: entries as u32 },
-                }
-            }
-            // The parser gives a comparison one value.
-            _ => return None,
-        })
-    }
 }
 
 #[derive(Debug)]
@@ -519,16 +292,5 @@ mod tests {
         assert!(column.test(&filter("orderDate", Op::Eq, vec![Value::Text("x".into())])).is_none());
         let column = Column::text(vec![Some("x".into())]);
         assert!(column.test(&filter("site.name", Op::Eq, vec![Value::Instant(1)])).is_none());
-    }
-
-    #[test]
-    fn codes_are_as_narrow_as_the_dictionary_allows() {
-        let texts = |count: usize| Column::text((0..count).map(|n| Some(n.to_string())).chain([None]).collect());
-        let widths = [(254, 1), (255, 2), (65_534, 2), (65_535, 4)];
-        for (distinct, bytes_per_code) in widths {
-            let Column::Text(column) = texts(distinct) else { unreachable!() };
-            assert_eq!(column.codes.bytes() / (distinct + 1), bytes_per_code, "{distinct} distinct values");
-            assert_eq!(column.codes.get(distinct), None, "the missing value of {distinct}");
-        }
     }
 }

@@ -6,9 +6,10 @@ use std::cmp::Ordering;
 
 use proptest::prelude::*;
 
-use super::*;
-use crate::domain::catalogue;
-use crate::query::{Filter, Op, SortKey, Value};
+use super::column::Column;
+use super::index::{OrderIndex, sort_spec};
+use crate::domain::catalogue::{self, Field};
+use crate::query::{Filter, Op, OrderQuery, SortKey, Value};
 
 /// The fields a case fills: text with few values (ties) and many, dates, and the id.
 const TEXTS: [&str; 3] = ["status", "site.address.city", "request.customerReference"];
