@@ -65,6 +65,12 @@ const CONNECTION_LIFETIME: Duration = Duration::from_secs(60);
 /// a page of the default largest size.
 const ROWS_IN_FLIGHT: usize = 1_000;
 
+/// Each connection's page cache, in KiB (SQLite's default: 2,000), pooled or direct. The
+/// operating system's file cache holds the file's pages too, so beyond the B-trees' upper levels
+/// a connection's own copy bought nothing: at 1,000,000 orders under varied lists the 2 MB
+/// caches held some 20 MB for the same requests/s (docs/performance.md, step 31).
+pub(super) const PAGE_CACHE_KIB: u32 = 512;
+
 pub async fn open(options: &StoreOptions) -> Result<SqlStore<Sqlite>, StoreError> {
     let connect = SqliteConnectOptions::from_str(&options.url)?
         .create_if_missing(true)
@@ -77,7 +83,8 @@ pub async fn open(options: &StoreOptions) -> Result<SqlStore<Sqlite>, StoreError
         // Statement journals (an import's multi-row INSERTs write one) and sorts that spill stay
         // in memory instead of temporary files: 17% of an import's time went to writing them.
         .pragma("temp_store", "memory")
-        // Mapped, a page is read without a system call or a copy into the 2 MB page cache: the
+        .pragma("cache_size", format!("-{PAGE_CACHE_KIB}"))
+        // Mapped, a page is read without a system call or a copy into the page cache: the
         // 1,000 uncached lists of the suite's (b) took 3.1 s instead of 5.2 (docs/performance.md,
         // step 13). Off by default: the mapped pages count in the server's RSS.
         .pragma("mmap_size", options.sqlite_mmap_bytes.to_string())
@@ -472,8 +479,20 @@ mod tests {
         }
     }
 
+    /// Pooled and direct connections alike keep the small page cache (step 31): the file's
+    /// pages are in the operating system's cache anyway.
+    #[tokio::test]
+    async fn every_connection_keeps_the_small_page_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_in(&dir).await;
+        let pooled: i64 = sqlx::query_scalar("PRAGMA cache_size").fetch_one(&store.pool).await.unwrap();
+        let direct =
+            store.direct.as_ref().unwrap().read(|connection| connection.pragma_query_value(None, "cache_size", |row| row.get::<_, i64>(0)));
+        assert_eq!((pooled, direct), (-i64::from(PAGE_CACHE_KIB), Some(-i64::from(PAGE_CACHE_KIB))));
+    }
+
     /// An import that fails after its settings took effect leaves no pooled connection with
-    /// them: the one connection of the pool has SQLite's default page cache afterwards.
+    /// them: the one connection of the pool has the pool's page cache afterwards.
     #[tokio::test]
     async fn a_failed_import_leaves_no_connection_with_its_settings() {
         let dir = tempfile::tempdir().unwrap();
@@ -484,12 +503,12 @@ mod tests {
         let failed = store.import_orders("no such customer", orders.clone()).await;
         assert!(matches!(failed, Err(StoreError::NotFound(_))), "{failed:?}");
         let cache_size: i64 = sqlx::query_scalar("PRAGMA cache_size").fetch_one(&store.pool).await.unwrap();
-        assert_eq!(cache_size, -2000);
+        assert_eq!(cache_size, -i64::from(PAGE_CACHE_KIB));
         // Nor does one that succeeds.
         store.create_customer("c1", "One").await.unwrap();
         store.import_orders("c1", orders.clone()).await.unwrap();
         let cache_size: i64 = sqlx::query_scalar("PRAGMA cache_size").fetch_one(&store.pool).await.unwrap();
-        assert_eq!(cache_size, -2000);
+        assert_eq!(cache_size, -i64::from(PAGE_CACHE_KIB));
     }
 
     /// The import's commit does not checkpoint (its connection turns that off); the checkpoint

@@ -94,6 +94,7 @@ impl DirectReads {
             // again on its next step: more than half of a cached answer's time (docs/performance.md,
             // step 15). These lookups are by unique keys, so one plan fits every value.
             connection.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+            connection.pragma_update(None, "cache_size", -i64::from(super::sqlite::PAGE_CACHE_KIB))?;
             Ok(connection)
         });
         match opened {
