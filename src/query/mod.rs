@@ -29,6 +29,19 @@ pub struct Filter {
     pub values: Vec<Value>,
 }
 
+impl Filter {
+    /// The values as texts; `None` when one is an instant (a filter on a date field).
+    pub fn texts(&self) -> Option<Vec<&str>> {
+        self.values
+            .iter()
+            .map(|value| match value {
+                Value::Text(text) => Some(text.as_str()),
+                Value::Instant(_) => None,
+            })
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SortKey {
     pub field: &'static Field,

@@ -230,14 +230,7 @@ impl SetTotal {
 /// other filter.
 pub fn set_total(customer_id: &str, query: &OrderQuery) -> Option<SetTotal> {
     let (counted, status) = counted_beside_status(query, |filter| COUNTED_SETS.contains(&filter.field.path))?;
-    let values = counted
-        .values
-        .iter()
-        .map(|value| match value {
-            Value::Text(text) => Some(text.clone()),
-            Value::Instant(_) => None,
-        })
-        .collect::<Option<Vec<String>>>()?;
+    let values: Vec<String> = counted.texts()?.into_iter().map(str::to_owned).collect();
     let mut binds = vec![Bind::text(customer_id), Bind::text(counted.field.path)];
     let mut sql = String::from("SELECT value_set, CAST(sum(orders) AS BIGINT) FROM order_set_counts WHERE customer_id = $1 AND field = $2");
     if let Some(status) = status {

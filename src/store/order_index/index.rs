@@ -12,7 +12,7 @@ use crate::domain::catalogue::{Container, Field};
 use crate::query::OrderQuery;
 
 /// One customer's orders at one orders version: what lists read.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct OrderIndex {
     pub version: i64,
     /// Each order's document number, in the order of the ids (an order's position).

@@ -6,7 +6,7 @@ use std::ops::RangeInclusive;
 
 use super::bitmap::Bitmap;
 use super::column::Column;
-use crate::query::{Filter, Op, Value};
+use crate::query::{Filter, Op};
 
 /// No key: a test that accepts nothing.
 pub const EMPTY: RangeInclusive<u64> = RangeInclusive::new(1, 0);
@@ -225,14 +225,7 @@ impl TextColumn {
     }
 
     pub(super) fn test(&self, filter: &Filter) -> Option<CodeTest> {
-        let texts = filter
-            .values
-            .iter()
-            .map(|value| match value {
-                Value::Text(text) => Some(text.as_str()),
-                Value::Instant(_) => None,
-            })
-            .collect::<Option<Vec<&str>>>()?;
+        let texts = filter.texts()?;
         let entries = self.dictionary.len();
         let range = |start: usize, end: usize| CodeTest::Range { start: start as u32, end: end.max(start) as u32 };
         Some(match (filter.op, texts.as_slice()) {

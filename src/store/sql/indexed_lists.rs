@@ -264,7 +264,7 @@ where
             index = Arc::new(built.await.ok()?);
         }
         let built = tokio::task::spawn_blocking(move || {
-            let mut index = index.with_columns([]);
+            let mut index = Arc::unwrap_or_clone(index);
             for spec in orderings {
                 if let Some(ordering) = index.build_ordering(&spec) {
                     index = index.with_ordering(spec, ordering);
