@@ -51,14 +51,7 @@ pub async fn issue_key(store: &dyn Store, customer_id: &str, expires_at: OffsetD
 
 /// An access token for a client, as the token endpoint would issue it (the demo prints one).
 pub async fn issue_token(store: &dyn Store, client: &Client, ttl: time::Duration) -> StoreResult<String> {
-    let generated = secret::generate(SecretKind::AccessToken);
-    store
-        .insert_access_token(NewAccessToken {
-            token_hash: generated.hash,
-            client_id: client.client_id.clone(),
-            customer_id: client.customer_id.clone(),
-            expires_at: OffsetDateTime::now_utc() + ttl,
-        })
-        .await?;
+    let (generated, key) = secret::generate_access_token(OffsetDateTime::now_utc() + ttl);
+    store.insert_access_token(NewAccessToken { key, client_id: client.client_id.clone(), customer_id: client.customer_id.clone() }).await?;
     Ok(generated.text)
 }

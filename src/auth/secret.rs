@@ -1,14 +1,17 @@
 //! Secrets (client secrets, API keys, access tokens) and identifiers.
 //!
-//! A secret reads `<prefix><32 random alphanumerics><6-character checksum>`: the prefix tells
-//! what it is (and lets secret scanners find leaked ones), the 190 random bits make guessing
-//! hopeless, and the checksum refuses a mistyped secret before any database lookup.
+//! A secret reads `<prefix><32 alphanumerics><6-character checksum>`: the prefix tells what it
+//! is (and lets secret scanners find leaked ones), the random bits (190, or 137 in an access
+//! token, whose first 9 characters are its expiry) make guessing hopeless, and the checksum
+//! refuses a mistyped secret before any database lookup.
 
 use rand::{Rng, distr::Alphanumeric};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::domain::credentials::SecretHash;
+use time::OffsetDateTime;
+
+use crate::domain::credentials::{SecretHash, TokenKey, to_micros};
 
 /// The kinds of secret, each with its own prefix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,11 +48,49 @@ impl std::fmt::Debug for NewSecret {
 }
 
 pub fn generate(kind: SecretKind) -> NewSecret {
-    let random: String = rand::rng().sample_iter(Alphanumeric).take(RANDOM_CHARS).map(char::from).collect();
-    let body = format!("{}{random}", kind.prefix());
+    generate_after(kind, "")
+}
+
+/// A secret whose alphanumerics start with `lead` and go on at random.
+fn generate_after(kind: SecretKind, lead: &str) -> NewSecret {
+    let random: String = rand::rng().sample_iter(Alphanumeric).take(RANDOM_CHARS - lead.len()).map(char::from).collect();
+    let body = format!("{}{lead}{random}", kind.prefix());
     let text = format!("{body}{}", checksum(&body));
     let hash = hash(&text);
     NewSecret { text, hash }
+}
+
+/// Characters of an access token that carry its expiry: microseconds since 1970 in base62,
+/// which nine hold until the year 2398.
+const EXPIRY_CHARS: usize = 9;
+
+/// A new access token expiring at `expires_at` (to the microsecond), and the key that finds it.
+/// Its alphanumerics start with its expiry: the database keys tokens by expiry first, so a new
+/// token is written at the end of the table rather than at a random place in it, which costs a
+/// page of the write-ahead log per token (docs/performance.md, step 32). The expiry is no
+/// secret (the client is told it); the 23 random characters that follow are 137 bits.
+pub fn generate_access_token(expires_at: OffsetDateTime) -> (NewSecret, TokenKey) {
+    let expires_at = to_micros(expires_at);
+    let micros = u64::try_from(expires_at.unix_timestamp_nanos() / 1000).expect("tokens expire after 1970");
+    let mut expiry = [0u8; EXPIRY_CHARS];
+    write_base62(micros, &mut expiry);
+    let secret = generate_after(SecretKind::AccessToken, std::str::from_utf8(&expiry).expect("base62 is ASCII"));
+    let key = TokenKey { expires_at, hash: secret.hash };
+    (secret, key)
+}
+
+/// The key of a presented access token; `None` when it is not one.
+pub fn access_token_key(text: &str) -> Option<TokenKey> {
+    if !well_formed(SecretKind::AccessToken, text) {
+        return None;
+    }
+    let start = SecretKind::AccessToken.prefix().len();
+    let micros = text.as_bytes()[start..start + EXPIRY_CHARS].iter().try_fold(0u64, |value, &char| {
+        let digit = BASE62.iter().position(|&c| c == char)?;
+        value.checked_mul(62)?.checked_add(digit as u64)
+    })?;
+    let expires_at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1000).ok()?;
+    Some(TokenKey { expires_at, hash: hash(text) })
 }
 
 /// Whether `text` has the shape and checksum of a secret of this kind: a cheap test that
@@ -80,13 +121,17 @@ pub fn dummy_hash() -> SecretHash {
 
 fn checksum(body: &str) -> String {
     let digest = Sha256::digest(body.as_bytes());
-    let mut value = u64::from_be_bytes(digest[..8].try_into().expect("8 bytes"));
     let mut out = [0u8; CHECKSUM_CHARS];
+    write_base62(u64::from_be_bytes(digest[..8].try_into().expect("8 bytes")), &mut out);
+    String::from_utf8(out.to_vec()).expect("base62 is ASCII")
+}
+
+/// Writes the last `out.len()` base62 digits of `value`, most significant first.
+fn write_base62(mut value: u64, out: &mut [u8]) {
     for slot in out.iter_mut().rev() {
         *slot = BASE62[(value % 62) as usize];
         value /= 62;
     }
-    String::from_utf8(out.to_vec()).expect("base62 is ASCII")
 }
 
 /// A new random identifier such as `cus_4f9k2m8q1z7x3b6n`: not secret, only unique.
@@ -116,6 +161,17 @@ mod tests {
     }
 
     #[test]
+    fn an_access_token_carries_its_expiry_to_the_microsecond() {
+        let expires_at = OffsetDateTime::now_utc() + time::Duration::seconds(3600);
+        let (token, key) = generate_access_token(expires_at);
+        assert!(well_formed(SecretKind::AccessToken, &token.text), "{}", token.text);
+        assert_eq!(key.expires_at, to_micros(expires_at));
+        assert_eq!(key.hash, token.hash);
+        assert_eq!(access_token_key(&token.text), Some(key));
+        assert_eq!(access_token_key(&generate(SecretKind::ApiKey).text), None);
+    }
+
+    #[test]
     fn a_secret_of_another_kind_is_not_well_formed() {
         let key = generate(SecretKind::ApiKey);
         assert!(!well_formed(SecretKind::AccessToken, &key.text));
@@ -136,6 +192,16 @@ mod tests {
         #[test]
         fn arbitrary_text_never_panics(text in ".*") {
             let _ = well_formed(SecretKind::ApiKey, &text);
+            let _ = access_token_key(&text);
+        }
+
+        /// Every expiry a token can have (up to the year 2398) comes back from its text.
+        #[test]
+        fn any_expiry_round_trips(micros in 0i64..62i64.pow(9)) {
+            let expires_at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1000).unwrap();
+            let (token, key) = generate_access_token(expires_at);
+            prop_assert_eq!(access_token_key(&token.text).map(|found| found.expires_at), Some(expires_at));
+            prop_assert_eq!(key.expires_at, expires_at);
         }
     }
 }

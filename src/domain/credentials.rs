@@ -15,6 +15,14 @@ impl std::fmt::Debug for SecretHash {
     }
 }
 
+/// What finds an access token: the expiry it carries, which leads the stored tokens' key, and
+/// the hash of the whole token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenKey {
+    pub expires_at: OffsetDateTime,
+    pub hash: SecretHash,
+}
+
 /// A tenant: a business that has orders.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]

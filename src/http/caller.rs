@@ -60,9 +60,7 @@ impl FromRequestParts<AppState> for Caller {
 
         let authorization = parts.headers.get(axum::http::header::AUTHORIZATION).ok_or(ApiError::MissingToken)?;
         let token = authorization.to_str().ok().and_then(bearer_token).ok_or(ApiError::MalformedAuthorization)?;
-        if !secret::well_formed(SecretKind::AccessToken, token) {
-            return Err(ApiError::InvalidToken);
-        }
+        let token = secret::access_token_key(token).ok_or(ApiError::InvalidToken)?;
         // The key's own header errors still come after the token's; its lookup rides with the token's.
         let key = match parts.headers.get(&X_API_KEY) {
             None => Err(ApiError::MissingApiKey),
@@ -73,7 +71,7 @@ impl FromRequestParts<AppState> for Caller {
                 Ok(key) => Ok(secret::hash(key)),
             },
         };
-        let (token, stored_key) = state.store.find_call_credentials(&secret::hash(token), key.as_ref().ok()).await?;
+        let (token, stored_key) = state.store.find_call_credentials(&token, key.as_ref().ok()).await?;
         let token = token.ok_or(ApiError::InvalidToken)?;
         if token.client_revoked {
             return Err(ApiError::InvalidToken);

@@ -20,7 +20,7 @@ use async_trait::async_trait;
 use thiserror::Error;
 use time::OffsetDateTime;
 
-use crate::domain::credentials::{AccessToken, ApiKey, Client, Customer, SecretHash};
+use crate::domain::credentials::{AccessToken, ApiKey, Client, Customer, SecretHash, TokenKey};
 use crate::domain::order::{Order, OrderDocument};
 use crate::query::OrderQuery;
 pub use order_index::IndexUsage;
@@ -61,13 +61,12 @@ pub struct NewApiKey {
     pub expires_at: OffsetDateTime,
 }
 
-/// A new access token, its secret already hashed.
+/// A new access token: its key (its expiry and its hash) and whose it is.
 #[derive(Debug, Clone)]
 pub struct NewAccessToken {
-    pub token_hash: SecretHash,
+    pub key: TokenKey,
     pub client_id: String,
     pub customer_id: String,
-    pub expires_at: OffsetDateTime,
 }
 
 /// What an import did.
@@ -123,7 +122,7 @@ pub trait Store: Send + Sync {
     /// An API call's token and, when given, its key, in one lookup: each `None` when unknown.
     async fn find_call_credentials(
         &self,
-        token_hash: &SecretHash,
+        token: &TokenKey,
         key_hash: Option<&SecretHash>,
     ) -> StoreResult<(Option<AccessToken>, Option<ApiKey>)>;
     /// Deletes the tokens that expired before `before`; returns how many.

@@ -130,6 +130,7 @@ mod tests {
     use super::*;
     use crate::auth::secret;
     use crate::domain::catalogue;
+    use crate::domain::credentials::TokenKey;
     use crate::query::{Limits, parse_query};
     use crate::store::page_plan::{INDEXED_FILTERS, PagePlan, WALKABLE_SORTS};
     use crate::store::sql_query::{Bind, NullsSort, list_sql};
@@ -184,7 +185,8 @@ mod tests {
             .create_api_key(NewApiKey { key_id: "k".into(), customer_id: "c1".into(), key_hash: secret::hash("key"), expires_at })
             .await
             .unwrap();
-        let token = NewAccessToken { token_hash: secret::hash("t"), client_id: "app".into(), customer_id: "c1".into(), expires_at };
+        let key_of = |token: &str| TokenKey { expires_at, hash: secret::hash(token) };
+        let token = NewAccessToken { key: key_of("t"), client_id: "app".into(), customer_id: "c1".into() };
         store.insert_access_token(token).await.unwrap();
 
         let client = |found: Option<crate::domain::credentials::Client>| found.map(|c| (c.client_id, c.customer_id, c.revoked_at));
@@ -192,8 +194,7 @@ mod tests {
             assert_eq!(client(store.find_client(id).await.unwrap()), client(pooled.find_client(id).await.unwrap()));
         }
         store.revoke_client("app").await.unwrap();
-        let calls =
-            [(secret::hash("t"), Some(secret::hash("key"))), (secret::hash("t"), None), (secret::hash("x"), Some(secret::hash("y")))];
+        let calls = [(key_of("t"), Some(secret::hash("key"))), (key_of("t"), None), (key_of("x"), Some(secret::hash("y")))];
         for (token, key) in &calls {
             let direct = store.find_call_credentials(token, key.as_ref()).await.unwrap();
             let pool = pooled.find_call_credentials(token, key.as_ref()).await.unwrap();
@@ -218,9 +219,10 @@ mod tests {
             .await
             .unwrap();
         let expires_at = OffsetDateTime::now_utc() + time::Duration::hours(1);
+        let expires_at = crate::store::time_columns::to_micros(expires_at);
         for token in ["t1", "t2", "t3"] {
-            let token = NewAccessToken { token_hash: secret::hash(token), client_id: "app".into(), customer_id: "c1".into(), expires_at };
-            store.insert_access_token(token).await.unwrap();
+            let key = TokenKey { expires_at: crate::store::time_columns::from_micros(expires_at), hash: secret::hash(token) };
+            store.insert_access_token(NewAccessToken { key, client_id: "app".into(), customer_id: "c1".into() }).await.unwrap();
         }
         sqlx::query("ANALYZE").execute(&store.pool).await.unwrap();
         let samples: i64 =
@@ -237,13 +239,32 @@ mod tests {
                 for token in ["t1", "t2", "t3", "unknown"] {
                     let token = secret::hash(token);
                     let mut statement = connection.prepare_cached(crate::store::sql::credentials::SELECT_CALL_CREDENTIALS)?;
-                    statement.query_row((token.0.as_slice(), key.0.as_slice()), |_| Ok(()))?;
+                    statement.query_row((expires_at, token.0.as_slice(), key.0.as_slice()), |_| Ok(()))?;
                 }
                 let statement = connection.prepare_cached(crate::store::sql::credentials::SELECT_CALL_CREDENTIALS)?;
                 Ok(statement.get_status(rusqlite::StatementStatus::RePrepare))
             })
             .expect("the direct read answers");
         assert_eq!(prepared_again, 0);
+    }
+
+    /// Tokens are keyed by the expiry each one carries, then their hash (migration 0016): a batch
+    /// of new tokens is written at the end of the key, not a page at a random place for each
+    /// (docs/performance.md, step 32), and the purge of expired ones reads the key's start.
+    #[tokio::test]
+    async fn tokens_are_keyed_by_expiry_then_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_in(&dir).await;
+        let key: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info('access_tokens') WHERE pk > 0 ORDER BY pk")
+            .fetch_all(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(key, ["expires_at", "token_hash"]);
+        let indexes: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_index_list('access_tokens') WHERE origin = 'c'")
+            .fetch_all(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(indexes, Vec::<String>::new(), "no index beside the key to write at random places");
     }
 
     /// Migrations 0008, 0012, 0013 and 0014 fill the per-day counts of existing orders (by order
@@ -389,12 +410,13 @@ mod tests {
             assert!(std::time::Instant::now() < deadline, "the test could not lock the database");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        let failed = store.find_call_credentials(&secret::hash("t"), None).await;
+        let token = TokenKey { expires_at: OffsetDateTime::now_utc(), hash: secret::hash("t") };
+        let failed = store.find_call_credentials(&token, None).await;
         assert!(matches!(failed, Err(StoreError::Unavailable(_))), "{failed:?}");
         assert_eq!(store.direct.as_ref().unwrap().counts(), (1, 1));
         holder.execute_batch("COMMIT; PRAGMA locking_mode = NORMAL; SELECT 1 FROM customers;").unwrap();
         drop(holder);
-        let (token, key) = store.find_call_credentials(&secret::hash("t"), None).await.unwrap();
+        let (token, key) = store.find_call_credentials(&token, None).await.unwrap();
         assert!(token.is_none() && key.is_none());
         assert_eq!(store.direct.as_ref().unwrap().counts(), (2, 1));
     }

@@ -181,16 +181,10 @@ pub async fn issue_token(
         return Err(OAuthError::TooManyRequests(refused));
     }
 
-    let token = secret::generate(SecretKind::AccessToken);
-    let expires_at = OffsetDateTime::now_utc() + state.config.token_ttl;
+    let (token, key) = secret::generate_access_token(OffsetDateTime::now_utc() + state.config.token_ttl);
     state
         .store
-        .insert_access_token(NewAccessToken {
-            token_hash: token.hash,
-            client_id: client.client_id.clone(),
-            customer_id: client.customer_id.clone(),
-            expires_at,
-        })
+        .insert_access_token(NewAccessToken { key, client_id: client.client_id.clone(), customer_id: client.customer_id.clone() })
         .await?;
     tracing::Span::current().record("customer_id", tracing::field::display(&client.customer_id));
 

@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 
 use super::multi_row::placeholders;
 use super::{Dialect, SqlStore, now};
-use crate::domain::credentials::{AccessToken, ApiKey, Client, Customer, SecretHash};
+use crate::domain::credentials::{AccessToken, ApiKey, Client, Customer, SecretHash, TokenKey};
 use crate::store::batcher::Batcher;
 use crate::store::time_columns::{from_micros, to_micros};
 use crate::store::{KeyFilter, NewAccessToken, NewApiKey, NewClient, StoreError, StoreResult};
@@ -38,16 +38,16 @@ fn client_from((client_id, customer_id, name, secret_hash, created_at, revoked_a
 }
 
 /// The token (with its client's revocation and its customer's orders version) and the key of an
-/// API call, in one statement: always one row, its columns NULL for what is unknown. No key:
-/// `$2` is empty bytes, which match no stored hash.
+/// API call, in one statement: always one row, its columns NULL for what is unknown. The token
+/// is found by its key, expiry then hash. No key: `$3` is empty bytes, which match no stored hash.
 pub(in crate::store) const SELECT_CALL_CREDENTIALS: &str =
     "SELECT t.client_id, t.customer_id, t.expires_at, c.revoked_at IS NOT NULL, u.orders_version,
         k.key_id, k.customer_id, k.created_at, k.expires_at, k.revoked_at
  FROM (SELECT 1 AS one) AS one
- LEFT JOIN access_tokens t ON t.token_hash = $1
+ LEFT JOIN access_tokens t ON t.expires_at = $1 AND t.token_hash = $2
  LEFT JOIN clients c ON c.client_id = t.client_id
  LEFT JOIN customers u ON u.id = t.customer_id
- LEFT JOIN api_keys k ON k.key_hash = $2";
+ LEFT JOIN api_keys k ON k.key_hash = $3";
 
 /// The row of [`SELECT_CALL_CREDENTIALS`], as either path reads it: the token's client,
 /// customer, expiry, client revocation and orders version, then the key's columns.
@@ -236,7 +236,8 @@ where
     }
 
     /// Stores a token once the batch it joins is written (see `batcher.rs`): under load, one
-    /// statement stores many tokens, where one each made writers queue for SQLite's lock.
+    /// statement stores many tokens, where one each made writers queue for SQLite's lock. The
+    /// tokens of a batch expire within microseconds of each other, at the end of the table's key.
     pub(super) async fn insert_token(&self, token: NewAccessToken) -> StoreResult<()> {
         let writer = self.token_writer.get_or_init(|| {
             let pool = self.pool.clone();
@@ -253,11 +254,11 @@ where
         let mut insert = sqlx::query(&sql);
         for token in &tokens {
             insert = insert
-                .bind(token.token_hash.0.as_slice())
+                .bind(token.key.hash.0.as_slice())
                 .bind(token.customer_id.as_str())
                 .bind(token.client_id.as_str())
                 .bind(issued_at)
-                .bind(to_micros(token.expires_at));
+                .bind(to_micros(token.key.expires_at));
         }
         insert.execute(&pool).await?;
         Ok(())
@@ -266,21 +267,22 @@ where
     /// An API call's token and key: one statement, so one lookup, for every call.
     pub(super) async fn select_call_credentials(
         &self,
-        token_hash: &SecretHash,
+        token: &TokenKey,
         key_hash: Option<&SecretHash>,
     ) -> StoreResult<(Option<AccessToken>, Option<ApiKey>)> {
         let key_hash = key_hash.map_or(&[][..], |hash| hash.0.as_slice());
+        let (expires_at, token_hash) = (to_micros(token.expires_at), token.hash.0.as_slice());
         if let Some(direct) = &self.direct
             && let Some(found) = direct.read(|connection| {
                 connection
                     .prepare_cached(SELECT_CALL_CREDENTIALS)?
-                    .query_row((token_hash.0.as_slice(), key_hash), |row| CallCredentialsRow::try_from(row))
+                    .query_row((expires_at, token_hash, key_hash), |row| CallCredentialsRow::try_from(row))
             })
         {
             return Ok(call_credentials_from(found));
         }
         let row: CallCredentialsRow =
-            sqlx::query_as(SELECT_CALL_CREDENTIALS).bind(token_hash.0.as_slice()).bind(key_hash).fetch_one(&self.pool).await?;
+            sqlx::query_as(SELECT_CALL_CREDENTIALS).bind(expires_at).bind(token_hash).bind(key_hash).fetch_one(&self.pool).await?;
         Ok(call_credentials_from(row))
     }
 

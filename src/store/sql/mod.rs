@@ -180,10 +180,10 @@ where
     }
     async fn find_call_credentials(
         &self,
-        token_hash: &crate::domain::credentials::SecretHash,
+        token: &crate::domain::credentials::TokenKey,
         key_hash: Option<&crate::domain::credentials::SecretHash>,
     ) -> crate::store::StoreResult<(Option<crate::domain::credentials::AccessToken>, Option<crate::domain::credentials::ApiKey>)> {
-        self.select_call_credentials(token_hash, key_hash).await
+        self.select_call_credentials(token, key_hash).await
     }
     async fn purge_expired_tokens(&self, before: time::OffsetDateTime) -> crate::store::StoreResult<u64> {
         self.delete_tokens_expired_before(before).await
