@@ -1,11 +1,12 @@
 //! How the change log stores order documents: compressed with zstd against a dictionary of the
 //! order schema's vocabulary. Documents were half of the database file, each repeating the same
-//! key names and values; packed, they take about 40% of their JSON (docs/performance.md, step 22).
+//! key names and values; packed, they take about a third of their JSON (docs/performance.md,
+//! steps 22 and 33).
 //!
 //! A stored document is either plain JSON (it starts with `{`: those written before migration
 //! 0011) or a format byte followed by a zstd frame. The byte names the dictionary, so that a
-//! later dictionary can come beside this one without rewriting what is stored. Public for the
-//! tools and tests that read the change log without the store.
+//! later dictionary comes beside the earlier ones without rewriting what is stored. Public for
+//! the tools and tests that read the change log without the store.
 
 use std::cell::RefCell;
 use std::sync::LazyLock;
@@ -14,14 +15,16 @@ use thiserror::Error;
 use zstd::bulk::{Compressor, Decompressor};
 use zstd::dict::{DecoderDictionary, EncoderDictionary};
 
-/// The format byte of documents packed against [`VOCABULARY_V1`].
+/// The format byte of documents packed against [`VOCABULARY_V1`] alone (before step 33).
 const PACKED_V1: u8 = 1;
+/// The format byte of documents packed against [`DICTIONARY_V2`], as every document is now.
+const PACKED_V2: u8 = 2;
 
 /// What every order document is made of (contract §5): its keys in schema order, and the values
 /// of its enumerations. zstd uses it as a raw-content dictionary: a document refers to these
 /// bytes instead of repeating them. Documents packed against it must stay readable, so it never
 /// changes: a new vocabulary gets a new format byte.
-const VOCABULARY_V1: &str = concat!(
+pub const VOCABULARY_V1: &str = concat!(
     r#"{"orangeContact":{"name":"","email":"@orange.com","phone":"+33 "}"#,
     r#"{"status":"Current","action":"Add"}{"action":"Move"}{"action":"Cease"}"#,
     r#"{"type":"Survey","status":"Done"}{"type":"Delivery","status":"Cancelled"}{"type":"Test","status":"Rescheduled"}"#,
@@ -34,6 +37,12 @@ const VOCABULARY_V1: &str = concat!(
     r#""milestones":[{"name":"","status":"Pending","date":"T00:00:00Z"},{"name":"","status":"Done","date":"T00:00:00Z"}]}"#,
 );
 
+/// [`VOCABULARY_V1`] as the content of a zstd dictionary that also holds entropy tables, computed
+/// from generated orders by `tools/document-dictionary`. A frame packed against the bare
+/// vocabulary carried its own tables, and unpacking it spent half its time building them; one
+/// packed against this reuses the dictionary's, which are built once (step 33). It never changes.
+const DICTIONARY_V2: &[u8] = include_bytes!("document_dictionary_v2.zdict");
+
 /// zstd's level for packing: its fastest levels pack these documents within 3% of its default.
 const LEVEL: i32 = 1;
 
@@ -41,13 +50,18 @@ const LEVEL: i32 = 1;
 /// bounded documents before they were packed. A damaged frame cannot make a reader allocate more.
 const LARGEST_DOCUMENT: usize = 1_000_000_000;
 
-static ENCODER_V1: LazyLock<EncoderDictionary<'static>> = LazyLock::new(|| EncoderDictionary::copy(VOCABULARY_V1.as_bytes(), LEVEL));
+static ENCODER_V2: LazyLock<EncoderDictionary<'static>> = LazyLock::new(|| EncoderDictionary::copy(DICTIONARY_V2, LEVEL));
 static DECODER_V1: LazyLock<DecoderDictionary<'static>> = LazyLock::new(|| DecoderDictionary::copy(VOCABULARY_V1.as_bytes()));
+static DECODER_V2: LazyLock<DecoderDictionary<'static>> = LazyLock::new(|| DecoderDictionary::copy(DICTIONARY_V2));
+
+/// A thread's unpacking context for one dictionary, made on first use.
+type DecompressorSlot = RefCell<Option<Decompressor<'static>>>;
 
 thread_local! {
     // A context per thread, made once: creating one costs more than packing a document.
     static COMPRESSOR: RefCell<Option<Compressor<'static>>> = const { RefCell::new(None) };
-    static DECOMPRESSOR: RefCell<Option<Decompressor<'static>>> = const { RefCell::new(None) };
+    static DECOMPRESSOR_V1: DecompressorSlot = const { RefCell::new(None) };
+    static DECOMPRESSOR_V2: DecompressorSlot = const { RefCell::new(None) };
 }
 
 /// A stored document that cannot be read back.
@@ -70,12 +84,12 @@ pub fn pack(json: &str) -> Vec<u8> {
     COMPRESSOR.with_borrow_mut(|compressor| {
         let compressor = match compressor {
             Some(compressor) => compressor,
-            None => compressor.insert(Compressor::with_prepared_dictionary(&ENCODER_V1).expect("zstd accepts its own prepared dictionary")),
+            None => compressor.insert(Compressor::with_prepared_dictionary(&ENCODER_V2).expect("zstd accepts its own prepared dictionary")),
         };
         // Compressing into memory cannot fail but for allocation, which aborts anyway.
         let frame = compressor.compress(json.as_bytes()).expect("zstd compresses into a vector");
         let mut packed = Vec::with_capacity(1 + frame.len());
-        packed.push(PACKED_V1);
+        packed.push(PACKED_V2);
         packed.extend_from_slice(&frame);
         packed
     })
@@ -86,18 +100,25 @@ pub fn unpack(stored: &[u8]) -> Result<String, UnpackError> {
     match stored.first() {
         None => Err(UnpackError::Empty),
         Some(b'{') => String::from_utf8(stored.to_vec()).map_err(UnpackError::NotUtf8),
-        Some(&PACKED_V1) => {
-            let json = DECOMPRESSOR.with_borrow_mut(|decompressor| {
-                let decompressor = match decompressor {
-                    Some(decompressor) => decompressor,
-                    None => decompressor.insert(Decompressor::with_prepared_dictionary(&DECODER_V1).map_err(UnpackError::Damaged)?),
-                };
-                decompressor.decompress(&stored[1..], LARGEST_DOCUMENT).map_err(UnpackError::Damaged)
-            })?;
-            String::from_utf8(json).map_err(UnpackError::NotUtf8)
-        }
+        Some(&PACKED_V1) => unpack_frame(&DECOMPRESSOR_V1, &DECODER_V1, &stored[1..]),
+        Some(&PACKED_V2) => unpack_frame(&DECOMPRESSOR_V2, &DECODER_V2, &stored[1..]),
         Some(&other) => Err(UnpackError::UnknownFormat(other)),
     }
+}
+
+fn unpack_frame(
+    slot: &'static std::thread::LocalKey<DecompressorSlot>,
+    dictionary: &'static DecoderDictionary<'static>,
+    frame: &[u8],
+) -> Result<String, UnpackError> {
+    let json = slot.with_borrow_mut(|decompressor| {
+        let decompressor = match decompressor {
+            Some(decompressor) => decompressor,
+            None => decompressor.insert(Decompressor::with_prepared_dictionary(dictionary).map_err(UnpackError::Damaged)?),
+        };
+        decompressor.decompress(frame, LARGEST_DOCUMENT).map_err(UnpackError::Damaged)
+    })?;
+    String::from_utf8(json).map_err(UnpackError::NotUtf8)
 }
 
 #[cfg(test)]
@@ -112,7 +133,7 @@ mod tests {
         for order in crate::demo::generate::generate_orders(500, 3) {
             let json = order.to_document().0.into_string();
             let packed = pack(&json);
-            assert_eq!(packed[0], PACKED_V1);
+            assert_eq!(packed[0], PACKED_V2);
             assert_eq!(unpack(&packed).unwrap(), json);
             (json_bytes, packed_bytes) = (json_bytes + json.len(), packed_bytes + packed.len());
         }
@@ -127,6 +148,29 @@ mod tests {
         let digest: [u8; 32] = Sha256::digest(VOCABULARY_V1.as_bytes()).into();
         let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
         assert_eq!(hex, "5512a8902e99e67479d159f9354de3e61a81c46d3d3188904f4aa97cf8741171", "give a new vocabulary a new format byte");
+    }
+
+    /// The same for the second dictionary, which holds the first vocabulary as its content.
+    #[test]
+    fn the_second_dictionary_never_changes() {
+        use sha2::{Digest, Sha256};
+        assert!(DICTIONARY_V2.ends_with(VOCABULARY_V1.as_bytes()));
+        let digest: [u8; 32] = Sha256::digest(DICTIONARY_V2).into();
+        let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
+        assert_eq!(hex, "42606a94c27977f594adba6ceb4d390242ec117d2c508afa77300cd290c8d784", "give a new dictionary a new format byte");
+    }
+
+    /// This frame was packed against [`DICTIONARY_V2`] by this version: zstd and its crate read
+    /// it the same in every later one.
+    #[test]
+    fn a_document_packed_against_the_second_dictionary_still_unpacks() {
+        const PACKED: &[u8] = &[
+            0x02, 0x28, 0xb5, 0x2f, 0xfd, 0x21, 0x02, 0x5c, 0x1d, 0x01, 0x00, 0x63, 0xc1, 0x03, 0x1e, 0x8f, 0x0d, 0xeb, 0x3b, 0x9c, 0x8d,
+            0x88, 0x73, 0x6b, 0x6e, 0x90, 0xb3, 0x3b, 0xef, 0x06, 0xfc, 0x99, 0x09, 0xc8, 0xd6, 0xea, 0x2c, 0x31, 0x01, 0xa3, 0x3a, 0xe3,
+            0x54, 0x11, 0x19, 0x13,
+        ];
+        let json = r#"{"id":"123","status":"Current","orderDate":"2026-01-02T00:00:00Z","request":{"id":"Nouvel"}}"#;
+        assert_eq!(unpack(PACKED).unwrap(), json, "packed today: {:02x?}", pack(json));
     }
 
     /// This frame was packed against [`VOCABULARY_V1`] by this version: zstd and its crate read
@@ -152,6 +196,7 @@ mod tests {
         assert!(matches!(unpack(b""), Err(UnpackError::Empty)));
         assert!(matches!(unpack(b"\x07abc"), Err(UnpackError::UnknownFormat(7))));
         assert!(matches!(unpack(b"\x01not a frame"), Err(UnpackError::Damaged(_))));
+        assert!(matches!(unpack(b"\x02not a frame"), Err(UnpackError::Damaged(_))));
         let mut truncated = pack(r#"{"id":"1","status":"Current"}"#);
         truncated.truncate(truncated.len() - 3);
         assert!(unpack(&truncated).is_err());

@@ -124,6 +124,26 @@ pub enum Test {
     Instants(InstantTest),
 }
 
+impl Test {
+    /// Both ranges of instants at once, as one range: one pass over the column instead of two,
+    /// and a run that an ordering of the column holds side by side where each bound alone
+    /// reaches to an end (a `gte` and an `lte` on the same date); an empty one may be either.
+    /// `None` for other tests.
+    pub fn both(&self, other: &Test) -> Option<Test> {
+        match (self, other) {
+            (Test::Instants(InstantTest::Range { low, high }), Test::Instants(InstantTest::Range { low: other_low, high: other_high })) => {
+                let (low, high) = ((*low).max(*other_low), (*high).min(*other_high));
+                Some(Test::Instants(if low <= high { InstantTest::Range { low, high } } else { InstantTest::Nothing }))
+            }
+            (Test::Instants(InstantTest::Nothing), Test::Instants(InstantTest::Range { .. } | InstantTest::Nothing))
+            | (Test::Instants(InstantTest::Range { .. }), Test::Instants(InstantTest::Nothing)) => {
+                Some(Test::Instants(InstantTest::Nothing))
+            }
+            _ => None,
+        }
+    }
+}
+
 /// Which present instants a filter accepts (a missing one satisfies none).
 pub enum InstantTest {
     /// From `low` to `high`, both included.
@@ -261,6 +281,26 @@ mod tests {
             let found = matching(&column, &filter("orderDate", op, listed.iter().map(|&nanos| Value::Instant(nanos)).collect()));
             let wanted: Vec<usize> = (0..values.len()).filter(|&position| expected(values[position].as_ref(), op, listed)).collect();
             prop_assert_eq!(found, wanted);
+        }
+
+        /// Two comparisons on one date, made one test, keep what both keep.
+        #[test]
+        fn two_comparisons_on_a_date_as_one_keep_what_both_keep(
+            values in proptest::collection::vec(proptest::option::of(-5i64..5), 0..200),
+            first in (prop_oneof![Just(Op::Gt), Just(Op::Gte), Just(Op::Lt), Just(Op::Lte)], prop_oneof![-6i64..6, Just(i64::MIN), Just(i64::MAX)]),
+            second in (prop_oneof![Just(Op::Gt), Just(Op::Gte), Just(Op::Lt), Just(Op::Lte)], prop_oneof![-6i64..6, Just(i64::MIN), Just(i64::MAX)]),
+        ) {
+            let column = Column::instants(values.iter().copied());
+            let [first, second] = [first, second].map(|(op, bound)| column.test(&filter("orderDate", op, vec![Value::Instant(bound)])).unwrap());
+            let both = first.both(&second).expect("two ranges of instants, or none");
+            let mut one_pass = Bitmap::full(column.len());
+            column.retain(&both, &mut one_pass);
+            let mut two_passes = Bitmap::full(column.len());
+            column.retain(&first, &mut two_passes);
+            column.retain(&second, &mut two_passes);
+            prop_assert_eq!(one_pass.iter().collect::<Vec<_>>(), two_passes.iter().collect::<Vec<_>>());
+            let held: Vec<usize> = (0..column.len()).filter(|&position| column.holds(&both, position)).collect();
+            prop_assert_eq!(held, two_passes.iter().collect::<Vec<_>>());
         }
 
         #[test]

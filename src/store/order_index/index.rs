@@ -112,10 +112,15 @@ impl OrderIndex {
         if !servable(query) {
             return None;
         }
-        let mut tests = Vec::with_capacity(query.filters.len());
+        let mut tests: Vec<Passing<'_>> = Vec::with_capacity(query.filters.len());
         for filter in &query.filters {
             let column = self.columns.get(filter.field.path)?;
-            tests.push(Passing { path: filter.field.path, test: column.test(filter)?, column });
+            let test = column.test(filter)?;
+            let same_field = tests.iter_mut().find(|passing| passing.path == filter.field.path);
+            match same_field.as_ref().and_then(|passing| passing.test.both(&test)) {
+                Some(both) => same_field.expect("found above").test = both,
+                None => tests.push(Passing { path: filter.field.path, test, column }),
+            }
         }
         let (matches, unordered) = self.matches(&tests);
         let total = matches.count();
