@@ -66,6 +66,7 @@ pub struct Metrics {
     answer_cache_bytes: Gauge,
     list_index_lists: Family<LookupLabels, Counter>,
     list_index_bytes: Gauge,
+    sqlite_direct_reads: Family<LookupLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -105,6 +106,12 @@ impl Default for Metrics {
         );
         let list_index_bytes = Gauge::default();
         registry.register("list_index_bytes", "Bytes the in-memory list indexes hold", list_index_bytes.clone());
+        let sqlite_direct_reads = Family::<LookupLabels, Counter>::default();
+        registry.register(
+            "sqlite_direct_reads",
+            "SQLite only: reads of credentials and list pages made on the request's thread, by result (answered, or left_to_pool when the database was busy or the read failed)",
+            sqlite_direct_reads.clone(),
+        );
         Metrics {
             registry,
             requests,
@@ -118,6 +125,7 @@ impl Default for Metrics {
             answer_cache_bytes,
             list_index_lists,
             list_index_bytes,
+            sqlite_direct_reads,
         }
     }
 }
@@ -155,6 +163,9 @@ impl Metrics {
         for (result, count) in [("answered", indexes.answered), ("left_to_sql", indexes.deferred)] {
             self.list_index_lists.get_or_create(&LookupLabels { result }).inner().store(count, std::sync::atomic::Ordering::Relaxed);
         }
+        for (result, count) in [("answered", pool.direct_reads.answered), ("left_to_pool", pool.direct_reads.deferred)] {
+            self.sqlite_direct_reads.get_or_create(&LookupLabels { result }).inner().store(count, std::sync::atomic::Ordering::Relaxed);
+        }
         self.pool_connections.get_or_create(&PoolLabels { state: "idle" }).set(i64::from(pool.idle));
         self.pool_connections.get_or_create(&PoolLabels { state: "in_use" }).set(i64::from(pool.open.saturating_sub(pool.idle)));
         self.pool_max_connections.set(i64::from(pool.max));
@@ -190,7 +201,11 @@ mod tests {
         metrics.answer_cache_lookup(false);
         metrics.answer_cache_lookup(true);
         let indexes = crate::store::IndexUsage { bytes: 2048, answered: 5, deferred: 2 };
-        let text = metrics.render(crate::store::PoolUsage { open: 3, idle: 1, max: 8 }, 4096, indexes);
+        let text = metrics.render(
+            crate::store::PoolUsage { open: 3, idle: 1, max: 8, direct_reads: crate::store::DirectReadCounts { answered: 7, deferred: 1 } },
+            4096,
+            indexes,
+        );
         for line in [
             r#"order_tracking_http_requests_total{method="POST",route="/oauth/v3/token",status="200"} 1"#,
             "order_tracking_tokens_issued_total 1",
@@ -205,6 +220,8 @@ mod tests {
             r#"order_tracking_list_index_lists_total{result="answered"} 5"#,
             r#"order_tracking_list_index_lists_total{result="left_to_sql"} 2"#,
             "order_tracking_list_index_bytes 2048",
+            r#"order_tracking_sqlite_direct_reads_total{result="answered"} 7"#,
+            r#"order_tracking_sqlite_direct_reads_total{result="left_to_pool"} 1"#,
             r#"order_tracking_http_request_duration_seconds_bucket{le="0.001",method="GET",route="/order-tracking/b2b/v1/orders"} 3"#,
         ] {
             assert!(text.lines().any(|candidate| candidate == line), "{line} missing from:\n{text}");

@@ -4,7 +4,9 @@
 //! write is stored, so nothing is acknowledged before it is durable.
 
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 
+use futures_util::FutureExt;
 use tokio::sync::{mpsc, oneshot};
 
 use super::{StoreError, StoreResult};
@@ -28,7 +30,9 @@ impl<T: Send + 'static> Batcher<T> {
             let mut batch = Vec::with_capacity(max_batch);
             while jobs.recv_many(&mut batch, max_batch).await > 0 {
                 let (items, waiters): (Vec<T>, Vec<_>) = batch.drain(..).unzip();
-                let written = write(items).await;
+                // A write that panics fails its own batch, not every later one: the task lives
+                // on, where a panic used to end it and leave every token request at 503.
+                let written = AssertUnwindSafe(write(items)).catch_unwind().await.unwrap_or_else(|panic| Err(panicked(panic.as_ref())));
                 if let Err(error) = &written {
                     tracing::warn!(%error, batch = waiters.len(), "a batched write failed");
                 }
@@ -48,6 +52,12 @@ impl<T: Send + 'static> Batcher<T> {
         self.queue.send((item, done)).map_err(|_| gone())?;
         written.await.map_err(|_| gone())?
     }
+}
+
+/// A batch whose write panicked: a bug, reported as a backend error (500) with the panic's text.
+fn panicked(panic: &(dyn std::any::Any + Send)) -> StoreError {
+    let message = panic.downcast_ref::<&str>().map(|text| text.to_string()).or_else(|| panic.downcast_ref::<String>().cloned());
+    StoreError::Backend(format!("the batched write panicked: {}", message.as_deref().unwrap_or("no message")).into())
 }
 
 /// The error of a batch, for each of its callers: same kind, the cause as text.
@@ -98,6 +108,26 @@ mod tests {
         assert_eq!(written, (0..100).collect::<Vec<_>>());
         assert!(batches.iter().all(|batch| batch.len() <= 8));
         assert!(batches.len() < 50, "100 concurrent writes in {} batches", batches.len());
+    }
+
+    /// A panicking write fails its batch's callers with a backend error, and the next batch
+    /// is written: the writer does not die with it.
+    #[tokio::test]
+    async fn a_panicking_write_fails_its_batch_and_the_next_one_is_written() {
+        let written: Arc<Mutex<Vec<u32>>> = Arc::default();
+        let seen = written.clone();
+        let batcher = Batcher::spawn(1, move |items: Vec<u32>| {
+            let seen = seen.clone();
+            async move {
+                assert!(!items.contains(&13), "unlucky item");
+                seen.lock().unwrap().extend(items);
+                Ok(())
+            }
+        });
+        let failed = batcher.write(13).await;
+        assert!(matches!(&failed, Err(StoreError::Backend(cause)) if cause.to_string().contains("unlucky item")), "{failed:?}");
+        batcher.write(14).await.unwrap();
+        assert_eq!(*written.lock().unwrap(), vec![14]);
     }
 
     #[tokio::test]

@@ -135,12 +135,22 @@ pub trait Store: Send + Sync {
     async fn count_orders(&self, customer_id: &str) -> StoreResult<u64>;
 }
 
-/// Connections of the pool: open (idle or in use), idle, and the most it may open.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Connections of the pool: open (idle or in use), idle, and the most it may open; on SQLite,
+/// the reads made straight from the file (`sqlite_direct.rs`) and those left to the pool.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PoolUsage {
     pub open: u32,
     pub idle: u32,
     pub max: u32,
+    pub direct_reads: DirectReadCounts,
+}
+
+/// Reads of the SQLite file on the request's thread: `answered` there, or `deferred` to the
+/// pool (the database busy, or the read failed). Zero on PostgreSQL.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DirectReadCounts {
+    pub answered: u64,
+    pub deferred: u64,
 }
 
 /// Database settings that every backend understands.

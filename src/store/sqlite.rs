@@ -203,7 +203,11 @@ mod tests {
         let (token, key) = store.find_call_credentials(&calls[0].0, calls[0].1.as_ref()).await.unwrap();
         assert!(token.unwrap().client_revoked, "a revocation is seen at once");
         assert_eq!(key.unwrap().key_id, "k");
-        assert_eq!(store.direct.as_ref().unwrap().counts(), (6, 0), "every read answered directly");
+        assert_eq!(
+            store.direct.as_ref().unwrap().counts(),
+            crate::store::DirectReadCounts { answered: 6, deferred: 0 },
+            "every read answered directly"
+        );
     }
 
     /// With the statistics an import leaves (STAT4 samples of every table), looking up one
@@ -413,12 +417,12 @@ mod tests {
         let token = TokenKey { expires_at: OffsetDateTime::now_utc(), hash: secret::hash("t") };
         let failed = store.find_call_credentials(&token, None).await;
         assert!(matches!(failed, Err(StoreError::Unavailable(_))), "{failed:?}");
-        assert_eq!(store.direct.as_ref().unwrap().counts(), (1, 1));
+        assert_eq!(store.direct.as_ref().unwrap().counts(), crate::store::DirectReadCounts { answered: 1, deferred: 1 });
         holder.execute_batch("COMMIT; PRAGMA locking_mode = NORMAL; SELECT 1 FROM customers;").unwrap();
         drop(holder);
         let (token, key) = store.find_call_credentials(&token, None).await.unwrap();
         assert!(token.is_none() && key.is_none());
-        assert_eq!(store.direct.as_ref().unwrap().counts(), (2, 1));
+        assert_eq!(store.direct.as_ref().unwrap().counts(), crate::store::DirectReadCounts { answered: 2, deferred: 1 });
     }
 
     /// Lists abandoned at every point of their way (timeouts from 0 to 300 µs) leave no

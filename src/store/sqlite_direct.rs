@@ -57,10 +57,9 @@ impl DirectReads {
         found
     }
 
-    /// How many reads answered, and how many were left to the pool.
-    #[cfg(test)]
-    pub fn counts(&self) -> (u64, u64) {
-        (self.answered.load(Ordering::Relaxed), self.deferred.load(Ordering::Relaxed))
+    /// How many reads answered, and how many were left to the pool (for the metrics).
+    pub fn counts(&self) -> crate::store::DirectReadCounts {
+        crate::store::DirectReadCounts { answered: self.answered.load(Ordering::Relaxed), deferred: self.deferred.load(Ordering::Relaxed) }
     }
 
     fn try_read<T>(&self, read: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Option<T> {

@@ -39,5 +39,12 @@ async fn metrics_count_requests_tokens_failures_and_show_the_pool(backend: Backe
     let idle = sample(&text, r#"order_tracking_db_pool_connections{state="idle"}"#).expect("idle connections");
     let in_use = sample(&text, r#"order_tracking_db_pool_connections{state="in_use"}"#).expect("connections in use");
     assert!(idle + in_use >= 1.0 && idle + in_use <= 8.0, "idle {idle}, in use {in_use}");
+    // Each authenticated call read its credentials straight from the SQLite file; PostgreSQL
+    // has no such reads.
+    let direct = sample(&text, r#"order_tracking_sqlite_direct_reads_total{result="answered"}"#).expect("direct reads");
+    match backend {
+        Backend::Sqlite => assert!(direct >= 5.0, "{direct} direct reads for 5 authenticated calls"),
+        Backend::Postgres => assert_eq!(direct, 0.0),
+    }
     assert!(text.ends_with("# EOF\n"), "OpenMetrics text ends with # EOF");
 }

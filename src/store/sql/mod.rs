@@ -136,7 +136,8 @@ where
     }
     fn pool_usage(&self) -> crate::store::PoolUsage {
         let idle = u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX);
-        crate::store::PoolUsage { open: self.pool.size(), idle, max: self.pool.options().get_max_connections() }
+        let direct_reads = self.direct.as_ref().map(|direct| direct.counts()).unwrap_or_default();
+        crate::store::PoolUsage { open: self.pool.size(), idle, max: self.pool.options().get_max_connections(), direct_reads }
     }
     fn list_index_usage(&self) -> crate::store::IndexUsage {
         self.indexes.usage()
