@@ -389,13 +389,15 @@ mod tests {
     }
 
     /// SQLite is built as `.cargo/config.toml` asks: without the memory statistics whose global
-    /// mutex every allocation took (docs/performance.md, step 26).
+    /// mutex every allocation took (docs/performance.md, step 26), and without the memory
+    /// management that put every connection's pages in one shared cache (step 37).
     #[tokio::test]
-    async fn sqlite_is_built_without_memory_statistics() {
+    async fn sqlite_is_built_without_memory_statistics_or_a_shared_page_cache() {
         let dir = tempfile::tempdir().unwrap();
         let store = store_in(&dir).await;
         let options: Vec<String> = sqlx::query_scalar("PRAGMA compile_options").fetch_all(&store.pool).await.unwrap();
         assert!(options.iter().any(|option| option == "DEFAULT_MEMSTATUS=0"), "{options:?}");
+        assert!(!options.iter().any(|option| option == "ENABLE_MEMORY_MANAGEMENT"), "{options:?}");
     }
 
     /// A database locked by another process: the direct read steps aside at once and the pool's
