@@ -159,19 +159,21 @@ impl Metrics {
     pub fn render(&self, pool: crate::store::PoolUsage, answer_cache_bytes: u64, indexes: crate::store::IndexUsage) -> String {
         self.answer_cache_bytes.set(i64::try_from(answer_cache_bytes).unwrap_or(i64::MAX));
         self.list_index_bytes.set(i64::try_from(indexes.bytes).unwrap_or(i64::MAX));
-        // The store counts; these counters show its counts.
-        for (result, count) in [("answered", indexes.answered), ("left_to_sql", indexes.deferred)] {
-            self.list_index_lists.get_or_create(&LookupLabels { result }).inner().store(count, std::sync::atomic::Ordering::Relaxed);
-        }
-        for (result, count) in [("answered", pool.direct_reads.answered), ("left_to_pool", pool.direct_reads.deferred)] {
-            self.sqlite_direct_reads.get_or_create(&LookupLabels { result }).inner().store(count, std::sync::atomic::Ordering::Relaxed);
-        }
+        show_counts(&self.list_index_lists, [("answered", indexes.answered), ("left_to_sql", indexes.deferred)]);
+        show_counts(&self.sqlite_direct_reads, [("answered", pool.direct_reads.answered), ("left_to_pool", pool.direct_reads.deferred)]);
         self.pool_connections.get_or_create(&PoolLabels { state: "idle" }).set(i64::from(pool.idle));
         self.pool_connections.get_or_create(&PoolLabels { state: "in_use" }).set(i64::from(pool.open.saturating_sub(pool.idle)));
         self.pool_max_connections.set(i64::from(pool.max));
         let mut text = String::new();
         prometheus_client::encoding::text::encode(&mut text, &self.registry).expect("writing to a String cannot fail");
         text
+    }
+}
+
+/// Counters the store keeps itself, shown as they are by result.
+fn show_counts<const N: usize>(family: &Family<LookupLabels, Counter>, counts: [(&'static str, u64); N]) {
+    for (result, count) in counts {
+        family.get_or_create(&LookupLabels { result }).inner().store(count, std::sync::atomic::Ordering::Relaxed);
     }
 }
 

@@ -137,7 +137,7 @@ pub trait Store: Send + Sync {
 
 /// Connections of the pool: open (idle or in use), idle, and the most it may open; on SQLite,
 /// the reads made straight from the file (`sqlite_direct.rs`) and those left to the pool.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PoolUsage {
     pub open: u32,
     pub idle: u32,
