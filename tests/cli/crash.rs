@@ -381,6 +381,8 @@ impl Imports {
             assert_eq!(kept, counted, "{context}: the per-day counts the imports keep in {table}");
         }
         assert_eq!(stored.kept_value_counts, stored.value_counts, "{context}: the per-value counts the imports keep");
+        assert!(stored.orders.is_empty() || !stored.set_counts.is_empty(), "{context}: orders but no set of element values counted");
+        assert_eq!(stored.kept_set_counts, stored.set_counts, "{context}: the per-set counts the imports keep");
         present
     }
 }
@@ -410,6 +412,10 @@ struct Stored {
     /// Orders by (column, value, status) of the few-valued fields, counted, and as `order_value_counts` keeps them.
     value_counts: BTreeMap<(String, String, String), i64>,
     kept_value_counts: BTreeMap<(String, String, String), i64>,
+    /// Orders by (element field, set of the order's distinct values of it, status), counted
+    /// from the appointment and milestone rows, and as `order_set_counts` keeps them.
+    set_counts: BTreeMap<(String, String, String), i64>,
+    kept_set_counts: BTreeMap<(String, String, String), i64>,
     token_hashes: HashSet<Vec<u8>>,
 }
 
@@ -509,6 +515,35 @@ impl Stored {
                     .fetch_all(&mut db)
                     .await
                     .expect("kept value counts");
+            // Sets as migration 0015 builds them: distinct values sorted by code point, `\` and
+            // `,` escaped, joined by `,`.
+            let set_counts: Vec<(String, String, String, i64)> = sqlx::query_as(
+                r"SELECT s.field, s.value_set, o.status, count(*)
+                  FROM (
+                      SELECT order_id, field,
+                             group_concat(replace(replace(value, '\', '\\'), ',', '\,'), ',' ORDER BY value) AS value_set
+                      FROM (
+                          SELECT order_id, 'appointments.type' AS field, type AS value FROM order_appointments WHERE customer_id = $1
+                          UNION SELECT order_id, 'appointments.status', status FROM order_appointments WHERE customer_id = $1
+                          UNION SELECT order_id, 'milestones.name', name FROM order_milestones WHERE customer_id = $1
+                          UNION SELECT order_id, 'milestones.status', status FROM order_milestones WHERE customer_id = $1
+                      )
+                      WHERE value IS NOT NULL
+                      GROUP BY order_id, field
+                  ) s
+                  JOIN orders o ON o.customer_id = $1 AND o.id = s.order_id
+                  GROUP BY 1, 2, 3",
+            )
+            .bind(customer)
+            .fetch_all(&mut db)
+            .await
+            .expect("orders by set of element values");
+            let kept_set_counts: Vec<(String, String, String, i64)> =
+                sqlx::query_as("SELECT field, value_set, status, orders FROM order_set_counts WHERE customer_id = $1 AND orders <> 0")
+                    .bind(customer)
+                    .fetch_all(&mut db)
+                    .await
+                    .expect("kept set counts");
             let token_hashes: Vec<Vec<u8>> =
                 sqlx::query_scalar("SELECT token_hash FROM access_tokens").fetch_all(&mut db).await.expect("token hashes");
             db.close().await.expect("the database closes");
@@ -523,11 +558,10 @@ impl Stored {
                 status_counts: status_counts.into_iter().collect(),
                 kept_status_counts: kept_status_counts.into_iter().collect(),
                 day_counts,
-                value_counts: value_counts.into_iter().map(|(field, value, status, orders)| ((field, value, status), orders)).collect(),
-                kept_value_counts: kept_value_counts
-                    .into_iter()
-                    .map(|(field, value, status, orders)| ((field, value, status), orders))
-                    .collect(),
+                value_counts: by_field_value_and_status(value_counts),
+                kept_value_counts: by_field_value_and_status(kept_value_counts),
+                set_counts: by_field_value_and_status(set_counts),
+                kept_set_counts: by_field_value_and_status(kept_set_counts),
                 token_hashes: token_hashes.into_iter().collect(),
             }
         })
@@ -538,6 +572,11 @@ impl Stored {
         assert_eq!(self.integrity, ["ok"], "{context}: PRAGMA integrity_check");
         assert_eq!(self.foreign_key_violations, 0, "{context}: PRAGMA foreign_key_check");
     }
+}
+
+/// Counted rows by their (field, value, status).
+fn by_field_value_and_status(rows: Vec<(String, String, String, i64)>) -> BTreeMap<(String, String, String), i64> {
+    rows.into_iter().map(|(field, value, status, orders)| ((field, value, status), orders)).collect()
 }
 
 /// The customer's orders by (UTC day of the date `column`, status), counted, and as the per-day

@@ -48,6 +48,11 @@ pub trait Dialect: Database {
     /// Run on the import's connection after both, where it may fail (another process reading):
     /// leaves no log for the next process to read back.
     const EMPTY_LOG_AFTER_IMPORT: &'static [&'static str];
+    /// Run on another pooled connection after a batch of tokens is written, at most once per
+    /// [`credentials::CHECKPOINT_AHEAD_EVERY`]: moves what the log holds into the database
+    /// beside the writes, where the backend would otherwise do it in a writer's commit
+    /// (SQLite's automatic checkpoint; docs/performance.md, step 38).
+    const CHECKPOINT_AHEAD: Option<&'static str>;
     /// Lists the secondary indexes of `orders` (`name`, `CREATE INDEX` statement) where a large
     /// import drops them and builds them again after its rows (see `orders.rs`); `None` where
     /// dropping an index would block the readers until the import commits (PostgreSQL).
