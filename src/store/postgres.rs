@@ -38,9 +38,9 @@ impl Dialect for Postgres {
     const CHECKPOINT_AFTER_IMPORT: &'static [&'static str] = &[];
     const EMPTY_LOG_AFTER_IMPORT: &'static [&'static str] = &[];
 
-    // `DROP INDEX` locks the table against every reader until the import commits.
     // The WAL is PostgreSQL's own to checkpoint, beside the writes.
     const CHECKPOINT_AHEAD: Option<&'static str> = None;
+    // `DROP INDEX` locks the table against every reader until the import commits.
     const ORDERS_INDEXES: Option<&'static str> = None;
     const NULLS: NullsSort = NullsSort::High;
     // Its statistics keep the most common values of each column.
