@@ -24,7 +24,7 @@ const TOKENS_PER_BATCH: usize = 64;
 
 /// How often, at most, the log is checkpointed beside the token writes ([`Dialect::CHECKPOINT_AHEAD`]).
 /// At about 20,000 tokens/s (docs/performance.md, step 38): every 100 ms left token requests'
-/// p99 at 9-10 ms, every 25 ms at 4-7 ms; every 10 ms was no better.
+/// p99 at 7-11 ms, every 25 ms at 4-7 ms; every 10 ms was no better.
 pub(super) const CHECKPOINT_AHEAD_EVERY: Duration = Duration::from_millis(25);
 
 const API_KEY_COLUMNS: &str = "key_id, customer_id, created_at, expires_at, revoked_at";
