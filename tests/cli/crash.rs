@@ -495,7 +495,9 @@ impl Stored {
                 let (counted, kept) = counts_by_day(&mut db, customer, column, table).await;
                 day_counts.push((table, counted, kept));
             }
-            let value_counts: Vec<(String, String, String, i64)> = sqlx::query_as(
+            let value_counts = counts_by_field_value_and_status(
+                &mut db,
+                customer,
                 "SELECT field, value, status, count(*) FROM (
                      SELECT 'action' AS field, action AS value, status FROM orders WHERE customer_id = $1
                      UNION ALL SELECT 'product_code', product_code, status FROM orders WHERE customer_id = $1
@@ -505,19 +507,18 @@ impl Stored {
                      UNION ALL SELECT 'request_status', request_status, status FROM orders WHERE customer_id = $1
                  ) WHERE value IS NOT NULL GROUP BY 1, 2, 3",
             )
-            .bind(customer)
-            .fetch_all(&mut db)
-            .await
-            .expect("orders by value");
-            let kept_value_counts: Vec<(String, String, String, i64)> =
-                sqlx::query_as("SELECT field, value, status, orders FROM order_value_counts WHERE customer_id = $1 AND orders <> 0")
-                    .bind(customer)
-                    .fetch_all(&mut db)
-                    .await
-                    .expect("kept value counts");
+            .await;
+            let kept_value_counts = counts_by_field_value_and_status(
+                &mut db,
+                customer,
+                "SELECT field, value, status, orders FROM order_value_counts WHERE customer_id = $1 AND orders <> 0",
+            )
+            .await;
             // Sets as migration 0015 builds them: distinct values sorted by code point, `\` and
             // `,` escaped, joined by `,`.
-            let set_counts: Vec<(String, String, String, i64)> = sqlx::query_as(
+            let set_counts = counts_by_field_value_and_status(
+                &mut db,
+                customer,
                 r"SELECT s.field, s.value_set, o.status, count(*)
                   FROM (
                       SELECT order_id, field,
@@ -534,16 +535,13 @@ impl Stored {
                   JOIN orders o ON o.customer_id = $1 AND o.id = s.order_id
                   GROUP BY 1, 2, 3",
             )
-            .bind(customer)
-            .fetch_all(&mut db)
-            .await
-            .expect("orders by set of element values");
-            let kept_set_counts: Vec<(String, String, String, i64)> =
-                sqlx::query_as("SELECT field, value_set, status, orders FROM order_set_counts WHERE customer_id = $1 AND orders <> 0")
-                    .bind(customer)
-                    .fetch_all(&mut db)
-                    .await
-                    .expect("kept set counts");
+            .await;
+            let kept_set_counts = counts_by_field_value_and_status(
+                &mut db,
+                customer,
+                "SELECT field, value_set, status, orders FROM order_set_counts WHERE customer_id = $1 AND orders <> 0",
+            )
+            .await;
             let token_hashes: Vec<Vec<u8>> =
                 sqlx::query_scalar("SELECT token_hash FROM access_tokens").fetch_all(&mut db).await.expect("token hashes");
             db.close().await.expect("the database closes");
@@ -558,10 +556,10 @@ impl Stored {
                 status_counts: status_counts.into_iter().collect(),
                 kept_status_counts: kept_status_counts.into_iter().collect(),
                 day_counts,
-                value_counts: by_field_value_and_status(value_counts),
-                kept_value_counts: by_field_value_and_status(kept_value_counts),
-                set_counts: by_field_value_and_status(set_counts),
-                kept_set_counts: by_field_value_and_status(kept_set_counts),
+                value_counts,
+                kept_value_counts,
+                set_counts,
+                kept_set_counts,
                 token_hashes: token_hashes.into_iter().collect(),
             }
         })
@@ -574,8 +572,10 @@ impl Stored {
     }
 }
 
-/// Counted rows by their (field, value, status).
-fn by_field_value_and_status(rows: Vec<(String, String, String, i64)>) -> BTreeMap<(String, String, String), i64> {
+/// The rows of `sql` (`$1` the customer), each a (field, value, status) and its count, by key.
+async fn counts_by_field_value_and_status(db: &mut SqliteConnection, customer: &str, sql: &str) -> BTreeMap<(String, String, String), i64> {
+    let rows: Vec<(String, String, String, i64)> =
+        sqlx::query_as(sql).bind(customer).fetch_all(&mut *db).await.unwrap_or_else(|error| panic!("{sql}: {error}"));
     rows.into_iter().map(|(field, value, status, orders)| ((field, value, status), orders)).collect()
 }
 
