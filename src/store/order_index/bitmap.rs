@@ -56,6 +56,22 @@ impl Bitmap {
         }
     }
 
+    /// Keeps the positions that one of `sets` (each of this length) holds: a word of each
+    /// per word, where testing each position's value would read 64 values.
+    pub fn retain_in_any(&mut self, sets: &[&Bitmap]) {
+        debug_assert!(sets.iter().all(|set| set.len == self.len));
+        for (index, word) in self.words.iter_mut().enumerate() {
+            if *word != 0 {
+                *word &= sets.iter().fold(0, |union, set| union | set.words[index]);
+            }
+        }
+    }
+
+    /// Memory held, in bytes.
+    pub fn bytes(&self) -> usize {
+        self.words.capacity() * 8
+    }
+
     /// Keeps no position.
     pub fn clear(&mut self) {
         self.words.fill(0);
@@ -182,6 +198,20 @@ mod tests {
             prop_assert_eq!(bitmap.ascending_page(skip, take), ascending);
             let descending: Vec<usize> = expected.iter().rev().copied().skip(skip).take(take).collect();
             prop_assert_eq!(bitmap.descending_page(skip, take), descending);
+        }
+
+        #[test]
+        fn retaining_those_in_any_set_keeps_the_intersection_with_their_union(
+            len in 0usize..300,
+            kept in proptest::collection::vec(0usize..300, 0..200),
+            sets in proptest::collection::vec(proptest::collection::vec(0usize..300, 0..100), 0..4),
+        ) {
+            let within = |positions: &[usize]| positions.iter().copied().filter(|&position| position < len).collect::<Vec<_>>();
+            let sets: Vec<Bitmap> = sets.iter().map(|set| Bitmap::of(len, within(set))).collect();
+            let mut bitmap = Bitmap::of(len, within(&kept));
+            bitmap.retain_in_any(&sets.iter().collect::<Vec<_>>());
+            let expected = within(&kept).into_iter().filter(|&position| sets.iter().any(|set| set.contains(position)));
+            prop_assert_eq!(bitmap, Bitmap::of(len, expected));
         }
     }
 }

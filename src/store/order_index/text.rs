@@ -146,10 +146,17 @@ impl CodeTest {
 /// Dictionaries up to this size are tested through a table of every code.
 const LARGEST_TABLE: usize = 1 << 16;
 
+/// Columns of at most this many distinct texts (a status, a country) also keep the positions of
+/// each text as a bitmap: a filter on them is then a pass over a bit per order and text
+/// accepted, not over a code per order, and the bitmaps take no more memory than the codes.
+const MOST_VALUE_BITMAPS: usize = 8;
+
 #[derive(Debug)]
 pub struct TextColumn {
     dictionary: Dictionary,
     codes: Codes,
+    /// The positions of each code, for few-valued columns (empty for others).
+    positions_by_code: Vec<Bitmap>,
 }
 
 /// A text column read value by value, each distinct text kept once: a million orders' values
@@ -202,7 +209,12 @@ impl TextBuilder {
         } else {
             Codes::U32(ranked.map(|code| code.unwrap_or(u32::MAX)).collect())
         };
-        Column::Text(TextColumn { dictionary, codes })
+        let positions_by_code = if rank.len() <= MOST_VALUE_BITMAPS {
+            (0..rank.len() as u32).map(|code| Bitmap::of(codes.len(), (0..codes.len()).filter(|&at| codes.get(at) == Some(code)))).collect()
+        } else {
+            Vec::new()
+        };
+        Column::Text(TextColumn { dictionary, codes, positions_by_code })
     }
 }
 
@@ -212,7 +224,8 @@ impl TextColumn {
     }
 
     pub(super) fn bytes(&self) -> usize {
-        self.codes.bytes() + self.dictionary.bytes()
+        let bitmaps: usize = self.positions_by_code.iter().map(Bitmap::bytes).sum();
+        self.codes.bytes() + self.dictionary.bytes() + bitmaps
     }
 
     /// The code at `position`, `None` when the value is missing.
@@ -221,7 +234,17 @@ impl TextColumn {
     }
 
     pub(super) fn retain(&self, test: &CodeTest, matches: &mut Bitmap) {
-        self.codes.retain(test, matches);
+        if self.positions_by_code.is_empty() {
+            return self.codes.retain(test, matches);
+        }
+        let accepted: Vec<&Bitmap> = self
+            .positions_by_code
+            .iter()
+            .enumerate()
+            .filter(|&(code, _)| test.accepts(code as u32))
+            .map(|(_, positions)| positions)
+            .collect();
+        matches.retain_in_any(&accepted);
     }
 
     pub(super) fn test(&self, filter: &Filter) -> Option<CodeTest> {
@@ -271,5 +294,18 @@ mod tests {
             assert_eq!(column.codes.bytes() / (distinct + 1), bytes_per_code, "{distinct} distinct values");
             assert_eq!(column.codes.get(distinct), None, "the missing value of {distinct}");
         }
+    }
+
+    #[test]
+    fn few_valued_columns_keep_each_values_positions() {
+        let texts = |count: usize| Column::text((0..count * 2).map(|n| Some((n % count).to_string())).chain([None]).collect());
+        let Column::Text(few) = texts(MOST_VALUE_BITMAPS) else { unreachable!() };
+        assert_eq!(few.positions_by_code.len(), MOST_VALUE_BITMAPS);
+        for (code, positions) in few.positions_by_code.iter().enumerate() {
+            let expected: Vec<usize> = (0..few.len()).filter(|&at| few.code(at) == Some(code as u32)).collect();
+            assert_eq!(positions.iter().collect::<Vec<_>>(), expected, "code {code}");
+        }
+        let Column::Text(more) = texts(MOST_VALUE_BITMAPS + 1) else { unreachable!() };
+        assert!(more.positions_by_code.is_empty());
     }
 }
