@@ -48,9 +48,9 @@ const DICTIONARY_V2: &[u8] = include_bytes!("document_dictionary_v2.zdict");
 /// 32 KB of what generated orders repeat most, chosen by zstd's dictionary builder (keys,
 /// enumerations, and the generator's products, cities and names), with its entropy tables, by
 /// `tools/document-dictionary`. Against it generated documents pack to half the bytes of
-/// [`DICTIONARY_V2`] and unpack in 60% of the time; documents that share none of the generator's
-/// values (their free text made random) pack within 2% of their size against it, and unpack in
-/// 55% of the time (step 40). It never changes.
+/// [`DICTIONARY_V2`] and unpack in two thirds of the time; documents that share none of the
+/// generator's values (their free text made random) pack within 2% of their size against it, and
+/// unpack in 55–60% of the time (step 40). It never changes.
 const DICTIONARY_V3: &[u8] = include_bytes!("document_dictionary_v3.zdict");
 
 /// zstd's level for packing: its fastest levels pack these documents within 3% of its default.
@@ -210,7 +210,7 @@ mod tests {
         scrambled
     }
 
-    /// Where the JSON text that `text` starts inside of ends.
+    /// Where the JSON string that `text` starts inside ends: the position of its closing quote.
     fn closing_quote(text: &str) -> usize {
         let bytes = text.as_bytes();
         let mut at = 0;
@@ -220,6 +220,8 @@ mod tests {
         at
     }
 
+    /// Documents packed by this version stay readable by every later one: the vocabulary they
+    /// refer to is the one of this version, byte for byte.
     #[test]
     fn the_first_vocabulary_never_changes() {
         use sha2::{Digest, Sha256};

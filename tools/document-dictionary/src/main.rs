@@ -6,8 +6,8 @@
 //!   tables instead of carrying and building its own (docs/performance.md, step 33);
 //! - **3**: content chosen by zstd's dictionary builder from generated orders (the substrings they
 //!   repeat most: keys, enumerations, and the generator's vocabulary of products, cities and
-//!   names), and its entropy tables: documents half the size of those packed against 2, unpacked
-//!   in about 60% of the time (step 40).
+//!   names), and its entropy tables: generated documents half the size of those packed against 2,
+//!   unpacked in about two thirds of the time (step 40).
 //!
 //! Nothing is taken from any customer's data: the samples are the demo generator's, from a seed of
 //! their own. Run once, when a new dictionary is wanted: documents packed against a dictionary must
