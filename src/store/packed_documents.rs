@@ -220,33 +220,49 @@ mod tests {
         at
     }
 
+    /// The hexadecimal SHA-256 of `bytes`, as the tests below pin the dictionaries.
+    fn sha256_hex(bytes: &[u8]) -> String {
+        use sha2::{Digest, Sha256};
+        Sha256::digest(bytes).iter().map(|byte| format!("{byte:02x}")).collect()
+    }
+
+    /// Checks that `packed`, a frame packed by an earlier version, unpacks to the document the
+    /// frozen frames below were packed from.
+    fn assert_unpacks_to_the_sample(packed: &[u8]) {
+        let json = r#"{"id":"123","status":"Current","orderDate":"2026-01-02T00:00:00Z","request":{"id":"Nouvel"}}"#;
+        assert_eq!(unpack(packed).unwrap(), json, "packed today: {:02x?}", pack(json));
+    }
+
     /// Documents packed by this version stay readable by every later one: the vocabulary they
     /// refer to is the one of this version, byte for byte.
     #[test]
     fn the_first_vocabulary_never_changes() {
-        use sha2::{Digest, Sha256};
-        let digest: [u8; 32] = Sha256::digest(VOCABULARY_V1.as_bytes()).into();
-        let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
-        assert_eq!(hex, "5512a8902e99e67479d159f9354de3e61a81c46d3d3188904f4aa97cf8741171", "give a new vocabulary a new format byte");
+        assert_eq!(
+            sha256_hex(VOCABULARY_V1.as_bytes()),
+            "5512a8902e99e67479d159f9354de3e61a81c46d3d3188904f4aa97cf8741171",
+            "give a new vocabulary a new format byte"
+        );
     }
 
     /// The same for the second dictionary, which holds the first vocabulary as its content.
     #[test]
     fn the_second_dictionary_never_changes() {
-        use sha2::{Digest, Sha256};
         assert!(DICTIONARY_V2.ends_with(VOCABULARY_V1.as_bytes()));
-        let digest: [u8; 32] = Sha256::digest(DICTIONARY_V2).into();
-        let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
-        assert_eq!(hex, "42606a94c27977f594adba6ceb4d390242ec117d2c508afa77300cd290c8d784", "give a new dictionary a new format byte");
+        assert_eq!(
+            sha256_hex(DICTIONARY_V2),
+            "42606a94c27977f594adba6ceb4d390242ec117d2c508afa77300cd290c8d784",
+            "give a new dictionary a new format byte"
+        );
     }
 
     /// The same for the third dictionary.
     #[test]
     fn the_third_dictionary_never_changes() {
-        use sha2::{Digest, Sha256};
-        let digest: [u8; 32] = Sha256::digest(DICTIONARY_V3).into();
-        let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
-        assert_eq!(hex, "a6af0726af3e4f1ef92428533c976c0b4b2382471d60aff88b137514f3a07b88", "give a new dictionary a new format byte");
+        assert_eq!(
+            sha256_hex(DICTIONARY_V3),
+            "a6af0726af3e4f1ef92428533c976c0b4b2382471d60aff88b137514f3a07b88",
+            "give a new dictionary a new format byte"
+        );
     }
 
     /// This frame was packed against [`DICTIONARY_V3`] by this version: zstd and its crate read
@@ -258,8 +274,7 @@ mod tests {
             0x75, 0x76, 0x65, 0x6c, 0x22, 0x7d, 0x7d, 0x06, 0xfc, 0x69, 0xe6, 0x82, 0x56, 0x75, 0x2c, 0x80, 0x26, 0x74, 0x51, 0x2b, 0xf5,
             0x4c, 0x82, 0x52, 0x49, 0x05,
         ];
-        let json = r#"{"id":"123","status":"Current","orderDate":"2026-01-02T00:00:00Z","request":{"id":"Nouvel"}}"#;
-        assert_eq!(unpack(PACKED).unwrap(), json, "packed today: {:02x?}", pack(json));
+        assert_unpacks_to_the_sample(PACKED);
     }
 
     /// This frame was packed against [`DICTIONARY_V2`] by this version: zstd and its crate read
@@ -271,8 +286,7 @@ mod tests {
             0x88, 0x73, 0x6b, 0x6e, 0x90, 0xb3, 0x3b, 0xef, 0x06, 0xfc, 0x99, 0x09, 0xc8, 0xd6, 0xea, 0x2c, 0x31, 0x01, 0xa3, 0x3a, 0xe3,
             0x54, 0x11, 0x19, 0x13,
         ];
-        let json = r#"{"id":"123","status":"Current","orderDate":"2026-01-02T00:00:00Z","request":{"id":"Nouvel"}}"#;
-        assert_eq!(unpack(PACKED).unwrap(), json, "packed today: {:02x?}", pack(json));
+        assert_unpacks_to_the_sample(PACKED);
     }
 
     /// This frame was packed against [`VOCABULARY_V1`] by this version: zstd and its crate read
@@ -284,8 +298,7 @@ mod tests {
             0x2d, 0x30, 0x32, 0x4e, 0x6f, 0x75, 0x76, 0x65, 0x6c, 0x22, 0x7d, 0x7d, 0x06, 0x00, 0x99, 0x8b, 0x80, 0xac, 0x39, 0xb0, 0x8e,
             0xe0, 0x10, 0x53, 0x6c, 0xa0, 0x2a, 0x3e, 0x71, 0x32, 0x01, 0x04,
         ];
-        let json = r#"{"id":"123","status":"Current","orderDate":"2026-01-02T00:00:00Z","request":{"id":"Nouvel"}}"#;
-        assert_eq!(unpack(PACKED).unwrap(), json, "packed today: {:02x?}", pack(json));
+        assert_unpacks_to_the_sample(PACKED);
     }
 
     #[test]
