@@ -16,6 +16,10 @@ const MAX_TOKEN_TTL: time::Duration = time::Duration::days(365);
 /// Memory for list indexes, unless configured.
 const DEFAULT_LIST_INDEX_MB: u64 = 16;
 
+/// Memory for the documents of the lists those indexes answer, unless configured: a
+/// 100,000-order customer's, packed (docs/performance.md, step 41).
+const DEFAULT_DOCUMENT_CACHE_MB: u64 = 28;
+
 /// Idle database connections are closed after this long.
 const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(600);
 
@@ -58,8 +62,10 @@ impl DatabaseArgs {
             connect_timeout: Duration::from_millis(self.database_connect_timeout_ms),
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
             sqlite_mmap_bytes: u64::from(self.sqlite_mmap_mb) * 1024 * 1024,
-            // Only a server answers lists; `serve` sets its own (ServeArgs::list_index_mb).
+            // Only a server answers lists; `serve` sets its own (ServeArgs::list_index_mb and
+            // ServeArgs::document_cache_mb).
             list_index_bytes: 0,
+            document_cache_bytes: 0,
         })
     }
 }
@@ -102,6 +108,10 @@ pub struct ServeArgs {
     /// reading rows from the database (see the README's Performance section). 0: none.
     #[arg(long, env = "ORDER_TRACKING_LIST_INDEX_MB", default_value_t = DEFAULT_LIST_INDEX_MB)]
     pub list_index_mb: u64,
+    /// Memory for the packed documents of the pages those indexes find, kept so that a list
+    /// reads no row from the database (see the README's Performance section). 0: none.
+    #[arg(long, env = "ORDER_TRACKING_DOCUMENT_CACHE_MB", default_value_t = DEFAULT_DOCUMENT_CACHE_MB)]
+    pub document_cache_mb: u64,
     /// Requests taking longer are answered 408.
     #[arg(long, env = "ORDER_TRACKING_REQUEST_TIMEOUT_SECONDS", default_value_t = 30)]
     pub request_timeout_seconds: u64,
@@ -139,7 +149,11 @@ impl Config {
     pub fn new(serve: &ServeArgs, database: &DatabaseArgs) -> anyhow::Result<Self> {
         let config = Config {
             listen: serve.listen,
-            store: StoreOptions { list_index_bytes: serve.list_index_mb.saturating_mul(1024 * 1024), ..database.store_options()? },
+            store: StoreOptions {
+                list_index_bytes: serve.list_index_mb.saturating_mul(1024 * 1024),
+                document_cache_bytes: serve.document_cache_mb.saturating_mul(1024 * 1024),
+                ..database.store_options()?
+            },
             token_ttl: time::Duration::seconds(i64::try_from(serve.token_ttl_seconds).unwrap_or(i64::MAX)),
             limits: Limits { default_limit: serve.default_limit.unwrap_or(serve.max_limit.min(1000)), max_limit: serve.max_limit },
             request_timeout: Duration::from_secs(serve.request_timeout_seconds),
@@ -183,6 +197,7 @@ impl Config {
                 idle_timeout: DEFAULT_IDLE_TIMEOUT,
                 sqlite_mmap_bytes: 0,
                 list_index_bytes: DEFAULT_LIST_INDEX_MB * 1024 * 1024,
+                document_cache_bytes: DEFAULT_DOCUMENT_CACHE_MB * 1024 * 1024,
             },
             token_ttl: time::Duration::hours(1),
             limits: Limits { default_limit: 1000, max_limit: 1000 },

@@ -66,6 +66,8 @@ pub struct Metrics {
     answer_cache_bytes: Gauge,
     list_index_lists: Family<LookupLabels, Counter>,
     list_index_bytes: Gauge,
+    document_cache_lookups: Family<LookupLabels, Counter>,
+    document_cache_bytes: Gauge,
     sqlite_direct_reads: Family<LookupLabels, Counter>,
 }
 
@@ -106,6 +108,14 @@ impl Default for Metrics {
         );
         let list_index_bytes = Gauge::default();
         registry.register("list_index_bytes", "Bytes the in-memory list indexes hold", list_index_bytes.clone());
+        let document_cache_lookups = Family::<LookupLabels, Counter>::default();
+        registry.register(
+            "document_cache_lookups",
+            "Documents of list pages looked up in the document cache, by result (hit, miss)",
+            document_cache_lookups.clone(),
+        );
+        let document_cache_bytes = Gauge::default();
+        registry.register("document_cache_bytes", "Bytes the document cache holds", document_cache_bytes.clone());
         let sqlite_direct_reads = Family::<LookupLabels, Counter>::default();
         registry.register(
             "sqlite_direct_reads",
@@ -125,6 +135,8 @@ impl Default for Metrics {
             answer_cache_bytes,
             list_index_lists,
             list_index_bytes,
+            document_cache_lookups,
+            document_cache_bytes,
             sqlite_direct_reads,
         }
     }
@@ -154,12 +166,20 @@ impl Metrics {
         self.answer_cache_lookups.get_or_create(&LookupLabels { result: if hit { "hit" } else { "miss" } }).inc();
     }
 
-    /// The OpenMetrics text of every metric, the pool, the answer cache's size and the list
-    /// indexes read now.
-    pub fn render(&self, pool: crate::store::PoolUsage, answer_cache_bytes: u64, indexes: crate::store::IndexUsage) -> String {
+    /// The OpenMetrics text of every metric, the pool, the answer cache's size, the list
+    /// indexes and the document cache read now.
+    pub fn render(
+        &self,
+        pool: crate::store::PoolUsage,
+        answer_cache_bytes: u64,
+        indexes: crate::store::IndexUsage,
+        documents: crate::store::DocumentCacheUsage,
+    ) -> String {
         self.answer_cache_bytes.set(i64::try_from(answer_cache_bytes).unwrap_or(i64::MAX));
         self.list_index_bytes.set(i64::try_from(indexes.bytes).unwrap_or(i64::MAX));
         show_counts(&self.list_index_lists, [("answered", indexes.answered), ("left_to_sql", indexes.deferred)]);
+        self.document_cache_bytes.set(i64::try_from(documents.bytes).unwrap_or(i64::MAX));
+        show_counts(&self.document_cache_lookups, [("hit", documents.hits), ("miss", documents.misses)]);
         show_counts(&self.sqlite_direct_reads, [("answered", pool.direct_reads.answered), ("left_to_pool", pool.direct_reads.deferred)]);
         self.pool_connections.get_or_create(&PoolLabels { state: "idle" }).set(i64::from(pool.idle));
         self.pool_connections.get_or_create(&PoolLabels { state: "in_use" }).set(i64::from(pool.open.saturating_sub(pool.idle)));
@@ -182,7 +202,8 @@ fn show_counts<const N: usize>(family: &Family<LookupLabels, Counter>, counts: [
     (status = 200, description = "The metrics", content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8", body = String),
 ))]
 pub async fn metrics_text(State(state): State<AppState>) -> Response {
-    let text = state.metrics.render(state.store.pool_usage(), state.answers.weight(), state.store.list_index_usage());
+    let store = &state.store;
+    let text = state.metrics.render(store.pool_usage(), state.answers.weight(), store.list_index_usage(), store.document_cache_usage());
     let content_type = HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8");
     ([(header::CONTENT_TYPE, content_type)], text).into_response()
 }
@@ -207,6 +228,7 @@ mod tests {
             crate::store::PoolUsage { open: 3, idle: 1, max: 8, direct_reads: crate::store::DirectReadCounts { answered: 7, deferred: 1 } },
             4096,
             indexes,
+            crate::store::DocumentCacheUsage { bytes: 1024, hits: 9, misses: 3 },
         );
         for line in [
             r#"order_tracking_http_requests_total{method="POST",route="/oauth/v3/token",status="200"} 1"#,
@@ -222,6 +244,9 @@ mod tests {
             r#"order_tracking_list_index_lists_total{result="answered"} 5"#,
             r#"order_tracking_list_index_lists_total{result="left_to_sql"} 2"#,
             "order_tracking_list_index_bytes 2048",
+            r#"order_tracking_document_cache_lookups_total{result="hit"} 9"#,
+            r#"order_tracking_document_cache_lookups_total{result="miss"} 3"#,
+            "order_tracking_document_cache_bytes 1024",
             r#"order_tracking_sqlite_direct_reads_total{result="answered"} 7"#,
             r#"order_tracking_sqlite_direct_reads_total{result="left_to_pool"} 1"#,
             r#"order_tracking_http_request_duration_seconds_bucket{le="0.001",method="GET",route="/order-tracking/b2b/v1/orders"} 3"#,

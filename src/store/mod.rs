@@ -1,6 +1,7 @@
 //! Storage: the [`Store`] trait, spoken in domain types, and its backends. SQL lives only here.
 
 mod batcher;
+mod document_cache;
 mod order_columns;
 mod order_index;
 pub mod packed_documents;
@@ -23,6 +24,7 @@ use time::OffsetDateTime;
 use crate::domain::credentials::{AccessToken, ApiKey, Client, Customer, SecretHash, TokenKey};
 use crate::domain::order::{Order, OrderDocument};
 use crate::query::OrderQuery;
+pub use document_cache::DocumentCacheUsage;
 pub use order_index::IndexUsage;
 
 #[derive(Debug, Error)]
@@ -101,6 +103,8 @@ pub trait Store: Send + Sync {
     fn pool_usage(&self) -> PoolUsage;
     /// The in-memory list indexes now, for the metrics.
     fn list_index_usage(&self) -> IndexUsage;
+    /// The documents kept in memory for lists now, for the metrics.
+    fn document_cache_usage(&self) -> DocumentCacheUsage;
 
     async fn create_customer(&self, id: &str, name: &str) -> StoreResult<Customer>;
     async fn list_customers(&self) -> StoreResult<Vec<Customer>>;
@@ -169,6 +173,8 @@ pub struct StoreOptions {
     pub sqlite_mmap_bytes: u64,
     /// Memory for in-memory indexes of the customers' orders, which answer lists (0: none).
     pub list_index_bytes: u64,
+    /// Memory for the packed documents of the pages lists from those indexes show (0: none).
+    pub document_cache_bytes: u64,
 }
 
 /// Opens the backend the URL names, creating and migrating its schema. A database that

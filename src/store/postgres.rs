@@ -67,5 +67,7 @@ pub async fn open(options: &StoreOptions) -> Result<SqlStore<Postgres>, StoreErr
         .connect_with(connect)
         .await?;
     MIGRATOR.run(&pool).await.map_err(migration_error)?;
-    Ok(SqlStore::new(pool).with_list_indexes(usize::try_from(options.list_index_bytes).unwrap_or(usize::MAX)))
+    Ok(SqlStore::new(pool)
+        .with_list_indexes(usize::try_from(options.list_index_bytes).unwrap_or(usize::MAX))
+        .with_document_cache(options.document_cache_bytes))
 }

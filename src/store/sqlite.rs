@@ -114,7 +114,9 @@ pub async fn open(options: &StoreOptions) -> Result<SqlStore<Sqlite>, StoreError
         .connect_with(connect.clone())
         .await?;
     MIGRATOR.run(&pool).await.map_err(migration_error)?;
-    let store = SqlStore::new(pool).with_list_indexes(usize::try_from(options.list_index_bytes).unwrap_or(usize::MAX));
+    let store = SqlStore::new(pool)
+        .with_list_indexes(usize::try_from(options.list_index_bytes).unwrap_or(usize::MAX))
+        .with_document_cache(options.document_cache_bytes);
     let file = connect.get_filename();
     let in_memory = options.url.contains(":memory:") || options.url.contains("mode=memory");
     Ok(if in_memory || file.as_os_str().is_empty() {
@@ -155,6 +157,7 @@ mod tests {
             idle_timeout: Duration::from_millis(100),
             sqlite_mmap_bytes: 0,
             list_index_bytes: 0,
+            document_cache_bytes: 0,
         }
     }
 

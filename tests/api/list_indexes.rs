@@ -86,6 +86,8 @@ async fn a_large_customer_is_indexed_in_the_background_and_answers_as_sql_before
     // The first lists load the index in the background and are answered from SQL meanwhile.
     assert_eq!(compare(indexed.store.as_ref(), plain.store.as_ref(), &tenant.customer_id, &lists[..1]).await, 0);
     compare_until_indexed(indexed.store.as_ref(), plain.store.as_ref(), &tenant.customer_id, &lists).await;
+    let kept = indexed.store.document_cache_usage();
+    assert!(kept.hits > 0 && kept.bytes > 0, "the pages' documents were kept and found again: {kept:?}");
 
     // An import changes statuses, cities and dates of some orders: from the next list on, no
     // answer shows the orders as they were.
@@ -102,6 +104,42 @@ async fn a_large_customer_is_indexed_in_the_background_and_answers_as_sql_before
     indexed.store.import_orders(&tenant.customer_id, orders).await.unwrap();
     compare(indexed.store.as_ref(), plain.store.as_ref(), &tenant.customer_id, &lists).await;
     compare_until_indexed(indexed.store.as_ref(), plain.store.as_ref(), &tenant.customer_id, &lists).await;
+    // The orders the import left alone kept their documents, found again in memory.
+    assert!(indexed.store.document_cache_usage().hits > kept.hits);
 }
 
-backend_tests!(a_large_customer_is_indexed_in_the_background_and_answers_as_sql_before_and_after_an_import);
+/// A document cache smaller than a page drops documents while a page is read, and every page
+/// is still the one SQL finds; two customers' documents never mix.
+async fn a_document_cache_too_small_for_a_page_answers_as_sql(backend: Backend) {
+    let indexed = TestApp::spawn_with(backend, |config| config.store.document_cache_bytes = 4096).await;
+    let plain = TestApp::spawn_on(indexed.database.clone(), |config| config.store.list_index_bytes = 0).await;
+    let (first, second) = (indexed.tenant("First").await, indexed.tenant("Second").await);
+    let orders = order_tracking::demo::generate::generate_orders(300, 9);
+    for tenant in [&first, &second] {
+        indexed.store.import_orders(&tenant.customer_id, orders.clone()).await.unwrap();
+    }
+    let lists: Vec<String> = lists_of_few(&orders);
+    for _round in 0..3 {
+        for tenant in [&first, &second] {
+            assert_eq!(compare(indexed.store.as_ref(), plain.store.as_ref(), &tenant.customer_id, &lists).await, lists.len() as u64);
+        }
+    }
+    let kept = indexed.store.document_cache_usage();
+    assert!(kept.bytes <= 4096 && kept.hits > 0, "{kept:?}");
+}
+
+backend_tests!(
+    a_large_customer_is_indexed_in_the_background_and_answers_as_sql_before_and_after_an_import,
+    a_document_cache_too_small_for_a_page_answers_as_sql,
+);
+
+/// Lists of a few hundred orders, each read from the index at once.
+fn lists_of_few(orders: &[Order]) -> Vec<String> {
+    let city = orders.iter().find_map(|order| order.site.as_ref()?.address.as_ref()?.city.clone()).expect("a city");
+    vec![
+        "sort=-orderDate&limit=20".to_owned(),
+        "status=Current&sort=-orderDate&offset=20&limit=50".to_owned(),
+        format!("site.address.city={}&sort=id", form_urlencoded::byte_serialize(city.as_bytes()).collect::<String>()),
+        "sort=-lastUpdateDate&offset=280".to_owned(),
+    ]
+}

@@ -149,9 +149,32 @@ where
         Ok(found.map(|(version, orders)| (version, orders.max(0) as u64)))
     }
 
-    /// The documents numbered `seqs` of the customer's, in that order; `None` if one is not
-    /// there (the index is then not to be trusted for this page).
+    /// The documents numbered `seqs` of the customer's, in that order: those kept in memory,
+    /// the others read (and kept); `None` if one is not there (the index is then not to be
+    /// trusted for this page).
     async fn documents(&self, customer_id: &str, seqs: &[i64]) -> StoreResult<Option<Vec<OrderDocument>>> {
+        let mut packed: Vec<Option<Box<[u8]>>> = seqs.iter().map(|&seq| self.documents.get(customer_id, seq)).collect();
+        let missing: Vec<i64> = seqs.iter().zip(&packed).filter(|(_, kept)| kept.is_none()).map(|(&seq, _)| seq).collect();
+        if !missing.is_empty() {
+            let Some(read) = self.read_documents(customer_id, &missing).await? else { return Ok(None) };
+            let mut read = read.into_iter();
+            for (&seq, slot) in seqs.iter().zip(&mut packed) {
+                if slot.is_none() {
+                    *slot = read.next().map(|stored| {
+                        self.documents.keep(customer_id, seq, &stored);
+                        stored.into_boxed_slice()
+                    });
+                }
+            }
+        }
+        let Some(packed) = packed.into_iter().collect::<Option<Vec<_>>>() else { return Ok(None) };
+        let documents = packed.iter().map(|stored| packed_documents::unpack(stored).map(|json| OrderDocument(json.into())));
+        Ok(Some(documents.collect::<Result<_, _>>().map_err(|error| StoreError::Backend(Box::new(error)))?))
+    }
+
+    /// The stored documents numbered `seqs` of the customer's, in that order; `None` if one is
+    /// not there.
+    async fn read_documents(&self, customer_id: &str, seqs: &[i64]) -> StoreResult<Option<Vec<Vec<u8>>>> {
         let read = |connection: &rusqlite::Connection| {
             // One read transaction for the page, not one per document: each takes the file's locks.
             let transaction = connection.unchecked_transaction()?;
@@ -164,13 +187,10 @@ where
             transaction.commit()?;
             Ok(documents)
         };
-        let stored = match self.direct.as_ref().and_then(|direct| direct.read(read)) {
-            Some(stored) => stored,
-            None => self.documents_from_pool(customer_id, seqs).await?,
-        };
-        let Some(stored) = stored else { return Ok(None) };
-        let documents = stored.iter().map(|doc| packed_documents::unpack(doc).map(|json| OrderDocument(json.into())));
-        Ok(Some(documents.collect::<Result<_, _>>().map_err(|error| StoreError::Backend(Box::new(error)))?))
+        match self.direct.as_ref().and_then(|direct| direct.read(read)) {
+            Some(stored) => Ok(stored),
+            None => self.documents_from_pool(customer_id, seqs).await,
+        }
     }
 
     async fn documents_from_pool(&self, customer_id: &str, seqs: &[i64]) -> StoreResult<Option<Vec<Vec<u8>>>> {

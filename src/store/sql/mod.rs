@@ -18,6 +18,7 @@ use super::NewAccessToken;
 use super::StoreError;
 use super::StoreResult;
 use super::batcher::Batcher;
+use super::document_cache::DocumentCache;
 use super::order_index::OrderIndexes;
 use super::sql_query::{Bind, NullsSort};
 use super::sqlite_direct::DirectReads;
@@ -79,6 +80,8 @@ pub struct SqlStore<DB: Database> {
     pub(super) token_writer: OnceLock<Batcher<NewAccessToken>>,
     /// Each customer's orders in memory, for lists (see `indexed_lists.rs`); none by default.
     pub(super) indexes: Arc<OrderIndexes>,
+    /// The packed documents of the pages those indexes find; none by default.
+    pub(super) documents: Arc<DocumentCache>,
 }
 
 /// What a list's total depends on: whose orders, which version of them, and the filters (as
@@ -101,12 +104,18 @@ impl<DB: Database> SqlStore<DB> {
             direct: None,
             token_writer: OnceLock::new(),
             indexes: Arc::new(OrderIndexes::new(0)),
+            documents: Arc::new(DocumentCache::new(0)),
         }
     }
 
     /// Answers lists from in-memory indexes of up to `budget` bytes in all.
     pub fn with_list_indexes(self, budget: usize) -> Self {
         SqlStore { indexes: Arc::new(OrderIndexes::new(budget)), ..self }
+    }
+
+    /// Keeps up to `budget` bytes of the documents of pages found by the list indexes.
+    pub fn with_document_cache(self, budget: u64) -> Self {
+        SqlStore { documents: Arc::new(DocumentCache::new(budget)), ..self }
     }
 
     /// Reads credentials through `direct` first, the pool when it cannot answer at once.
@@ -146,6 +155,9 @@ where
     }
     fn list_index_usage(&self) -> crate::store::IndexUsage {
         self.indexes.usage()
+    }
+    fn document_cache_usage(&self) -> crate::store::DocumentCacheUsage {
+        self.documents.usage()
     }
     async fn create_customer(&self, id: &str, name: &str) -> crate::store::StoreResult<crate::domain::credentials::Customer> {
         self.insert_customer(id, name).await
