@@ -71,7 +71,9 @@ impl DocumentCache {
     }
 
     /// The packed document numbered `seq` of `customer_id`'s, if kept.
-    /// A copy: an `Arc` would spare copying some 170 bytes, but took 16 bytes more of each entry.
+    ///
+    /// A copy: an `Arc` would spare copying some 170 bytes, but took 13 bytes more of each entry
+    /// (measured on 100,000).
     pub fn get(&self, customer_id: &str, seq: i64) -> Option<Box<[u8]>> {
         let found = self.kept.as_ref()?.get(&DocumentKey::new(customer_id, seq));
         let counter = if found.is_some() { &self.hits } else { &self.misses };
