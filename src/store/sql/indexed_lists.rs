@@ -14,6 +14,7 @@ use super::{Dialect, SqlStore, arguments};
 use crate::domain::catalogue::{Field, FieldKind};
 use crate::domain::order::OrderDocument;
 use crate::query::OrderQuery;
+use crate::store::document_cache::CustomerKey;
 use crate::store::order_index::{self, Column, Load, Lookup, OrderIndex, OrderIndexes, SortSpec, TextBuilder};
 use crate::store::packed_documents;
 use crate::store::sql_query::Bind;
@@ -153,7 +154,8 @@ where
     /// the others read (and kept); `None` if one is not there (the index is then not to be
     /// trusted for this page).
     async fn documents(&self, customer_id: &str, seqs: &[i64]) -> StoreResult<Option<Vec<OrderDocument>>> {
-        let mut packed: Vec<Option<Box<[u8]>>> = seqs.iter().map(|&seq| self.documents.get(customer_id, seq)).collect();
+        let customer = CustomerKey::of(customer_id);
+        let mut packed: Vec<Option<Box<[u8]>>> = seqs.iter().map(|&seq| self.documents.get(customer, seq)).collect();
         let missing: Vec<i64> = seqs.iter().zip(&packed).filter(|(_, kept)| kept.is_none()).map(|(&seq, _)| seq).collect();
         if !missing.is_empty() {
             let Some(read) = self.read_documents(customer_id, &missing).await? else { return Ok(None) };
@@ -161,7 +163,7 @@ where
             for (&seq, slot) in seqs.iter().zip(&mut packed) {
                 if slot.is_none() {
                     *slot = read.next().map(|stored| {
-                        self.documents.keep(customer_id, seq, &stored);
+                        self.documents.keep(customer, seq, &stored);
                         stored.into_boxed_slice()
                     });
                 }
