@@ -134,7 +134,10 @@ pub trait Store: Send + Sync {
 
     /// Creates or replaces (by id) every order, all or nothing, and records each change.
     async fn import_orders(&self, customer_id: &str, orders: Vec<Order>) -> StoreResult<ImportSummary>;
-    async fn list_orders(&self, customer_id: &str, query: &OrderQuery) -> StoreResult<OrderPage>;
+    /// A page of the customer's orders and their total. `known_version` is the customer's orders
+    /// version as the caller read it (with its credentials), if it did: the page may then be
+    /// found as at that version without reading it again, as if listed a moment earlier.
+    async fn list_orders(&self, customer_id: &str, query: &OrderQuery, known_version: Option<i64>) -> StoreResult<OrderPage>;
     async fn get_order(&self, customer_id: &str, order_id: &str) -> StoreResult<Option<OrderDocument>>;
     async fn count_orders(&self, customer_id: &str) -> StoreResult<u64>;
 }

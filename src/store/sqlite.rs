@@ -454,10 +454,10 @@ mod tests {
             crate::query::parse_query("sort=-orderDate&limit=20&offset=20", crate::query::Limits { default_limit: 20, max_limit: 100 })
                 .unwrap();
         for attempt in 0..3_000_u64 {
-            let _ = tokio::time::timeout(Duration::from_micros(attempt % 300), store.list_orders("c1", &query)).await;
+            let _ = tokio::time::timeout(Duration::from_micros(attempt % 300), store.list_orders("c1", &query, None)).await;
         }
         for attempt in 0..16 {
-            let page = store.list_orders("c1", &query).await.expect("a list after abandoned ones");
+            let page = store.list_orders("c1", &query, None).await.expect("a list after abandoned ones");
             assert_eq!((page.total, page.orders.len()), (200, 20));
             store
                 .create_client(NewClient {

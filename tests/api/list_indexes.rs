@@ -44,18 +44,41 @@ fn lists(orders: &[Order]) -> Vec<String> {
 /// Every list of `lists` answered alike by the store with indexes and the one without: each
 /// page's documents and total. Returns how many the indexes answered.
 async fn compare(indexed: &dyn Store, plain: &dyn Store, customer_id: &str, lists: &[String]) -> u64 {
+    compare_at(indexed, plain, customer_id, lists, None).await
+}
+
+/// As [`compare`], the indexed store told the orders version the caller read (`known_version`).
+async fn compare_at(indexed: &dyn Store, plain: &dyn Store, customer_id: &str, lists: &[String], known_version: Option<i64>) -> u64 {
     let answered = indexed.list_index_usage().answered;
     for raw in lists {
-        let query = parse_query(raw, Limits { default_limit: 20, max_limit: 1000 }).expect("a valid list");
-        let (ours, sql) = (indexed.list_orders(customer_id, &query).await.unwrap(), plain.list_orders(customer_id, &query).await.unwrap());
-        assert_eq!(ours.total, sql.total, "total of {raw}");
-        let ids = |page: &OrderPage| -> Vec<String> {
-            page.orders.iter().map(|order| serde_json::from_str::<serde_json::Value>(order.as_str()).unwrap()["id"].to_string()).collect()
-        };
-        assert_eq!(ids(&ours), ids(&sql), "ids of the page of {raw}");
-        assert!(ours.orders == sql.orders, "documents of the page of {raw}");
+        let query = list_query(raw);
+        let ours = indexed.list_orders(customer_id, &query, known_version).await.unwrap();
+        let sql = plain.list_orders(customer_id, &query, None).await.unwrap();
+        assert_same_page(&ours, &sql, raw);
     }
     indexed.list_index_usage().answered - answered
+}
+
+fn list_query(raw: &str) -> order_tracking::query::OrderQuery {
+    parse_query(raw, Limits { default_limit: 20, max_limit: 1000 }).expect("a valid list")
+}
+
+fn assert_same_page(ours: &OrderPage, expected: &OrderPage, raw: &str) {
+    assert_eq!(ours.total, expected.total, "total of {raw}");
+    let ids = |page: &OrderPage| -> Vec<String> {
+        page.orders.iter().map(|order| serde_json::from_str::<serde_json::Value>(order.as_str()).unwrap()["id"].to_string()).collect()
+    };
+    assert_eq!(ids(ours), ids(expected), "ids of the page of {raw}");
+    assert!(ours.orders == expected.orders, "documents of the page of {raw}");
+}
+
+/// The customer's orders version as a caller reads it: with its credentials.
+async fn orders_version(app: &TestApp, tenant: &crate::harness::Tenant) -> i64 {
+    let answer = app.request_token(&tenant.client_id, &tenant.client_secret).await;
+    let token: serde_json::Value = serde_json::from_str(&answer.body).expect("a token answer");
+    let key = order_tracking::auth::secret::access_token_key(token["access_token"].as_str().expect("a token")).expect("a token's key");
+    let (token, _) = app.store.find_call_credentials(&key, None).await.unwrap();
+    token.expect("the token just issued").orders_version
 }
 
 /// Compares rounds of every list until a whole round came from the indexes and they stopped
@@ -128,9 +151,49 @@ async fn a_document_cache_too_small_for_a_page_answers_as_sql(backend: Backend) 
     assert!(kept.bytes <= 4096 && kept.hits > 0, "{kept:?}");
 }
 
+/// A list told the orders version its caller read is answered from the index of that version
+/// without reading the version again; told another, it reads the stored one and answers as SQL.
+async fn a_list_at_the_callers_orders_version_reads_no_version_and_any_other_answers_as_sql(backend: Backend) {
+    let indexed = TestApp::spawn(backend).await;
+    let plain = TestApp::spawn_on(indexed.database.clone(), |config| config.store.list_index_bytes = 0).await;
+    let tenant = indexed.tenant("Versions").await;
+    let mut orders = order_tracking::demo::generate::generate_orders(400, 12);
+    indexed.store.import_orders(&tenant.customer_id, orders.clone()).await.unwrap();
+    let before = orders_version(&indexed, &tenant).await;
+    let lists = lists_of_few(&orders);
+    let (store, customer_id) = (indexed.store.as_ref(), tenant.customer_id.as_str());
+    assert_eq!(compare_at(store, plain.store.as_ref(), customer_id, &lists, Some(before)).await, lists.len() as u64);
+    let mut pages_before = Vec::new();
+    for raw in &lists {
+        // Its documents are in memory now: on SQLite, a read of the version would show here.
+        let reads = store.pool_usage().direct_reads;
+        pages_before.push(store.list_orders(customer_id, &list_query(raw), Some(before)).await.unwrap());
+        assert_eq!(store.pool_usage().direct_reads, reads, "no read for {raw}");
+    }
+
+    for order in orders.iter_mut().step_by(3) {
+        order.status = match order.status {
+            OrderStatus::Current => OrderStatus::Closed,
+            OrderStatus::Closed => OrderStatus::Current,
+        };
+        order.last_update_date = Some(order.order_date + time::Duration::days(700));
+    }
+    indexed.store.import_orders(&tenant.customer_id, orders).await.unwrap();
+    let after = orders_version(&indexed, &tenant).await;
+    assert_ne!(after, before);
+    // A caller that read the version before the import is answered as then, from the index it had.
+    for (raw, page) in lists.iter().zip(&pages_before) {
+        assert_same_page(&store.list_orders(customer_id, &list_query(raw), Some(before)).await.unwrap(), page, raw);
+    }
+    // One that read it after, or before once the index moved on, as the orders are now.
+    compare_at(store, plain.store.as_ref(), customer_id, &lists, Some(after)).await;
+    assert_eq!(compare_at(store, plain.store.as_ref(), customer_id, &lists, Some(before)).await, lists.len() as u64);
+}
+
 backend_tests!(
     a_large_customer_is_indexed_in_the_background_and_answers_as_sql_before_and_after_an_import,
     a_document_cache_too_small_for_a_page_answers_as_sql,
+    a_list_at_the_callers_orders_version_reads_no_version_and_any_other_answers_as_sql,
 );
 
 /// Lists of a few hundred orders, each read from the index at once; the first twice in a row,

@@ -56,7 +56,7 @@ async fn list(state: &AppState, caller: &Caller, raw: &str, request_headers: &He
         return Ok(respond(&answer, request_headers));
     }
     let query = parse_query(raw, state.config.limits)?;
-    let page = state.store.list_orders(&caller.customer_id, &query).await?;
+    let page = state.store.list_orders(&caller.customer_id, &query, Some(caller.orders_version)).await?;
     let body = render_list(&page.orders, query.fields.as_deref())?;
 
     let list = ListHeaders {

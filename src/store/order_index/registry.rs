@@ -121,6 +121,23 @@ impl OrderIndexes {
         counter.fetch_add(1, AtomicOrdering::Relaxed);
     }
 
+    /// The index of `customer_id` at `version`, if it is kept and has what `query` reads;
+    /// nothing is loaded otherwise (see [`Self::lookup`]).
+    pub fn ready(&self, customer_id: &str, version: i64, query: &OrderQuery) -> Option<Arc<OrderIndex>> {
+        if !self.enabled() || !servable(query) {
+            return None;
+        }
+        let mut registry = self.registry.lock().ok()?;
+        registry.clock += 1;
+        let now = registry.clock;
+        let entry = registry.entries.get_mut(customer_id).filter(|entry| entry.index.version == version)?;
+        if !entry.index.missing_fields(query).is_empty() {
+            return None;
+        }
+        entry.last_used = now;
+        Some(entry.index.clone())
+    }
+
     /// The index of `customer_id` (who has `orders` orders) at `version` if it has what
     /// `query` reads; otherwise what to load, once: until [`Self::loaded`] is called for it,
     /// other lookups find it loading.
@@ -249,6 +266,20 @@ mod tests {
         assert_eq!(fields.iter().map(|field| field.path).collect::<Vec<_>>(), ["site.name"]);
         assert!(matches!(indexes.lookup("c1", 3, 10, &query("appointments.status=Done")), Lookup::Unavailable));
         assert!(matches!(OrderIndexes::new(0).lookup("c1", 3, 10, &list), Lookup::Unavailable), "disabled");
+    }
+
+    #[test]
+    fn an_index_is_ready_only_at_the_version_asked_for_and_with_every_column_and_nothing_is_loaded_otherwise() {
+        let indexes = OrderIndexes::new(1 << 20);
+        let list = query("status=Current");
+        assert!(indexes.ready("c1", 3, &list).is_none(), "nothing kept");
+        assert!(matches!(indexes.lookup("c1", 3, 10, &list), Lookup::Load(_)), "nor was a load claimed");
+        indexes.loaded("c1", Some(index_of(3, 10)));
+        assert_eq!(indexes.ready("c1", 3, &list).map(|index| index.version), Some(3));
+        assert!(indexes.ready("c1", 2, &list).is_none() && indexes.ready("c1", 4, &list).is_none(), "another version");
+        assert!(indexes.ready("c1", 3, &query("status=Current&sort=site.name")).is_none(), "a column it lacks");
+        assert!(indexes.ready("c1", 3, &query("appointments.status=Done")).is_none(), "not servable");
+        assert!(matches!(indexes.lookup("c1", 3, 10, &query("sort=site.name")), Lookup::Load(Load::Columns { .. })), "still to load");
     }
 
     #[test]

@@ -86,21 +86,23 @@ where
     for<'q> Vec<u8>: sqlx::Decode<'q, DB> + sqlx::Type<DB>,
     usize: sqlx::ColumnIndex<DB::Row>,
 {
-    /// The page from the customer's in-memory index, when one holds the orders version stored
-    /// now (or can be loaded at once); `None` leaves the list to SQL.
-    pub(super) async fn select_orders_indexed(&self, customer_id: &str, query: &OrderQuery) -> StoreResult<Option<OrderPage>> {
+    /// The page from the customer's in-memory index, when one holds `known_version` (the
+    /// caller's, read with its credentials) or the orders version stored now (or can be loaded
+    /// at once); `None` leaves the list to SQL.
+    pub(super) async fn select_orders_indexed(
+        &self,
+        customer_id: &str,
+        query: &OrderQuery,
+        known_version: Option<i64>,
+    ) -> StoreResult<Option<OrderPage>> {
         if !self.indexes.enabled() || !order_index::servable(query) {
             return Ok(None);
         }
-        let Some((version, orders)) = self.orders_version_and_count(customer_id).await? else { return Ok(None) };
-        let index = match self.indexes.lookup(customer_id, version, orders, query) {
-            Lookup::Ready(index) => index,
-            Lookup::Unavailable => return Ok(self.deferred()),
-            Lookup::Load(load) if orders > LOADED_WHILE_WAITING => {
-                self.load_in_background(load);
-                return Ok(self.deferred());
-            }
-            Lookup::Load(load) => match Self::load(self.pool.clone(), self.direct.clone(), self.indexes.clone(), load).await {
+        // At the version the caller read, the database need not be asked again.
+        let ready = known_version.and_then(|version| self.indexes.ready(customer_id, version, query));
+        let index = match ready {
+            Some(index) => index,
+            None => match self.lookup_stored_version(customer_id, query).await? {
                 Some(index) => index,
                 None => return Ok(self.deferred()),
             },
@@ -116,6 +118,21 @@ where
         let Some(orders) = self.documents(customer_id, &seqs).await? else { return Ok(self.deferred()) };
         self.indexes.count_answer(true);
         Ok(Some(OrderPage { total, orders }))
+    }
+
+    /// The customer's index at the orders version stored now, loaded first if the customer is
+    /// small enough to wait for it; `None` when it is not there (a load may have begun).
+    async fn lookup_stored_version(&self, customer_id: &str, query: &OrderQuery) -> StoreResult<Option<Arc<OrderIndex>>> {
+        let Some((version, orders)) = self.orders_version_and_count(customer_id).await? else { return Ok(None) };
+        Ok(match self.indexes.lookup(customer_id, version, orders, query) {
+            Lookup::Ready(index) => Some(index),
+            Lookup::Unavailable => None,
+            Lookup::Load(load) if orders > LOADED_WHILE_WAITING => {
+                self.load_in_background(load);
+                None
+            }
+            Lookup::Load(load) => Self::load(self.pool.clone(), self.direct.clone(), self.indexes.clone(), load).await,
+        })
     }
 
     /// Carries out `load` in a task of its own, one such load at a time: a million orders'

@@ -213,8 +213,13 @@ where
     ) -> crate::store::StoreResult<crate::store::ImportSummary> {
         self.upsert_orders(customer_id, orders).await
     }
-    async fn list_orders(&self, customer_id: &str, query: &crate::query::OrderQuery) -> crate::store::StoreResult<crate::store::OrderPage> {
-        self.select_orders(customer_id, query).await
+    async fn list_orders(
+        &self,
+        customer_id: &str,
+        query: &crate::query::OrderQuery,
+        known_version: Option<i64>,
+    ) -> crate::store::StoreResult<crate::store::OrderPage> {
+        self.select_orders(customer_id, query, known_version).await
     }
     async fn get_order(&self, customer_id: &str, order_id: &str) -> crate::store::StoreResult<Option<crate::domain::order::OrderDocument>> {
         self.select_order(customer_id, order_id).await

@@ -188,8 +188,8 @@ where
     /// inside a transaction that nothing would end, and back in the pool: from then on every
     /// `BEGIN` on it failed (a 500) and every write on it failed with SQLITE_BUSY_SNAPSHOT (a 503),
     /// seen under load when wrk closed its connections (docs/performance.md, step 9).
-    pub(super) async fn select_orders(&self, customer_id: &str, query: &OrderQuery) -> StoreResult<OrderPage> {
-        if let Some(page) = self.select_orders_indexed(customer_id, query).await? {
+    pub(super) async fn select_orders(&self, customer_id: &str, query: &OrderQuery, known_version: Option<i64>) -> StoreResult<OrderPage> {
+        if let Some(page) = self.select_orders_indexed(customer_id, query, known_version).await? {
             return Ok(page);
         }
         let (pool, counts) = (self.pool.clone(), self.counts.clone());
