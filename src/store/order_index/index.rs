@@ -122,14 +122,21 @@ impl OrderIndex {
                 None => tests.push(Passing { path: filter.field.path, test, column }),
             }
         }
+        let skip = usize::try_from(query.offset).unwrap_or(usize::MAX);
+        let take = usize::try_from(query.limit).unwrap_or(usize::MAX);
+        let spec = sort_spec(query);
+        if let Some(ordering) = self.orderings.get(&spec)
+            && let Some(runs) = self.runs_of_the_only_test(&spec, ordering, &tests)
+        {
+            let total = runs.iter().map(|run| run.len()).sum::<usize>();
+            let seqs = page::slice_of_runs(&runs, skip, take).into_iter().filter_map(|position| self.seqs.get(position)).collect();
+            return Some(IndexedPage { found: Some((total as u64, seqs)), wants_ordering: None });
+        }
         let (matches, unordered) = self.matches(&tests);
         let total = matches.count();
         // A filter's ordering would have found few matches at once: worth keeping.
         let mut wants_ordering =
             unordered.filter(|_| self.len() >= ORDERING_FROM_ORDERS && total <= self.len() / SEED_AT_MOST).map(|path| vec![(path, false)]);
-        let skip = usize::try_from(query.offset).unwrap_or(usize::MAX);
-        let take = usize::try_from(query.limit).unwrap_or(usize::MAX);
-        let spec = sort_spec(query);
         let positions = if skip >= total {
             Vec::new()
         } else {
@@ -204,6 +211,20 @@ impl OrderIndex {
             }
         };
         (matches, unordered)
+    }
+
+    /// Where a list's one filter is a range (or one value) of its sort's first or second key,
+    /// and the sort's ordering is at hand: the matches are the runs of that ordering holding
+    /// those keys, already in the sort's order, so the page is read from them and the total is
+    /// their length, with no bitmap of the matches to build and walk.
+    fn runs_of_the_only_test<'a>(&self, spec: &SortSpec, ordering: &'a Arc<[u32]>, tests: &[Passing<'_>]) -> Option<Vec<&'a [u32]>> {
+        let [passing] = tests else { return None };
+        match spec.as_slice() {
+            [(first, descending), ..] if *first == passing.path => {
+                Some(vec![page::run(ordering, passing.column, *descending, &passing.column.key_range(&passing.test)?)])
+            }
+            _ => self.runs_of_second_key(spec, Some(ordering), tests),
+        }
     }
 
     /// Where the sort's ordering is at hand and a filter is a range (or one value) of its second

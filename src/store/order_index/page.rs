@@ -171,6 +171,24 @@ pub fn runs_within_groups<'a>(
     Some(runs)
 }
 
+/// The positions from `skip` for `take` of `runs` one after the other; whole runs are skipped
+/// by their length.
+pub fn slice_of_runs(runs: &[&[u32]], mut skip: usize, take: usize) -> Vec<usize> {
+    let mut page = Vec::with_capacity(take.min(1_000));
+    for run in runs {
+        if page.len() == take {
+            break;
+        }
+        if skip >= run.len() {
+            skip -= run.len();
+            continue;
+        }
+        page.extend(run[skip..].iter().take(take - page.len()).map(|&position| position as usize));
+        skip = 0;
+    }
+    page
+}
+
 /// The page, selecting among the matches by their keys. Only the first `skip + take` of those
 /// read so far are kept, pruned whenever twice as many have gathered: memory in proportion to
 /// the page's end, not to the matches (32 lists at once each holding 100,000 entries took 80 MB).
