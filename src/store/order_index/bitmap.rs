@@ -1,5 +1,7 @@
 //! One bit per order of an index, set where the order matches a list's filters.
 
+use super::lanes::Lanes;
+
 /// A set of positions below a length, 64 to a word.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bitmap {
@@ -53,6 +55,23 @@ impl Bitmap {
             && *word != 0
         {
             *word &= rest.iter().enumerate().fold(0, |mask, (bit, &value)| mask | (u64::from(test(value)) << bit));
+        }
+    }
+
+    /// Keeps the positions whose value in `values` (one per position) lies from `start` to
+    /// `start + span`, both included: [`Self::retain`] for ranges, 16 values or fewer at a time.
+    pub fn retain_in_range<T: Lanes>(&mut self, values: &[T], start: T, span: T) {
+        debug_assert_eq!(values.len(), self.len);
+        let (whole, rest) = values.as_chunks::<64>();
+        for (word, chunk) in self.words.iter_mut().zip(whole) {
+            if *word != 0 {
+                *word &= T::range_mask(chunk, start, span);
+            }
+        }
+        if let Some(word) = self.words.get_mut(whole.len())
+            && *word != 0
+        {
+            *word &= rest.iter().enumerate().fold(0, |mask, (bit, value)| mask | (u64::from(value.in_range(start, span)) << bit));
         }
     }
 
@@ -198,6 +217,20 @@ mod tests {
             prop_assert_eq!(bitmap.ascending_page(skip, take), ascending);
             let descending: Vec<usize> = expected.iter().rev().copied().skip(skip).take(take).collect();
             prop_assert_eq!(bitmap.descending_page(skip, take), descending);
+        }
+
+        #[test]
+        fn retaining_a_range_keeps_what_testing_each_value_keeps(
+            values in proptest::collection::vec(0u8..8, 0..300),
+            kept in proptest::collection::vec(any::<bool>(), 300),
+            start in 0u8..8,
+            span in 0u8..8,
+        ) {
+            let mut each = Bitmap::of(values.len(), (0..values.len()).filter(|&position| kept[position]));
+            let mut lanes = each.clone();
+            each.retain(&values, |value| value.wrapping_sub(start) <= span);
+            lanes.retain_in_range(&values, start, span);
+            prop_assert_eq!(lanes, each);
         }
 
         #[test]

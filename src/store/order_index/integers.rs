@@ -86,8 +86,7 @@ impl Integers {
                 if first > last {
                     return matches.clear();
                 }
-                let (first, width) = (first as u32, (last - first) as u32);
-                matches.retain(steps, |steps| steps.wrapping_sub(first) <= width);
+                matches.retain_in_range(steps, first as u32, (last - first) as u32);
             }
             Integers::Full(values) => {
                 // The missing value is below every present one: a range above it excludes it.

@@ -23,6 +23,7 @@ mod bitmap;
 mod column;
 mod index;
 mod integers;
+mod lanes;
 #[cfg(test)]
 mod oracle_tests;
 mod page;

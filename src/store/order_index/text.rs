@@ -6,6 +6,7 @@ use std::ops::RangeInclusive;
 
 use super::bitmap::Bitmap;
 use super::column::Column;
+use super::lanes::Lanes;
 use crate::query::{Filter, Op};
 
 /// No key: a test that accepts nothing.
@@ -98,12 +99,14 @@ impl Codes {
     }
 }
 
-fn retain_codes<C: Copy + Into<u32>>(codes: &[C], test: &CodeTest, matches: &mut Bitmap) {
+fn retain_codes<C: Lanes + Into<u32> + TryFrom<u32>>(codes: &[C], test: &CodeTest, matches: &mut Bitmap) {
     match test {
-        CodeTest::Range { start, end } => {
-            let (start, width) = (*start, end - start);
-            matches.retain(codes, |code| code.into().wrapping_sub(start) < width);
-        }
+        CodeTest::Range { start, end } if start >= end => matches.clear(),
+        CodeTest::Range { start, end } => match (C::try_from(*start), C::try_from(end - 1 - start)) {
+            (Ok(start), Ok(span)) => matches.retain_in_range(codes, start, span),
+            // Codes of the dictionary fit their width, so this is never taken.
+            _ => matches.retain(codes, |code| (*start..*end).contains(&code.into())),
+        },
         CodeTest::Table(accepted) => matches.retain(codes, |code| accepted.get(code.into() as usize) == Some(&true)),
         CodeTest::Sorted { codes: listed, accept_listed, dictionary_len } => matches.retain(codes, |code| {
             let code = code.into();
