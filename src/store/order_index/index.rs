@@ -125,12 +125,10 @@ impl OrderIndex {
         let skip = usize::try_from(query.offset).unwrap_or(usize::MAX);
         let take = usize::try_from(query.limit).unwrap_or(usize::MAX);
         let spec = sort_spec(query);
-        if let Some(ordering) = self.orderings.get(&spec)
-            && let Some(runs) = self.runs_of_the_only_test(&spec, ordering, &tests)
-        {
+        let ordering = self.orderings.get(&spec);
+        if let Some(runs) = ordering.and_then(|ordering| self.runs_of_the_only_test(&spec, ordering, &tests)) {
             let total = runs.iter().map(|run| run.len()).sum::<usize>();
-            let seqs = page::slice_of_runs(&runs, skip, take).into_iter().filter_map(|position| self.seqs.get(position)).collect();
-            return Some(IndexedPage { found: Some((total as u64, seqs)), wants_ordering: None });
+            return Some(self.found(total, page::slice_of_runs(&runs, skip, take), None));
         }
         let (matches, unordered) = self.matches(&tests);
         let total = matches.count();
@@ -144,7 +142,6 @@ impl OrderIndex {
                 [] => matches.ascending_page(skip, take),
                 [("id", true)] => matches.descending_page(skip, take),
                 _ => {
-                    let ordering = self.orderings.get(&spec);
                     let way = page::cheaper_way(self.len(), total, skip, take);
                     if ordering.is_none() && way == Way::Walk && total >= ORDERING_FROM_MATCHES {
                         wants_ordering = Some(spec.clone());
@@ -165,9 +162,14 @@ impl OrderIndex {
                 }
             }
         };
+        Some(self.found(total, positions, wants_ordering))
+    }
+
+    /// The page of `total` matches at `positions`, as document numbers.
+    fn found(&self, total: usize, positions: Vec<usize>, wants_ordering: Option<SortSpec>) -> IndexedPage {
         // Every order has its document number: `get` finds one at every position.
         let seqs = positions.into_iter().filter_map(|position| self.seqs.get(position)).collect();
-        Some(IndexedPage { found: Some((total as u64, seqs)), wants_ordering })
+        IndexedPage { found: Some((total as u64, seqs)), wants_ordering }
     }
 
     /// The positions that pass every test, and a tested field without an ordering that could
