@@ -1,5 +1,6 @@
 //! `order-tracking admin ...`: customers, clients, API keys and imports, straight on the store.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::{Args, Subcommand};
@@ -18,18 +19,55 @@ use crate::store::{self, KeyFilter, Store};
 pub enum AdminCommand {
     /// Customers (tenants).
     #[command(subcommand)]
+    #[command(
+        after_help = "Examples:\n  order-tracking admin customer create --name \"Acme SAS\"\n  order-tracking admin customer list --json"
+    )]
     Customer(CustomerCommand),
     /// OAuth clients of a customer.
     #[command(subcommand)]
+    #[command(
+        after_help = "Examples:\n  order-tracking admin client create --customer cus_...\n  order-tracking admin client revoke cli_..."
+    )]
     Client(ClientCommand),
     /// API keys of a customer.
     #[command(subcommand)]
+    #[command(
+        after_help = "Examples:\n  order-tracking admin key issue --customer cus_... --valid-days 730\n  order-tracking admin key list --expiring-within-days 30"
+    )]
     Key(KeyCommand),
     /// Create or replace a customer's orders from NDJSON or a JSON array (FILE, or - for stdin).
+    #[command(
+        after_help = "Examples:\n  order-tracking admin import --customer cus_... orders.ndjson\n  order-tracking admin import --customer cus_... - < orders.json"
+    )]
     Import {
         #[arg(long)]
         customer: String,
         file: String,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Copy a SQLite database to a new file while servers run and serve.
+    #[command(
+        after_help = "Example:\n  order-tracking admin backup --database sqlite:///var/lib/order-tracking/order-tracking.db --to /var/backups/order-tracking.db"
+    )]
+    Backup {
+        /// The file to write; it must not exist yet.
+        #[arg(long)]
+        to: PathBuf,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Replace a SQLite database by a backup; stop the servers that use it first.
+    #[command(
+        after_help = "Example:\n  order-tracking admin restore --database sqlite://order-tracking.db --from /var/backups/order-tracking.db --force"
+    )]
+    Restore {
+        /// The file that `admin backup --to` wrote.
+        #[arg(long)]
+        from: PathBuf,
+        /// Replace a database that holds anything already.
+        #[arg(long)]
+        force: bool,
         #[command(flatten)]
         output: Output,
     },
@@ -44,12 +82,16 @@ pub struct Output {
 
 #[derive(Debug, Subcommand)]
 pub enum CustomerCommand {
+    /// Create a customer; its id is printed.
+    #[command(after_help = "Example:\n  order-tracking admin customer create --name \"Acme SAS\" --json")]
     Create {
         #[arg(long)]
         name: String,
         #[command(flatten)]
         output: Output,
     },
+    /// List the customers: id, creation time, name.
+    #[command(after_help = "Example:\n  order-tracking admin customer list")]
     List {
         #[command(flatten)]
         output: Output,
@@ -59,6 +101,7 @@ pub enum CustomerCommand {
 #[derive(Debug, Subcommand)]
 pub enum ClientCommand {
     /// Create a client; its secret is printed once.
+    #[command(after_help = "Example:\n  order-tracking admin client create --customer cus_... --name \"ERP connector\"")]
     Create {
         #[arg(long)]
         customer: String,
@@ -68,6 +111,7 @@ pub enum ClientCommand {
         output: Output,
     },
     /// Revoke a client and every token issued to it.
+    #[command(after_help = "Example:\n  order-tracking admin client revoke cli_...")]
     Revoke {
         client_id: String,
         #[command(flatten)]
@@ -113,6 +157,9 @@ fn parse_date_time(text: &str) -> Result<OffsetDateTime, String> {
 #[derive(Debug, Subcommand)]
 pub enum KeyCommand {
     /// Issue an API key; it is printed once.
+    #[command(
+        after_help = "Examples:\n  order-tracking admin key issue --customer cus_... --valid-days 730\n  order-tracking admin key issue --customer cus_... --expires-at 2028-01-01T00:00:00Z"
+    )]
     Issue {
         #[arg(long)]
         customer: String,
@@ -123,6 +170,7 @@ pub enum KeyCommand {
     },
     /// Move a key's expiry; the key itself does not change. Without a validity, the key gets
     /// 730 days from now, unless it already expires later.
+    #[command(after_help = "Example:\n  order-tracking admin key renew key_... --valid-days 730")]
     Renew {
         key_id: String,
         #[command(flatten)]
@@ -130,11 +178,15 @@ pub enum KeyCommand {
         #[command(flatten)]
         output: Output,
     },
+    /// Revoke a key: calls with it are refused at once.
+    #[command(after_help = "Example:\n  order-tracking admin key revoke key_...")]
     Revoke {
         key_id: String,
         #[command(flatten)]
         output: Output,
     },
+    /// List API keys: id, customer, expiry, state.
+    #[command(after_help = "Example:\n  order-tracking admin key list --expiring-within-days 30 --json")]
     List {
         #[arg(long)]
         customer: Option<String>,
@@ -157,7 +209,7 @@ impl AdminCommand {
                 | KeyCommand::Revoke { output, .. }
                 | KeyCommand::List { output, .. },
             ) => output,
-            AdminCommand::Import { output, .. } => output,
+            AdminCommand::Import { output, .. } | AdminCommand::Backup { output, .. } | AdminCommand::Restore { output, .. } => output,
         };
         output.json
     }
@@ -177,6 +229,12 @@ fn key_json(key: &ApiKey) -> Value {
 }
 
 pub async fn run(command: AdminCommand, database: &DatabaseArgs) -> Result<(), Failure> {
+    // Copies work on the file, not through the store: opening the store would migrate it.
+    match command {
+        AdminCommand::Backup { to, output } => return backup(database, to, output).await,
+        AdminCommand::Restore { from, force, output } => return restore(database, from, force, output).await,
+        _ => {}
+    }
     let store: Arc<dyn Store> = store::open(&database.store_options()?).await?;
     let store = store.as_ref();
     match command {
@@ -184,6 +242,7 @@ pub async fn run(command: AdminCommand, database: &DatabaseArgs) -> Result<(), F
         AdminCommand::Client(command) => client(store, command).await,
         AdminCommand::Key(command) => key(store, command).await,
         AdminCommand::Import { customer, file, output } => import(store, &customer, &file, output).await,
+        AdminCommand::Backup { .. } | AdminCommand::Restore { .. } => unreachable!("copies are run above, without a store"),
     }
 }
 
@@ -308,6 +367,54 @@ async fn import(store: &dyn Store, customer: &str, file: &str, output: Output) -
         output,
         json!({"created": summary.created, "updated": summary.updated}),
         format!("imported {count} orders: {} created, {} updated", summary.created, summary.updated),
+    );
+    Ok(())
+}
+
+async fn backup(database: &DatabaseArgs, to: PathBuf, output: Output) -> Result<(), Failure> {
+    let file = crate::backup::sqlite_file(&database.database, "backup")?;
+    let busy_timeout = std::time::Duration::from_millis(database.database_timeout_ms);
+    let copied = {
+        let file = file.clone();
+        let to = to.clone();
+        tokio::task::spawn_blocking(move || crate::backup::backup(&file, &to, busy_timeout))
+            .await
+            .map_err(|error| Failure::new(error.to_string()))??
+    };
+    print(
+        output,
+        json!({"backup": to, "database": file, "bytes": copied.bytes, "customers": copied.customers, "orders": copied.orders}),
+        format!(
+            "backed up {} to {}: {} customers, {} orders, {} bytes",
+            file.display(),
+            to.display(),
+            copied.customers,
+            copied.orders,
+            copied.bytes
+        ),
+    );
+    Ok(())
+}
+
+async fn restore(database: &DatabaseArgs, from: PathBuf, force: bool, output: Output) -> Result<(), Failure> {
+    let file = crate::backup::sqlite_file(&database.database, "restore")?;
+    let restored = {
+        let file = file.clone();
+        let from = from.clone();
+        tokio::task::spawn_blocking(move || crate::backup::restore(&from, &file, force))
+            .await
+            .map_err(|error| Failure::new(error.to_string()))??
+    };
+    print(
+        output,
+        json!({"restored": from, "database": file, "bytes": restored.bytes, "customers": restored.customers, "orders": restored.orders}),
+        format!(
+            "restored {} into {}: {} customers, {} orders (start the servers again: they keep answers in memory)",
+            from.display(),
+            file.display(),
+            restored.customers,
+            restored.orders
+        ),
     );
     Ok(())
 }

@@ -19,10 +19,17 @@ use super::{EXIT_FAILED, EXIT_UNAVAILABLE, Failure};
 #[derive(Debug, Subcommand)]
 pub enum OrdersCommand {
     /// List orders: filter, sort, page, or follow every page (--all).
+    #[command(
+        after_help = "Examples:\n  order-tracking orders list --status Current --sort -orderDate --limit 20\n  order-tracking orders list --filter site.address.city=Lyon --all --format csv"
+    )]
     List(list::ListArgs),
     /// Show one order: status, dates, site, contacts, then its timeline.
+    #[command(after_help = "Example:\n  order-tracking orders show 39510021")]
     Show(show::ShowArgs),
     /// Poll an order or a filtered list and print what changes, until interrupted.
+    #[command(
+        after_help = "Examples:\n  order-tracking orders watch 39510021 --interval 30\n  order-tracking orders watch --status Current"
+    )]
     Watch(watch::WatchArgs),
 }
 
