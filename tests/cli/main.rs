@@ -7,6 +7,7 @@ mod admin;
 #[path = "../api/backend.rs"]
 #[allow(unused)]
 mod backend;
+mod backup;
 mod crash;
 mod environment;
 mod errors;
