@@ -9,6 +9,7 @@ mod admin;
 mod backend;
 mod backup;
 mod crash;
+mod deploy;
 mod environment;
 mod errors;
 mod import;
