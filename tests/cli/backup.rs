@@ -10,31 +10,14 @@ use crate::support::*;
 /// Returns how many calls were answered, every one with 200.
 fn serve_calls_until(stop: Arc<AtomicBool>, base: String, tenant: Tenant) -> thread::JoinHandle<usize> {
     thread::spawn(move || {
-        block_on(async {
-            let http = reqwest::Client::new();
-            let mut answered = 0;
-            while !stop.load(Ordering::Relaxed) {
-                let token = http
-                    .post(format!("{base}/oauth/v3/token"))
-                    .basic_auth(&tenant.client_id, Some(&tenant.client_secret))
-                    .form(&[("grant_type", "client_credentials")])
-                    .send()
-                    .await
-                    .expect("the token endpoint answers");
-                assert_eq!(token.status(), 200, "a token request during the backup");
-                let token: Value = token.json().await.expect("a token");
-                let list = http
-                    .get(format!("{base}{ORDERS}?limit=50&sort=-id"))
-                    .bearer_auth(string(&token, "access_token"))
-                    .header("x-api-key", &tenant.api_key)
-                    .send()
-                    .await
-                    .expect("the list answers");
-                assert_eq!(list.status(), 200, "a list during the backup");
-                answered += 2;
-            }
-            answered
-        })
+        let mut answered = 0;
+        while !stop.load(Ordering::Relaxed) {
+            let token = token_from(&base, &tenant.client_id, &tenant.client_secret);
+            let list = get_from(&base, &format!("{ORDERS}?limit=50&sort=-id"), &token, &tenant.api_key);
+            assert_eq!(list.status, 200, "a list during the backup: {}", list.body);
+            answered += 2;
+        }
+        answered
     })
 }
 

@@ -322,39 +322,50 @@ impl Server {
 
     /// A token for the client, from `POST /oauth/v3/token`.
     pub(crate) fn token(&self, client_id: &str, client_secret: &str) -> String {
-        let url = self.url("/oauth/v3/token");
-        let (status, body) = block_on(async {
-            let response = reqwest::Client::new()
-                .post(url)
-                .basic_auth(client_id, Some(client_secret))
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body("grant_type=client_credentials")
-                .send()
-                .await
-                .expect("the token endpoint answers");
-            (response.status().as_u16(), response.text().await.expect("a body"))
-        });
-        assert_eq!(status, 200, "token request: {body}");
-        let body: Value = serde_json::from_str(&body).expect("a JSON token answer");
-        string(&body, "access_token")
+        token_from(&self.base, client_id, client_secret)
     }
 
     /// `GET path` with the tenant's credentials.
     pub(crate) fn get(&self, path: &str, token: &str, api_key: &str) -> Answer {
-        let url = self.url(path);
-        block_on(async {
-            let response = reqwest::Client::new()
-                .get(url)
-                .header("authorization", format!("Bearer {token}"))
-                .header("x-api-key", api_key)
-                .send()
-                .await
-                .expect("the server answers");
-            let status = response.status().as_u16();
-            let total = response.headers().get("x-total-count").map(|value| value.to_str().expect("ASCII").to_owned());
-            Answer { status, total, body: response.text().await.expect("a body") }
-        })
+        get_from(&self.base, path, token, api_key)
     }
+}
+
+/// A token from the server at `base` (`http://HOST:PORT`): what `Server::token` does, for
+/// threads that hold only the address.
+pub(crate) fn token_from(base: &str, client_id: &str, client_secret: &str) -> String {
+    let url = format!("{base}/oauth/v3/token");
+    let (status, body) = block_on(async {
+        let response = reqwest::Client::new()
+            .post(url)
+            .basic_auth(client_id, Some(client_secret))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("grant_type=client_credentials")
+            .send()
+            .await
+            .expect("the token endpoint answers");
+        (response.status().as_u16(), response.text().await.expect("a body"))
+    });
+    assert_eq!(status, 200, "token request: {body}");
+    let body: Value = serde_json::from_str(&body).expect("a JSON token answer");
+    string(&body, "access_token")
+}
+
+/// `GET path` on the server at `base` with a token and an API key.
+pub(crate) fn get_from(base: &str, path: &str, token: &str, api_key: &str) -> Answer {
+    let url = format!("{base}{path}");
+    block_on(async {
+        let response = reqwest::Client::new()
+            .get(url)
+            .header("authorization", format!("Bearer {token}"))
+            .header("x-api-key", api_key)
+            .send()
+            .await
+            .expect("the server answers");
+        let status = response.status().as_u16();
+        let total = response.headers().get("x-total-count").map(|value| value.to_str().expect("ASCII").to_owned());
+        Answer { status, total, body: response.text().await.expect("a body") }
+    })
 }
 
 pub(crate) struct Answer {
