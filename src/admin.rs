@@ -5,7 +5,7 @@ use time::OffsetDateTime;
 
 use crate::auth::secret::{self, SecretKind};
 use crate::domain::credentials::{ApiKey, Client, Customer};
-use crate::store::{NewAccessToken, NewApiKey, NewClient, Store, StoreResult};
+use crate::store::{CredentialStore, NewAccessToken, NewApiKey, NewClient, StoreResult};
 
 /// A client and its secret, which cannot be read back later.
 pub struct IssuedClient {
@@ -19,11 +19,11 @@ pub struct IssuedKey {
     pub api_key: String,
 }
 
-pub async fn create_customer(store: &dyn Store, name: &str) -> StoreResult<Customer> {
+pub async fn create_customer(store: &dyn CredentialStore, name: &str) -> StoreResult<Customer> {
     store.create_customer(&secret::new_id("cus_"), name).await
 }
 
-pub async fn create_client(store: &dyn Store, customer_id: &str, name: Option<&str>) -> StoreResult<IssuedClient> {
+pub async fn create_client(store: &dyn CredentialStore, customer_id: &str, name: Option<&str>) -> StoreResult<IssuedClient> {
     let generated = secret::generate(SecretKind::ClientSecret);
     let client = store
         .create_client(NewClient {
@@ -36,7 +36,7 @@ pub async fn create_client(store: &dyn Store, customer_id: &str, name: Option<&s
     Ok(IssuedClient { client, client_secret: generated.text })
 }
 
-pub async fn issue_key(store: &dyn Store, customer_id: &str, expires_at: OffsetDateTime) -> StoreResult<IssuedKey> {
+pub async fn issue_key(store: &dyn CredentialStore, customer_id: &str, expires_at: OffsetDateTime) -> StoreResult<IssuedKey> {
     let generated = secret::generate(SecretKind::ApiKey);
     let key = store
         .create_api_key(NewApiKey {
@@ -50,7 +50,7 @@ pub async fn issue_key(store: &dyn Store, customer_id: &str, expires_at: OffsetD
 }
 
 /// An access token for a client, as the token endpoint would issue it (the demo prints one).
-pub async fn issue_token(store: &dyn Store, client: &Client, ttl: time::Duration) -> StoreResult<String> {
+pub async fn issue_token(store: &dyn CredentialStore, client: &Client, ttl: time::Duration) -> StoreResult<String> {
     let (generated, key) = secret::generate_access_token(OffsetDateTime::now_utc() + ttl);
     store.insert_access_token(NewAccessToken { key, client_id: client.client_id.clone(), customer_id: client.customer_id.clone() }).await?;
     Ok(generated.text)

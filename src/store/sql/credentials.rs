@@ -7,11 +7,13 @@ use sqlx::Row;
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
 
+use super::batcher::Batcher;
+use super::dialect::Dialect;
 use super::multi_row::placeholders;
-use super::{Dialect, SqlStore, now};
+use super::store::SqlStore;
+use super::time_columns::now;
+use super::time_columns::{from_micros, to_micros};
 use crate::domain::credentials::{AccessToken, ApiKey, Client, Customer, SecretHash, TokenKey};
-use crate::store::batcher::Batcher;
-use crate::store::time_columns::{from_micros, to_micros};
 use crate::store::{KeyFilter, NewAccessToken, NewApiKey, NewClient, StoreError, StoreResult};
 
 fn hash_from(bytes: Vec<u8>) -> StoreResult<SecretHash> {
@@ -48,8 +50,7 @@ fn client_from((client_id, customer_id, name, secret_hash, created_at, revoked_a
 /// The token (with its client's revocation and its customer's orders version) and the key of an
 /// API call, in one statement: always one row, its columns NULL for what is unknown. The token
 /// is found by its key, expiry then hash. No key: `$3` is empty bytes, which match no stored hash.
-pub(in crate::store) const SELECT_CALL_CREDENTIALS: &str =
-    "SELECT t.client_id, t.customer_id, t.expires_at, c.revoked_at IS NOT NULL, u.orders_version,
+pub const SELECT_CALL_CREDENTIALS: &str = "SELECT t.client_id, t.customer_id, t.expires_at, c.revoked_at IS NOT NULL, u.orders_version,
         k.key_id, k.customer_id, k.created_at, k.expires_at, k.revoked_at
  FROM (SELECT 1 AS one) AS one
  LEFT JOIN access_tokens t ON t.expires_at = $1 AND t.token_hash = $2

@@ -8,10 +8,10 @@
 
 use std::collections::HashMap;
 
+use super::bind::Bind;
+use super::columns::{COUNTED_BY_DAY, counted_days, counted_sets, counted_values, status_name};
 use super::multi_row::Rows;
 use crate::domain::order::Order;
-use crate::store::order_columns::{COUNTED_BY_DAY, counted_days, counted_sets, counted_values, status_name};
-use crate::store::sql_query::Bind;
 
 /// What the kept counts count an order under.
 pub(super) struct CountedAs {

@@ -1,7 +1,7 @@
 //! Multi-row `INSERT`s: many rows of one table written by few statements.
 
-use crate::store::order_columns::Row as ColumnRow;
-use crate::store::sql_query::Bind;
+use super::bind::Bind;
+use super::columns::Row as ColumnRow;
 
 /// Values bound by one statement at most: under SQLite's limit (32,766) and PostgreSQL's (65,535).
 const BINDS_PER_STATEMENT: usize = 30_000;

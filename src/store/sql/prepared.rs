@@ -8,10 +8,10 @@ use std::ops::Range;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use super::columns::{Row, appointment_rows, milestone_rows, order_row};
 use super::kept_counts::CountedAs;
+use super::packed_documents;
 use crate::domain::order::Order;
-use crate::store::order_columns::{Row, appointment_rows, milestone_rows, order_row};
-use crate::store::packed_documents;
 
 /// An order as the import writes it.
 pub(super) struct PreparedOrder {

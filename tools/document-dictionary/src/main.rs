@@ -1,5 +1,5 @@
 //! Writes the zstd dictionaries that the server packs order documents against
-//! (`src/store/document_dictionary_v*.zdict`, format bytes in `src/store/packed_documents.rs`):
+//! (`src/store/sql/document_dictionary_v*.zdict`, format bytes in `src/store/sql/packed_documents.rs`):
 //!
 //! - **2**: the first vocabulary (the order schema's keys and enumeration values) as its content,
 //!   and entropy tables computed from generated orders, so that each packed document reuses those

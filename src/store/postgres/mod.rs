@@ -8,10 +8,8 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 use sqlx::{ConnectOptions, Connection};
 
-use super::sql::Placeholder;
-use super::sql::migration_error;
-use super::sql::{Dialect, SqlStore};
-use super::sql_query::NullsSort;
+use super::sql::query::NullsSort;
+use super::sql::{Dialect, Placeholder, SqlStore, migration_error};
 use super::{StoreError, StoreOptions};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
@@ -43,8 +41,6 @@ impl Dialect for Postgres {
     // `DROP INDEX` locks the table against every reader until the import commits.
     const ORDERS_INDEXES: Option<&'static str> = None;
     const NULLS: NullsSort = NullsSort::High;
-    // Its statistics keep the most common values of each column.
-    const CHOOSES_PAGE_PLANS: bool = false;
     const PLACEHOLDER: Placeholder = Placeholder::Numbered;
 
     fn rows_affected(result: &Self::QueryResult) -> u64 {

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::ops::RangeInclusive;
 
 use super::bitmap::Bitmap;
-use super::column::Column;
 use super::lanes::Lanes;
 use crate::query::{Filter, Op};
 
@@ -192,7 +191,7 @@ impl TextBuilder {
     }
 
     /// The column: the texts sorted by code point, each value's code its text's rank.
-    pub fn finish(self) -> Column {
+    pub fn finish(self) -> TextColumn {
         let mut distinct: Vec<(Box<str>, u32)> = self.known.into_iter().collect();
         distinct.sort_unstable();
         let mut rank = vec![0u32; distinct.len()];
@@ -217,7 +216,7 @@ impl TextBuilder {
         } else {
             Vec::new()
         };
-        Column::Text(TextColumn { dictionary, codes, positions_by_code })
+        TextColumn { dictionary, codes, positions_by_code }
     }
 }
 
@@ -287,6 +286,7 @@ impl TextColumn {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::memory::order_index::column::Column;
 
     #[test]
     fn codes_are_as_narrow_as_the_dictionary_allows() {

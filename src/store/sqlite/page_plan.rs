@@ -16,28 +16,17 @@
 //! The tables below name SQLite's indexes (migrations/sqlite/0005, 0007, 0013 and 0014);
 //! PostgreSQL's planner keeps per-value statistics and chooses well by itself.
 
-use super::sql_query::lists_elements;
 use crate::query::{Filter, Op, OrderQuery};
+use crate::store::sql::query::{PagePlan, lists_elements};
 
 /// How many orders tested on a walk cost as much as listing the orders an element filter
 /// matches, per order of the customer.
 const ORDERS_PER_ELEMENTS_LISTED: u64 = 10;
 
-/// How the ids of a page are found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PagePlan {
-    /// As the database's planner decides.
-    Planner,
-    /// Walk the index of the sort, testing the filters on each row, until the page is full.
-    WalkSortIndex,
-    /// Find every match through a filter's index, then sort them.
-    FilterFirst,
-}
-
 /// Sorts (as requested, before the final `id`) that one SQLite index returns in order, so that a
 /// walk stops once the page is full. Missing values sort last: where that takes an
 /// `IS NULL` term, the index has it.
-pub(super) const WALKABLE_SORTS: &[&[(&str, bool)]] = &[
+pub const WALKABLE_SORTS: &[&[(&str, bool)]] = &[
     &[],
     &[("status", false)],
     &[("status", false), ("orderDate", true)],
@@ -52,7 +41,7 @@ pub(super) const WALKABLE_SORTS: &[&[(&str, bool)]] = &[
 ];
 
 /// Fields that lead a SQLite index, so that a filter on them finds its matches without a scan.
-pub(super) const INDEXED_FILTERS: &[&str] = &[
+pub const INDEXED_FILTERS: &[&str] = &[
     "id",
     "status",
     "orderDate",

@@ -1,7 +1,7 @@
 //! The column values an order is stored under, named by the catalogue: one row of `orders`
 //! and one row per appointment and milestone. Shared by every backend.
 
-use super::sql_query::Bind;
+use super::bind::Bind;
 use super::value_sets;
 use crate::domain::catalogue::{Container, FIELDS};
 use crate::domain::instant::{date_nanos, day_of, nanos};

@@ -1,4 +1,4 @@
-//! Credential times are stored as Unix microseconds.
+//! Times as stored: credential times in Unix microseconds.
 
 use time::OffsetDateTime;
 
@@ -8,4 +8,9 @@ pub fn to_micros(value: OffsetDateTime) -> i64 {
 
 pub fn from_micros(micros: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1000).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+/// The time a row is written with.
+pub fn now() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
 }

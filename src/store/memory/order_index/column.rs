@@ -28,7 +28,7 @@ impl Column {
     pub fn text(values: Vec<Option<String>>) -> Column {
         let mut builder = TextBuilder::default();
         values.iter().for_each(|value| builder.push(value.as_deref()));
-        builder.finish()
+        Column::Text(builder.finish())
     }
 
     /// Date or date-time values as stored, in nanoseconds (`None`: missing), read as many times

@@ -9,7 +9,7 @@ use std::panic::AssertUnwindSafe;
 use futures_util::FutureExt;
 use tokio::sync::{mpsc, oneshot};
 
-use super::{StoreError, StoreResult};
+use crate::store::{StoreError, StoreResult};
 
 type Job<T> = (T, oneshot::Sender<StoreResult<()>>);
 

@@ -246,7 +246,7 @@ impl OrderIndexes {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::order_index::index::tests::{index_of, query};
+    use crate::store::memory::order_index::index::tests::{index_of, query};
 
     #[test]
     fn one_caller_loads_and_the_others_read_sql_meanwhile() {

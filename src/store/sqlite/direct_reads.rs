@@ -13,6 +13,14 @@ use std::time::{Duration, Instant};
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
 
+use crate::store::DirectReadCounts;
+
+/// Each connection's page cache, in KiB (SQLite's default: 2,000), pooled or direct. The
+/// operating system's file cache holds the file's pages too, so beyond the B-trees' upper levels
+/// a connection's own copy bought nothing: at 1,000,000 orders under varied lists the 2 MB
+/// caches held some 20 MB for the same requests/s (docs/performance.md, step 31).
+pub const PAGE_CACHE_KIB: u32 = 512;
+
 /// Read-only connections to one SQLite file, opened when first needed and kept for reuse.
 pub struct DirectReads {
     path: PathBuf,
@@ -58,8 +66,8 @@ impl DirectReads {
     }
 
     /// How many reads answered, and how many were left to the pool (for the metrics).
-    pub fn counts(&self) -> crate::store::DirectReadCounts {
-        crate::store::DirectReadCounts { answered: self.answered.load(Ordering::Relaxed), deferred: self.deferred.load(Ordering::Relaxed) }
+    pub fn counts(&self) -> DirectReadCounts {
+        DirectReadCounts { answered: self.answered.load(Ordering::Relaxed), deferred: self.deferred.load(Ordering::Relaxed) }
     }
 
     fn try_read<T>(&self, read: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Option<T> {
@@ -93,7 +101,7 @@ impl DirectReads {
             // again on its next step: more than half of a cached answer's time (docs/performance.md,
             // step 15). These lookups are by unique keys, so one plan fits every value.
             connection.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
-            connection.pragma_update(None, "cache_size", -i64::from(super::sqlite::PAGE_CACHE_KIB))?;
+            connection.pragma_update(None, "cache_size", -i64::from(PAGE_CACHE_KIB))?;
             Ok(connection)
         });
         match opened {

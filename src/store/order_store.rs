@@ -1,0 +1,34 @@
+//! The customers' orders: imports in, lists and documents out.
+
+use async_trait::async_trait;
+
+use super::error::StoreResult;
+use crate::domain::order::{Order, OrderDocument};
+use crate::query::OrderQuery;
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ImportSummary {
+    pub created: u64,
+    pub updated: u64,
+}
+
+/// One page of a list, and how many orders match in all.
+#[derive(Debug, Clone)]
+pub struct OrderPage {
+    pub total: u64,
+    pub orders: Vec<OrderDocument>,
+}
+
+/// Every method takes the customer, so no caller can forget the tenant.
+#[async_trait]
+pub trait OrderStore: Send + Sync {
+    /// Creates or replaces (by id) every order, all or nothing, and records each change.
+    async fn import_orders(&self, customer_id: &str, orders: Vec<Order>) -> StoreResult<ImportSummary>;
+    /// A page of the customer's orders and their total. `known_version` is the customer's orders
+    /// version as the caller read it (with its credentials), if it did: the page may then be
+    /// found as at that version without reading it again, as if listed a moment earlier.
+    async fn list_orders(&self, customer_id: &str, query: &OrderQuery, known_version: Option<i64>) -> StoreResult<OrderPage>;
+    async fn get_order(&self, customer_id: &str, order_id: &str) -> StoreResult<Option<OrderDocument>>;
+    async fn count_orders(&self, customer_id: &str) -> StoreResult<u64>;
+}
