@@ -26,7 +26,8 @@ impl App {
     pub async fn with_store(config: Config, store: Arc<dyn Store>) -> anyhow::Result<App> {
         let listener =
             TcpListener::bind(config.listen).await.map_err(|error| anyhow::anyhow!("cannot listen on {}: {error}", config.listen))?;
-        Ok(App { listener, state: AppState::new(store, config) })
+        let openapi = http::openapi::document_json(config.limits).into();
+        Ok(App { listener, state: AppState::new(store, config, openapi) })
     }
 
     pub fn local_addr(&self) -> SocketAddr {

@@ -7,10 +7,13 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::metrics::ErrorCode;
 use super::rate_limit::{Decision, retry_after_seconds};
 use crate::query::QueryError;
 use crate::store::StoreError;
+
+/// Orange's code of an error answer (or the OAuth `error`), left on the response for the metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorCode(pub &'static str);
 
 /// Everything an API call can answer besides success.
 #[derive(Debug, thiserror::Error)]

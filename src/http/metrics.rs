@@ -3,9 +3,7 @@
 //! database pool. Everything is read off the responses in the middleware, so handlers only mark
 //! what the status alone cannot tell (which error code) in a response extension.
 
-use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -13,14 +11,8 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
-use super::routes::oauth::TOKEN_PATH;
-use super::state::AppState;
-
-pub const METRICS_PATH: &str = "/metrics";
-
-/// Orange's code of an error answer (or the OAuth `error`), left on the response for the metrics.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ErrorCode(pub &'static str);
+use super::error::ErrorCode;
+use super::paths::TOKEN_PATH;
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
@@ -195,17 +187,6 @@ fn show_counts<const N: usize>(family: &Family<LookupLabels, Counter>, counts: [
     for (result, count) in counts {
         family.get_or_create(&LookupLabels { result }).inner().store(count, std::sync::atomic::Ordering::Relaxed);
     }
-}
-
-/// Prometheus metrics of this instance, in the OpenMetrics text format.
-#[utoipa::path(get, path = "/metrics", tag = "probes", responses(
-    (status = 200, description = "The metrics", content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8", body = String),
-))]
-pub async fn metrics_text(State(state): State<AppState>) -> Response {
-    let store = &state.store;
-    let text = state.metrics.render(store.pool_usage(), state.answers.weight(), store.list_index_usage(), store.document_cache_usage());
-    let content_type = HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8");
-    ([(header::CONTENT_TYPE, content_type)], text).into_response()
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use tracing::Instrument;
 
 use super::error::ApiError;
-use super::metrics::ErrorCode;
+use super::error::ErrorCode;
 use super::state::AppState;
 use crate::config::Config;
 
@@ -69,7 +69,7 @@ fn refusal(config: &Config, request: &Request) -> Option<ApiError> {
         .filter(|value| !value.trim().is_empty())
         .collect();
     // Metrics speak the Prometheus text format, whatever a scraper accepts.
-    let is_metrics = request.uri().path() == super::metrics::METRICS_PATH;
+    let is_metrics = request.uri().path() == super::paths::METRICS_PATH;
     (!is_metrics && !accept.is_empty() && !accepts_json(&accept.join(","))).then_some(ApiError::NotAcceptable)
 }
 

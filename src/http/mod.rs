@@ -7,6 +7,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod oauth_error;
 pub mod openapi;
+pub mod paths;
 pub mod rate_limit;
 pub mod routes;
 pub mod state;

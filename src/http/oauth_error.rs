@@ -4,8 +4,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use super::error::error_chain;
-use super::metrics::ErrorCode;
+use super::error::{ErrorCode, error_chain};
 use super::rate_limit::{Decision, retry_after_seconds};
 use crate::store::StoreError;
 

@@ -9,6 +9,7 @@ use utoipa::openapi::schema::{AnyOfBuilder, ArrayBuilder, KnownFormat, ObjectBui
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Content, Ref, RefOr, Required};
 
+use super::paths::{ORDER_PATH, ORDERS_PATH};
 use super::routes::{meta, oauth, orders};
 use crate::domain::catalogue::{FIELDS, FieldKind, TOP_LEVEL_FIELDS};
 use crate::query::{Limits, Op};
@@ -21,7 +22,7 @@ use crate::query::{Limits, Op};
         description = "Track Orange Business orders and appointments for customer sites in France. \
             Every call needs an OAuth 2.0 client-credentials access token (`Authorization: Bearer ...`) and an API key (`X-Api-Key`)."
     ),
-    paths(oauth::issue_token, orders::list_orders, orders::get_order, meta::healthz, meta::readyz, meta::openapi_doc, super::metrics::metrics_text),
+    paths(oauth::issue_token, orders::list_orders, orders::get_order, meta::healthz, meta::readyz, meta::openapi_doc, meta::metrics_text),
     components(schemas(super::error::ErrorBody, super::oauth_error::OAuthErrorBody, oauth::TokenResponse, oauth::TokenRequestForm)),
     tags((name = "oauth", description = "Access tokens"), (name = "orders", description = "Your orders"), (name = "probes", description = "Health"))
 )]
@@ -49,18 +50,18 @@ pub fn document(limits: Limits) -> utoipa::openapi::OpenApi {
         components.schemas.insert("OrderSelection".to_owned(), Schema::Object(selection).into());
     }
 
-    if let Some(list) = doc.paths.paths.get_mut(orders::ORDERS_PATH).and_then(|item| item.get.as_mut()) {
+    if let Some(list) = doc.paths.paths.get_mut(ORDERS_PATH).and_then(|item| item.get.as_mut()) {
         list.parameters.get_or_insert_with(Vec::new).extend(list_parameters(limits));
         if let Some(RefOr::T(ok)) = list.responses.responses.get_mut("200") {
             let item = AnyOfBuilder::new().item(Ref::from_schema_name("Order")).item(Ref::from_schema_name("OrderSelection"));
             ok.content.insert("application/json".to_owned(), Content::new(Some(ArrayBuilder::new().items(item))));
         }
     }
-    if let Some(detail) = doc.paths.paths.get_mut(orders::ORDER_PATH).and_then(|item| item.get.as_mut()) {
+    if let Some(detail) = doc.paths.paths.get_mut(ORDER_PATH).and_then(|item| item.get.as_mut()) {
         add_error(detail, "404", "No such order among yours (code 60)");
     }
     for (path, item) in doc.paths.paths.iter_mut() {
-        let is_api = path.starts_with(orders::ORDERS_PATH) && !path.ends_with("openapi.json");
+        let is_api = path.starts_with(ORDERS_PATH) && !path.ends_with("openapi.json");
         for operation in [&mut item.get, &mut item.post].into_iter().flatten() {
             add_common_errors(operation, is_api);
             if is_api {
@@ -253,7 +254,7 @@ mod tests {
     fn every_catalogue_path_and_operator_is_documented() {
         let limits = Limits { default_limit: 100, max_limit: 500 };
         let doc = document(limits);
-        let list = doc.paths.paths[orders::ORDERS_PATH].get.as_ref().unwrap();
+        let list = doc.paths.paths[ORDERS_PATH].get.as_ref().unwrap();
         let names: Vec<&str> = list.parameters.as_ref().unwrap().iter().map(|p| p.name.as_str()).collect();
         for field in FIELDS {
             assert!(names.contains(&field.path));
@@ -261,8 +262,7 @@ mod tests {
         }
         let json: serde_json::Value = serde_json::from_str(&document_json(limits)).unwrap();
         assert_eq!(json["openapi"], "3.1.0");
-        let limit =
-            json["paths"][orders::ORDERS_PATH]["get"]["parameters"].as_array().unwrap().iter().find(|p| p["name"] == "limit").unwrap();
+        let limit = json["paths"][ORDERS_PATH]["get"]["parameters"].as_array().unwrap().iter().find(|p| p["name"] == "limit").unwrap();
         assert_eq!((&limit["schema"]["maximum"], &limit["schema"]["default"]), (&500.into(), &100.into()), "the configured limits");
     }
 }

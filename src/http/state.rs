@@ -27,9 +27,9 @@ pub struct Shared {
 }
 
 impl AppState {
-    pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
+    /// `openapi` is the API's description as served (`openapi::document_json`).
+    pub fn new(store: Arc<dyn Store>, config: Config, openapi: Bytes) -> Self {
         let limits = Arc::new(RateLimits::new(config.token_requests_per_minute, config.requests_per_minute));
-        let openapi = super::openapi::document_json(config.limits).into();
         let answers = AnswerCache::new(config.answer_cache_bytes);
         AppState(Arc::new(Shared { store, config: Arc::new(config), limits, metrics: Arc::new(Metrics::default()), answers, openapi }))
     }

@@ -1,29 +1,26 @@
-//! The API description, the probes and the metrics: `/order-tracking/b2b/v1/openapi.json`,
-//! `/healthz`, `/readyz`, `/metrics`.
+//! The API description, the probes and the metrics (their paths in `paths.rs`).
 
 use axum::extract::State;
-use axum::http::header;
-use axum::response::IntoResponse;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
 
 use crate::http::error::ApiError;
-use crate::http::metrics;
+use crate::http::paths::{HEALTHZ_PATH, METRICS_PATH, OPENAPI_PATH, READYZ_PATH};
 use crate::http::state::AppState;
-
-pub const OPENAPI_PATH: &str = "/order-tracking/b2b/v1/openapi.json";
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route(OPENAPI_PATH, get(openapi_doc))
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route(metrics::METRICS_PATH, get(metrics::metrics_text))
+        .route(HEALTHZ_PATH, get(healthz))
+        .route(READYZ_PATH, get(readyz))
+        .route(METRICS_PATH, get(metrics_text))
 }
 
 /// This document: the OpenAPI 3.1 description of the API.
-#[utoipa::path(get, path = "/order-tracking/b2b/v1/openapi.json", tag = "probes", responses(
+#[utoipa::path(get, path = OPENAPI_PATH, tag = "probes", responses(
     (status = 200, description = "The OpenAPI document", content_type = "application/json", body = Object),
 ))]
 pub async fn openapi_doc(State(state): State<AppState>) -> impl IntoResponse {
@@ -38,17 +35,28 @@ pub struct ProbeStatus {
 }
 
 /// Liveness: the process answers.
-#[utoipa::path(get, path = "/healthz", tag = "probes", responses((status = 200, description = "The server is alive", body = ProbeStatus)))]
+#[utoipa::path(get, path = HEALTHZ_PATH, tag = "probes", responses((status = 200, description = "The server is alive", body = ProbeStatus)))]
 pub async fn healthz() -> Json<ProbeStatus> {
     Json(ProbeStatus { status: "ok" })
 }
 
 /// Readiness: the database answers.
-#[utoipa::path(get, path = "/readyz", tag = "probes", responses(
+#[utoipa::path(get, path = READYZ_PATH, tag = "probes", responses(
     (status = 200, description = "The server can serve requests", body = ProbeStatus),
     (status = 503, description = "The database is unreachable", body = crate::http::error::ErrorBody),
 ))]
 pub async fn readyz(State(state): State<AppState>) -> Result<Json<ProbeStatus>, ApiError> {
     state.store.ping().await.map_err(ApiError::Unavailable)?;
     Ok(Json(ProbeStatus { status: "ready" }))
+}
+
+/// Prometheus metrics of this instance, in the OpenMetrics text format.
+#[utoipa::path(get, path = METRICS_PATH, tag = "probes", responses(
+    (status = 200, description = "The metrics", content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8", body = String),
+))]
+pub async fn metrics_text(State(state): State<AppState>) -> Response {
+    let store = &state.store;
+    let text = state.metrics.render(store.pool_usage(), state.answers.weight(), store.list_index_usage(), store.document_cache_usage());
+    let content_type = HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8");
+    ([(header::CONTENT_TYPE, content_type)], text).into_response()
 }

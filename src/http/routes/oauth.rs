@@ -16,11 +16,10 @@ use crate::auth::header::basic_credentials;
 use crate::auth::secret::{self, SecretKind};
 use crate::domain::credentials::Client;
 use crate::http::oauth_error::OAuthError;
+use crate::http::paths::TOKEN_PATH;
 use crate::http::rate_limit::Decision;
 use crate::http::state::AppState;
 use crate::store::NewAccessToken;
-
-pub const TOKEN_PATH: &str = "/oauth/v3/token";
 
 pub fn router() -> Router<AppState> {
     Router::new().route(TOKEN_PATH, post(issue_token))
@@ -139,7 +138,7 @@ async fn authenticate(state: &AppState, client_id: &str, client_secret: &str) ->
 /// or with `client_id` and `client_secret` in the form body instead (never both).
 #[utoipa::path(
     post,
-    path = "/oauth/v3/token",
+    path = TOKEN_PATH,
     tag = "oauth",
     request_body(content = TokenRequestForm, content_type = "application/x-www-form-urlencoded"),
     security((), ("basic" = [])),

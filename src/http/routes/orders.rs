@@ -14,11 +14,9 @@ use crate::domain::order::OrderDocument;
 use crate::http::answer_cache::{Answer, AnswerKey, ListHeaders, Request};
 use crate::http::caller::Caller;
 use crate::http::error::ApiError;
+use crate::http::paths::{ORDER_PATH, ORDERS_PATH};
 use crate::http::state::AppState;
 use crate::query::{OrderQuery, parse_query};
-
-pub const ORDERS_PATH: &str = "/order-tracking/b2b/v1/orders";
-pub const ORDER_PATH: &str = "/order-tracking/b2b/v1/orders/{orderId}";
 
 pub fn router() -> Router<AppState> {
     Router::new().route(ORDERS_PATH, get(list_orders)).route(ORDER_PATH, get(get_order))
@@ -29,7 +27,7 @@ const JSON_UTF8: HeaderValue = HeaderValue::from_static("application/json; chars
 /// The caller's orders, filtered, sorted and paged.
 #[utoipa::path(
     get,
-    path = "/order-tracking/b2b/v1/orders",
+    path = ORDERS_PATH,
     tag = "orders",
     security(("bearer" = [], "apiKey" = [])),
     // openapi::document() widens the items to the `fields` selection (OrderSelection).
@@ -72,7 +70,7 @@ async fn list(state: &AppState, caller: &Caller, raw: &str, request_headers: &He
 /// One order of the caller's.
 #[utoipa::path(
     get,
-    path = "/order-tracking/b2b/v1/orders/{orderId}",
+    path = ORDER_PATH,
     tag = "orders",
     security(("bearer" = [], "apiKey" = [])),
     params(("orderId" = String, Path, description = "The order id, e.g. 123456")),

@@ -1,0 +1,10 @@
+//! Every route's path, in one place: the routers, the OpenAPI document and the metrics' route
+//! labels all read them from here.
+
+pub const TOKEN_PATH: &str = "/oauth/v3/token";
+pub const ORDERS_PATH: &str = "/order-tracking/b2b/v1/orders";
+pub const ORDER_PATH: &str = "/order-tracking/b2b/v1/orders/{orderId}";
+pub const OPENAPI_PATH: &str = "/order-tracking/b2b/v1/openapi.json";
+pub const HEALTHZ_PATH: &str = "/healthz";
+pub const READYZ_PATH: &str = "/readyz";
+pub const METRICS_PATH: &str = "/metrics";
