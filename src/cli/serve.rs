@@ -1,6 +1,6 @@
 //! `order-tracking serve`.
 
-use super::Failure;
+use super::failure::Failure;
 use crate::app::{App, shutdown_signal};
 use crate::config::{Config, DatabaseArgs, ServeArgs};
 use crate::{demo, telemetry};

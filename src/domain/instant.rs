@@ -38,7 +38,7 @@ pub fn parse_instant(text: &str) -> Option<i64> {
     if let Ok(value) = OffsetDateTime::parse(text, &Rfc3339) {
         return Some(nanos(value));
     }
-    super::order::calendar_date::parse(text).map(date_nanos)
+    super::calendar_date::parse(text).map(date_nanos)
 }
 
 /// Whether a date lies in the range an order may carry.

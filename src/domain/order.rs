@@ -4,6 +4,8 @@ use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 
+use super::calendar_date;
+
 /// One telecom order of a customer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -199,38 +201,5 @@ pub struct OrderDocument(pub Box<str>);
 impl OrderDocument {
     pub fn as_str(&self) -> &str {
         &self.0
-    }
-}
-
-/// Serde helpers for calendar dates written `YYYY-MM-DD`.
-pub mod calendar_date {
-    use time::{Date, format_description::FormatItem, macros::format_description};
-
-    pub const FORMAT: &[FormatItem<'static>] = format_description!("[year]-[month]-[day]");
-
-    pub mod option {
-        use super::FORMAT;
-        use serde::{Deserialize, Deserializer, Serializer, de::Error};
-        use time::Date;
-
-        pub fn serialize<S: Serializer>(date: &Option<Date>, serializer: S) -> Result<S::Ok, S::Error> {
-            match date {
-                Some(date) => {
-                    let text = date.format(FORMAT).map_err(serde::ser::Error::custom)?;
-                    serializer.serialize_str(&text)
-                }
-                None => serializer.serialize_none(),
-            }
-        }
-
-        pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Date>, D::Error> {
-            let text: Option<String> = Option::deserialize(deserializer)?;
-            text.map(|text| Date::parse(&text, FORMAT).map_err(D::Error::custom)).transpose()
-        }
-    }
-
-    /// Parses `YYYY-MM-DD`.
-    pub fn parse(text: &str) -> Option<Date> {
-        Date::parse(text, FORMAT).ok()
     }
 }

@@ -4,8 +4,9 @@
 use serde_json::{Map, Value};
 use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
+use super::calendar_date;
 use super::instant::{MAX_YEAR, MIN_YEAR, year_in_range};
-use super::order::{Order, calendar_date};
+use super::order::Order;
 
 /// One thing wrong with one order.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use thiserror::Error;
 
-use super::{Filter, Op, OrderQuery, SortKey, Value};
+use super::order_query::{Filter, Op, OrderQuery, SortKey, Value};
 use crate::domain::catalogue::{self, FieldKind, TOP_LEVEL_FIELDS};
 use crate::domain::instant::parse_instant;
 

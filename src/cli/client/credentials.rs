@@ -8,7 +8,7 @@ use order_tracking_client::{Client, Credentials, DEFAULT_BASE_URL, Secret, priva
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::cli::Failure;
+use crate::cli::failure::Failure;
 
 /// The profile used when none is named.
 pub const DEFAULT_PROFILE: &str = "default";

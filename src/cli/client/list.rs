@@ -5,8 +5,7 @@ use futures_util::TryStreamExt;
 use order_tracking_client::{Client, Filter, OrderQuery, SortKey};
 
 use super::output::{self, Format};
-use super::write_failure;
-use crate::cli::Failure;
+use crate::cli::failure::{Failure, write_failure};
 
 /// Which orders: a status and filters (all must hold).
 #[derive(Debug, Clone, Args)]

@@ -7,7 +7,7 @@ use clap::Args;
 use order_tracking_client::{Client, Credentials, DEFAULT_BASE_URL, OrderQuery};
 
 use super::credentials::{Profile, profile_path, save_profile};
-use crate::cli::Failure;
+use crate::cli::failure::Failure;
 
 #[derive(Debug, Args)]
 pub struct LoginArgs {

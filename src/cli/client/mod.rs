@@ -9,12 +9,11 @@ mod show;
 mod watch;
 
 use clap::{Args, Subcommand};
-use order_tracking_client::Error;
 
 pub use credentials::ClientArgs;
 pub use login::LoginArgs;
 
-use super::{EXIT_FAILED, EXIT_UNAVAILABLE, Failure};
+use super::failure::Failure;
 
 #[derive(Debug, Subcommand)]
 pub enum OrdersCommand {
@@ -53,18 +52,4 @@ pub async fn run_orders(orders: Orders) -> Result<(), Failure> {
 
 pub async fn run_login(args: LoginArgs) -> Result<(), Failure> {
     login::run(args).await
-}
-
-impl From<Error> for Failure {
-    fn from(error: Error) -> Self {
-        let unavailable = matches!(error, Error::Transport { .. } | Error::RetriesExhausted { .. } | Error::RetryTooLate { .. })
-            || error.status() == Some(503);
-        Failure { message: error.to_string(), exit: if unavailable { EXIT_UNAVAILABLE } else { EXIT_FAILED }, problems: Vec::new() }
-    }
-}
-
-/// Output to a closed pipe (`orders list | head`) ends the command quietly; other write
-/// failures are failures.
-pub(crate) fn write_failure(error: std::io::Error) -> Option<Failure> {
-    (error.kind() != std::io::ErrorKind::BrokenPipe).then(|| Failure::new(format!("cannot write the output: {error}")))
 }

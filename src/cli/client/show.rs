@@ -10,8 +10,7 @@ use order_tracking_client::order::{Appointment, Milestone, Order};
 use time::OffsetDateTime;
 
 use super::output::Format;
-use super::write_failure;
-use crate::cli::Failure;
+use crate::cli::failure::{Failure, write_failure};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ShowFormat {

@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use super::list::Selection;
 use super::output::{Change, changes};
 use crate::app::shutdown_signal;
-use crate::cli::Failure;
+use crate::cli::failure::Failure;
 
 #[derive(Debug, Args)]
 pub struct WatchArgs {

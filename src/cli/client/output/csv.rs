@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use order_tracking_client::Order;
 
 use super::flat::{at, cell};
-use super::{Sink, selected, to_json};
+use super::sink::{Sink, selected, to_json};
 use crate::domain::catalogue::{Container, FIELDS};
 
 pub struct Csv {

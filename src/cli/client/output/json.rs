@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use order_tracking_client::Order;
 
-use super::Sink;
+use super::sink::Sink;
 
 pub struct JsonArray {
     out: Box<dyn Write>,

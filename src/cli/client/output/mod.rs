@@ -4,14 +4,15 @@
 mod csv;
 mod flat;
 mod json;
+mod sink;
 mod table;
 
 use std::io::{self, IsTerminal, Write};
 
 use clap::ValueEnum;
-use order_tracking_client::Order;
 
 pub use flat::{Change, changes, thousands};
+pub use sink::Sink;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -32,13 +33,6 @@ impl Format {
     }
 }
 
-/// Receives the pages of a list, then its end.
-pub trait Sink {
-    fn page(&mut self, orders: &[Order]) -> io::Result<()>;
-    /// `shown` orders were printed out of `total` matching.
-    fn finish(&mut self, shown: u64, total: Option<u64>) -> io::Result<()>;
-}
-
 /// A writer of `format`; `fields` (from `--fields`) narrows the columns of table and CSV.
 pub fn sink(format: Format, out: Box<dyn Write>, fields: &[String]) -> Box<dyn Sink> {
     match format {
@@ -47,14 +41,4 @@ pub fn sink(format: Format, out: Box<dyn Write>, fields: &[String]) -> Box<dyn S
         Format::Ndjson => Box::new(json::Ndjson::new(out)),
         Format::Csv => Box::new(csv::Csv::new(out, fields)),
     }
-}
-
-/// Whether a column (a dotted path) belongs to the `--fields` selection; none selects all.
-fn selected(path: &str, fields: &[String]) -> bool {
-    let top = path.split('.').next().unwrap_or(path);
-    fields.is_empty() || top == "id" || fields.iter().any(|field| field == top)
-}
-
-fn to_json(order: &Order) -> serde_json::Value {
-    serde_json::to_value(order).expect("an order serializes")
 }

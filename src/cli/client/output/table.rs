@@ -7,7 +7,7 @@ use order_tracking_client::Order;
 use serde_json::Value;
 
 use super::flat::{at, cell, thousands};
-use super::{Sink, selected, to_json};
+use super::sink::{Sink, selected, to_json};
 
 /// (header, path, shown when no `--fields` is given).
 const COLUMNS: &[(&str, &str, bool)] = &[
