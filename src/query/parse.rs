@@ -27,21 +27,23 @@ fn error(parameter: &str, problem: impl Into<String>) -> QueryError {
     QueryError { parameter: parameter.to_owned(), problem: problem.into() }
 }
 
-const RESERVED: [&str; 4] = ["offset", "limit", "sort", "fields"];
+/// Parameters that may be given once only. `sort` and `fields` given several times mean one
+/// comma list, in the order given: generated clients send a list as repeated keys.
+const ONCE_ONLY: [&str; 2] = ["offset", "limit"];
 
 /// Parses a raw (still percent-encoded) query string.
 pub fn parse_query(raw: &str, limits: Limits) -> Result<OrderQuery, QueryError> {
     let mut query = OrderQuery { filters: Vec::new(), sort: Vec::new(), offset: 0, limit: limits.default_limit, fields: None };
-    let mut seen_reserved = HashSet::new();
+    let mut seen_once_only = HashSet::new();
     for (name, value) in form_urlencoded::parse(raw.as_bytes()) {
-        if RESERVED.contains(&name.as_ref()) && !seen_reserved.insert(name.clone().into_owned()) {
+        if ONCE_ONLY.contains(&name.as_ref()) && !seen_once_only.insert(name.clone().into_owned()) {
             return Err(error(&name, "given more than once; give it once"));
         }
         match name.as_ref() {
             "offset" => query.offset = parse_offset(&value)?,
             "limit" => query.limit = parse_limit(&value, limits.max_limit)?,
-            "sort" => query.sort = parse_sort(&value)?,
-            "fields" => query.fields = Some(parse_fields(&value)?),
+            "sort" => add_sort_keys(&mut query.sort, &value)?,
+            "fields" => add_fields(query.fields.get_or_insert_with(|| vec!["id"]), &value)?,
             _ => add_filter(&mut query.filters, &name, &value)?,
         }
     }
@@ -67,8 +69,8 @@ fn parse_integer(value: &str) -> Option<u64> {
     value.parse().ok()
 }
 
-fn parse_sort(value: &str) -> Result<Vec<SortKey>, QueryError> {
-    let mut keys: Vec<SortKey> = Vec::new();
+/// Adds the keys of one `sort` value after those already given.
+fn add_sort_keys(keys: &mut Vec<SortKey>, value: &str) -> Result<(), QueryError> {
     for item in value.split(',') {
         // A literal `+` arrives as a space once the query string is form-decoded.
         let (descending, path) = match item.as_bytes().first() {
@@ -88,11 +90,11 @@ fn parse_sort(value: &str) -> Result<Vec<SortKey>, QueryError> {
         }
         keys.push(SortKey { field, descending });
     }
-    Ok(keys)
+    Ok(())
 }
 
-fn parse_fields(value: &str) -> Result<Vec<&'static str>, QueryError> {
-    let mut fields = vec!["id"];
+/// Adds the members of one `fields` value to the selection (which always holds `id`).
+fn add_fields(fields: &mut Vec<&'static str>, value: &str) -> Result<(), QueryError> {
     for name in value.split(',') {
         let field = TOP_LEVEL_FIELDS.iter().find(|top| **top == name).ok_or_else(|| {
             error("fields", format!("{name:?} is not a top-level field of an order; choose among {}", TOP_LEVEL_FIELDS.join(", ")))
@@ -101,7 +103,7 @@ fn parse_fields(value: &str) -> Result<Vec<&'static str>, QueryError> {
             fields.push(field);
         }
     }
-    Ok(fields)
+    Ok(())
 }
 
 fn add_filter(filters: &mut Vec<Filter>, name: &str, value: &str) -> Result<(), QueryError> {
@@ -194,6 +196,17 @@ mod tests {
     }
 
     #[test]
+    fn repeated_sort_keys_follow_one_another_and_a_key_given_twice_is_refused() {
+        let query = parse("sort=-orderDate&sort=id").unwrap();
+        let paths: Vec<(&str, bool)> = query.sort.iter().map(|key| (key.field.path, key.descending)).collect();
+        assert_eq!(paths, [("orderDate", true), ("id", false)]);
+        let error = parse("sort=-orderDate&sort=orderDate").unwrap_err();
+        assert_eq!((error.parameter.as_str(), error.problem.as_str()), ("sort", "\"orderDate\" is given twice"));
+        assert_eq!(parse("fields=id&fields=status").unwrap().fields, Some(vec!["id", "status"]));
+        assert_eq!(parse("fields=status&fields=status,id").unwrap().fields, Some(vec!["id", "status"]));
+    }
+
+    #[test]
     fn bad_parameters_are_named() {
         let cases = [
             ("limit=0", "limit"),
@@ -213,6 +226,9 @@ mod tests {
             ("orderDate.gt=yesterday", "orderDate.gt"),
             ("orderDate.gt=2026-01-01&orderDate.gt=2026-02-01", "orderDate.gt"),
             ("limit=5&limit=6", "limit"),
+            ("offset=5&offset=6", "offset"),
+            ("fields=status&fields=", "fields"),
+            ("sort=id&sort=", "sort"),
             ("status=a%00b", "status"),
         ];
         for (raw, parameter) in cases {
@@ -236,6 +252,31 @@ mod tests {
         fn offsets_and_limits_round_trip(offset in 0u64..u64::MAX, limit in 1u64..=1000) {
             let query = parse(&format!("offset={offset}&limit={limit}")).unwrap();
             prop_assert_eq!((query.offset, query.limit), (offset, limit));
+        }
+
+        /// `fields` and `sort` given as repeated keys parse as the one comma list of their
+        /// values, in order: fields in any grouping, sort keys (each once, any direction) too.
+        #[test]
+        fn repeated_fields_and_sort_mean_one_comma_list(
+            fields in proptest::sample::subsequence(TOP_LEVEL_FIELDS.to_vec(), 1..6).prop_shuffle(),
+            sort in proptest::sample::subsequence(vec!["id", "orderDate", "status", "lastUpdateDate", "site.address.city"], 1..5)
+                .prop_shuffle(),
+            descending in proptest::collection::vec(any::<bool>(), 5),
+            cuts in proptest::collection::vec(any::<bool>(), 6),
+        ) {
+            let sort: Vec<String> = sort.iter().zip(&descending).map(|(path, &down)| format!("{}{path}", if down { "-" } else { "" })).collect();
+            let repeated = |name: &str, items: &[String]| -> String {
+                // Consecutive items are joined by a comma or split into another `name=` as `cuts` says.
+                let mut out = format!("{name}={}", items[0]);
+                for (item, &cut) in items[1..].iter().zip(&cuts) {
+                    out.push_str(&if cut { format!("&{name}={item}") } else { format!(",{item}") });
+                }
+                out
+            };
+            let fields: Vec<String> = fields.iter().map(|field| field.to_string()).collect();
+            let split = parse(&format!("{}&{}", repeated("fields", &fields), repeated("sort", &sort))).unwrap();
+            let joined = parse(&format!("fields={}&sort={}", fields.join(","), sort.join(","))).unwrap();
+            prop_assert_eq!(split, joined);
         }
     }
 }

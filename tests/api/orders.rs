@@ -96,6 +96,24 @@ async fn fields_selects_top_level_members_and_always_the_id(backend: Backend) {
     assert!(answer.body.starts_with(r#"[{"id":"1","status":"Current","lastUpdateDate""#), "schema order is kept: {}", answer.body);
 }
 
+/// As generated clients send lists: `fields` and `sort` repeated mean one comma list.
+async fn fields_and_sort_given_several_times_join_as_one_list(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let tenant = app.tenant("Acme").await;
+    let mut orders: Vec<_> = (0..4).map(|i| order(&i.to_string())).collect();
+    for (i, order) in orders.iter_mut().enumerate() {
+        order["lastUpdateDate"] = format!("2026-04-0{}T00:00:00Z", 1 + i / 2).into();
+    }
+    app.import(&tenant, &orders).await;
+    let repeated = app.get_as(&tenant, &format!("{ORDERS}?fields=status&fields=lastUpdateDate&sort=-lastUpdateDate&sort=id")).await;
+    let joined = app.get_as(&tenant, &format!("{ORDERS}?fields=status,lastUpdateDate&sort=-lastUpdateDate,id")).await;
+    assert_eq!((repeated.status, repeated.body.as_str()), (200, joined.body.as_str()));
+    assert_eq!(repeated.ids(), ["2", "3", "0", "1"]);
+    assert_eq!(repeated.json()[0], json!({"id": "2", "status": "Current", "lastUpdateDate": "2026-04-02T00:00:00Z"}));
+    let twice = app.get_as(&tenant, &format!("{ORDERS}?sort=id&sort=-id")).await;
+    assert_eq!((twice.status, twice.code()), (400, 28));
+}
+
 async fn the_detail_is_the_stored_order_normalized_to_utc(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let tenant = app.tenant("Acme").await;
@@ -143,6 +161,7 @@ backend_tests!(
     the_default_limit_applies_and_is_configurable,
     an_unchanged_list_or_order_answers_304_to_its_etag,
     fields_selects_top_level_members_and_always_the_id,
+    fields_and_sort_given_several_times_join_as_one_list,
     the_detail_is_the_stored_order_normalized_to_utc,
     bad_parameters_are_code_28_naming_the_parameter,
 );
