@@ -4,16 +4,20 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use axum_server::tls_rustls::RustlsConfig;
 use tokio::net::TcpListener;
 
-use crate::config::Config;
+use crate::config::{Config, TlsFiles};
 use crate::http::rate_limit::RateLimits;
 use crate::http::{self, state::AppState};
 use crate::store::{self, Store};
+use crate::tls;
 
 pub struct App {
     listener: TcpListener,
     state: AppState,
+    /// The https configuration, read at start, and its files; none: plain http.
+    tls: Option<(RustlsConfig, TlsFiles)>,
 }
 
 impl App {
@@ -26,23 +30,48 @@ impl App {
     pub async fn with_store(config: Config, store: Arc<dyn Store>) -> anyhow::Result<App> {
         let listener =
             TcpListener::bind(config.listen).await.map_err(|error| anyhow::anyhow!("cannot listen on {}: {error}", config.listen))?;
+        let tls = match &config.tls {
+            Some(files) => Some((tls::load(files).await?, files.clone())),
+            None => None,
+        };
         let openapi = http::openapi::document_json(config.limits).into();
-        Ok(App { listener, state: AppState::new(store, config, openapi) })
+        Ok(App { listener, state: AppState::new(store, config, openapi), tls })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
         self.listener.local_addr().expect("a bound listener has an address")
     }
 
+    /// `http://` or `https://` and the bound address.
+    pub fn base_url(&self) -> String {
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}", self.local_addr())
+    }
+
     pub fn store(&self) -> Arc<dyn Store> {
         self.state.store.clone()
     }
 
-    /// Serves until `shutdown` completes, then finishes the requests in flight.
+    /// Serves until `shutdown` completes, then finishes the requests in flight. HTTP/1.1 and
+    /// HTTP/2 both ways: in clear text (HTTP/2 with prior knowledge), and with TLS (by ALPN).
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let purge = tokio::spawn(purge_expired_tokens(self.state.store.clone()));
         let forget = tokio::spawn(forget_idle_clients(self.state.limits.clone()));
-        let served = axum::serve(self.listener, http::router(self.state)).with_graceful_shutdown(shutdown).await;
+        let router = http::router(self.state);
+        let reload = tokio::spawn(tls::reload_on_hangup(self.tls.clone()));
+        let served = match self.tls {
+            Some((config, _)) => {
+                let handle = axum_server::Handle::new();
+                let stopping = handle.clone();
+                tokio::spawn(async move {
+                    shutdown.await;
+                    stopping.graceful_shutdown(None);
+                });
+                axum_server::from_tcp_rustls(self.listener.into_std()?, config)?.handle(handle).serve(router.into_make_service()).await
+            }
+            None => axum::serve(self.listener, router).with_graceful_shutdown(shutdown).await,
+        };
+        reload.abort();
         purge.abort();
         forget.abort();
         served

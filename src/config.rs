@@ -2,6 +2,7 @@
 //! (clap applies that precedence), checked once at start.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{bail, ensure};
@@ -124,6 +125,22 @@ pub struct ServeArgs {
     /// Requests whose header fields (names and values) add up to more are refused with 431.
     #[arg(long, env = "ORDER_TRACKING_MAX_HEADER_BYTES", default_value_t = 16 * 1024)]
     pub max_header_bytes: usize,
+    /// Serve https with this certificate chain (PEM), read again on SIGHUP; needs --tls-key.
+    #[arg(long, env = "ORDER_TRACKING_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key (PEM: PKCS#8, PKCS#1 or SEC1) of --tls-cert, read again on SIGHUP.
+    #[arg(long, env = "ORDER_TRACKING_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// An origin (such as `https://tool.example:8443`) whose web pages may call the API and the
+    /// token endpoint (CORS); repeat it, or separate origins with commas. None by default: a
+    /// browser should not hold a client secret.
+    #[arg(long = "cors-allow-origin", env = "ORDER_TRACKING_CORS_ALLOW_ORIGIN", value_delimiter = ',')]
+    pub cors_allow_origins: Vec<String>,
+    /// The URL clients reach this server at (scheme, host, port if not the default, and a path
+    /// prefix if any), given as the OpenAPI document's server [default: the scheme and host each
+    /// request came to].
+    #[arg(long, env = "ORDER_TRACKING_PUBLIC_URL")]
+    pub public_url: Option<String>,
     /// Log lines as text or JSON (on stderr).
     #[arg(long, env = "ORDER_TRACKING_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -143,6 +160,19 @@ pub struct Config {
     pub token_requests_per_minute: u32,
     pub requests_per_minute: u32,
     pub answer_cache_bytes: u64,
+    /// The certificate and key files of the https listener; none: plain http.
+    pub tls: Option<TlsFiles>,
+    /// Origins allowed to call the API from a browser (CORS), each validated.
+    pub cors_allow_origins: Vec<String>,
+    /// The OpenAPI document's server URL, without a trailing `/`.
+    pub public_url: Option<String>,
+}
+
+/// Where the https listener's certificate chain and private key are read from.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 impl Config {
@@ -163,6 +193,9 @@ impl Config {
             token_requests_per_minute: serve.token_requests_per_minute,
             requests_per_minute: serve.requests_per_minute,
             answer_cache_bytes: serve.answer_cache_mb.saturating_mul(1024 * 1024),
+            tls: serve.tls_cert.clone().zip(serve.tls_key.clone()).map(|(cert, key)| TlsFiles { cert, key }),
+            cors_allow_origins: serve.cors_allow_origins.iter().map(|origin| origin.trim().to_owned()).collect(),
+            public_url: serve.public_url.as_ref().map(|url| url.trim_end_matches('/').to_owned()),
         };
         config.validate()?;
         Ok(config)
@@ -182,6 +215,21 @@ impl Config {
         ensure!(self.max_body_bytes >= 256, "--max-body-bytes (ORDER_TRACKING_MAX_BODY_BYTES) must be at least 256");
         ensure!(self.max_uri_bytes >= 256, "--max-uri-bytes (ORDER_TRACKING_MAX_URI_BYTES) must be at least 256");
         ensure!(self.max_header_bytes >= 1024, "--max-header-bytes (ORDER_TRACKING_MAX_HEADER_BYTES) must be at least 1024");
+        for origin in &self.cors_allow_origins {
+            ensure!(
+                is_origin(origin),
+                "--cors-allow-origin (ORDER_TRACKING_CORS_ALLOW_ORIGIN) takes origins such as https://app.example.com \
+                 (a scheme, a host, perhaps a port; no path, no '*'): {origin:?} is not one"
+            );
+        }
+        if let Some(url) = &self.public_url {
+            let parsed = url.parse::<axum::http::Uri>().ok();
+            ensure!(
+                parsed
+                    .is_some_and(|uri| matches!(uri.scheme_str(), Some("http" | "https")) && uri.host().is_some() && uri.query().is_none()),
+                "--public-url (ORDER_TRACKING_PUBLIC_URL) takes a URL such as https://api.example.com (no query): {url:?} is not one"
+            );
+        }
         Ok(())
     }
 
@@ -208,8 +256,22 @@ impl Config {
             token_requests_per_minute: 50,
             requests_per_minute: 6000,
             answer_cache_bytes: 32 * 1024 * 1024,
+            tls: None,
+            cors_allow_origins: Vec::new(),
+            public_url: None,
         }
     }
+}
+
+/// Whether `text` is a web origin as browsers send it in `Origin`: `scheme://host[:port]`.
+fn is_origin(text: &str) -> bool {
+    text.parse::<axum::http::Uri>().is_ok_and(|uri| {
+        matches!(uri.scheme_str(), Some("http" | "https"))
+            && uri.host().is_some_and(|host| !host.is_empty())
+            && uri.path_and_query().is_none_or(|rest| rest.as_str() == "/")
+            && !text.ends_with('/')
+            && !text.contains('@')
+    })
 }
 
 #[cfg(test)]
@@ -246,10 +308,20 @@ mod tests {
             (&["--max-limit", "0"][..], "--max-limit"),
             (&["--database-timeout-ms", "0"][..], "--database-timeout-ms"),
             (&["--database", "postgres://localhost/x", "--sqlite-mmap-mb", "64"][..], "--sqlite-mmap-mb"),
+            (&["--cors-allow-origin", "*"][..], "--cors-allow-origin"),
+            (&["--cors-allow-origin", "https://a.example,https://b.example/app"][..], "--cors-allow-origin"),
+            (&["--cors-allow-origin", "app.example.com"][..], "--cors-allow-origin"),
+            (&["--public-url", "ftp://x"][..], "--public-url"),
+            (&["--public-url", "https://x.example/?a=1"][..], "--public-url"),
         ] {
             let error = config(args).unwrap_err().to_string();
             assert!(error.contains(name), "{args:?}: {error}");
         }
         assert_eq!(config(&["--sqlite-mmap-mb", "64"]).unwrap().store.sqlite_mmap_bytes, 64 << 20);
+        let origins =
+            config(&["--cors-allow-origin", "https://a.example, http://localhost:3000", "--cors-allow-origin", "https://b.example"]);
+        assert_eq!(origins.unwrap().cors_allow_origins, ["https://a.example", "http://localhost:3000", "https://b.example"]);
+        assert_eq!(config(&["--public-url", "https://api.example/ot/"]).unwrap().public_url.as_deref(), Some("https://api.example/ot"));
+        assert!(config(&["--tls-cert", "c.pem"]).is_err(), "a certificate needs its key");
     }
 }

@@ -13,3 +13,4 @@ pub mod import;
 pub mod query;
 pub mod store;
 pub mod telemetry;
+pub mod tls;

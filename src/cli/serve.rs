@@ -14,10 +14,10 @@ pub async fn run(args: &ServeArgs, database: &DatabaseArgs) -> Result<(), Failur
         true => Some(demo::prepare(app.store().as_ref(), token_ttl).await?),
         false => None,
     };
-    let address = app.local_addr();
-    println!("listening on http://{address}");
+    let (address, base) = (app.local_addr(), app.base_url());
+    println!("listening on {base}");
     if let Some(demo) = demo {
-        println!("{}", demo::instructions(&demo, address, token_ttl));
+        println!("{}", demo::instructions(&demo, &base, token_ttl));
     }
     tracing::info!(%address, database = %crate::store::mask_password(&database.database), "serving");
     app.run(shutdown_signal()).await.map_err(|error| Failure::new(format!("server stopped: {error}")))

@@ -4,8 +4,6 @@
 pub mod generate;
 mod vocabulary;
 
-use std::net::SocketAddr;
-
 use anyhow::{Context, bail};
 use time::OffsetDateTime;
 
@@ -63,8 +61,7 @@ pub async fn prepare(store: &dyn Store, token_ttl: time::Duration) -> anyhow::Re
 
 /// The credentials, and each example of the getting-started page as a command that works
 /// as pasted (with the `Bearer` prefix the page leaves out).
-pub fn instructions(demo: &DemoCredentials, address: SocketAddr, token_ttl: time::Duration) -> String {
-    let base = format!("http://{address}");
+pub fn instructions(demo: &DemoCredentials, base: &str, token_ttl: time::Duration) -> String {
     let api = format!("{base}/order-tracking/b2b/v1");
     let auth = format!("-H \"Authorization: Bearer {}\" -H \"X-API-key: {}\"", demo.access_token, demo.api_key);
     let call = |url: String| format!("curl -i -X GET {auth} \\\n  \"{url}\"");

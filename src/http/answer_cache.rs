@@ -38,12 +38,16 @@ pub struct Answer {
     pub etag: HeaderValue,
     /// A list's counts and links; none for one order.
     pub list: Option<ListHeaders>,
+    /// The body compressed, by `Encoding::index`: each made the first time a client asks for
+    /// it, and kept in a copy of the answer that replaces this one (`with_compressed`). A cached
+    /// answer never changes: the cache weighs an entry again when it is replaced.
+    pub compressed: [Option<Bytes>; 3],
 }
 
 /// The headers of a list answer, kept as values and rendered per response: a `HeaderMap` per
 /// cached answer held more bytes of tables than a one-order page has of body
 /// (docs/performance.md, step 27).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ListHeaders {
     pub result_count: usize,
     pub total: u64,
@@ -51,6 +55,22 @@ pub struct ListHeaders {
 }
 
 impl Answer {
+    pub fn new(body: Bytes, etag: HeaderValue, list: Option<ListHeaders>) -> Answer {
+        Answer { body, etag, list, compressed: Default::default() }
+    }
+
+    /// This answer with one more compressed form (at `Encoding::index`).
+    pub fn with_compressed(&self, index: usize, body: Bytes) -> Answer {
+        let mut compressed = self.compressed.clone();
+        compressed[index] = Some(body);
+        Answer { body: self.body.clone(), etag: self.etag.clone(), list: self.list.clone(), compressed }
+    }
+
+    /// Bytes of the compressed forms made so far.
+    fn compressed_bytes(&self) -> usize {
+        self.compressed.iter().flatten().map(Bytes::len).sum()
+    }
+
     /// The answer's own headers besides `Content-Type`.
     pub fn headers(&self) -> HeaderMap {
         let mut headers = HeaderMap::with_capacity(4);
@@ -72,7 +92,7 @@ impl Answer {
 /// (docs/performance.md, step 27).
 const ENTRY_OVERHEAD: usize = 1024;
 
-/// Bytes held: what the entry holds in text, and its structures.
+/// Bytes held: what the entry holds in text (its compressed forms too), and its structures.
 #[derive(Debug, Clone, Copy)]
 struct Size;
 
@@ -82,7 +102,7 @@ impl Weighter<AnswerKey, Arc<Answer>> for Size {
             Request::List(raw) | Request::Order(raw) => raw.len(),
         };
         let link = answer.list.as_ref().and_then(|list| list.link.as_ref()).map_or(0, HeaderValue::len);
-        (answer.body.len() + request + key.customer_id.len() + answer.etag.len() + link + ENTRY_OVERHEAD) as u64
+        (answer.body.len() + answer.compressed_bytes() + request + key.customer_id.len() + answer.etag.len() + link + ENTRY_OVERHEAD) as u64
     }
 }
 
@@ -105,6 +125,7 @@ impl AnswerCache {
         self.cache.as_ref()?.get(key)
     }
 
+    /// Keeps `answer`, replacing what was kept under `key`.
     pub fn insert(&self, key: AnswerKey, answer: Arc<Answer>) {
         if let Some(cache) = &self.cache {
             cache.insert(key, answer);
@@ -126,7 +147,7 @@ mod tests {
     }
 
     fn answer(bytes: usize) -> Arc<Answer> {
-        Arc::new(Answer { body: Bytes::from(vec![b'x'; bytes]), etag: HeaderValue::from_static("\"e\""), list: None })
+        Arc::new(Answer::new(Bytes::from(vec![b'x'; bytes]), HeaderValue::from_static("\"e\""), None))
     }
 
     #[test]
@@ -148,6 +169,18 @@ mod tests {
         }
         assert!(cache.weight() <= 64 * 1024, "{} bytes held", cache.weight());
         assert!(cache.weight() > 0);
+    }
+
+    #[test]
+    fn a_compressed_form_counts_in_the_copy_that_replaces_the_answer() {
+        let cache = AnswerCache::new(1 << 20);
+        let kept = answer(10_000);
+        cache.insert(key(1, ""), kept.clone());
+        let before = cache.weight();
+        cache.insert(key(1, ""), Arc::new(kept.with_compressed(2, Bytes::from(vec![b'z'; 3_000]))));
+        assert_eq!(cache.weight(), before + 3_000);
+        let found = cache.get(&key(1, "")).unwrap();
+        assert_eq!((found.compressed[2].as_ref().map(Bytes::len), found.body.len()), (Some(3_000), 10_000));
     }
 
     #[test]

@@ -2,6 +2,8 @@
 
 pub mod answer_cache;
 pub mod caller;
+pub mod compression;
+pub mod cors;
 pub mod error;
 pub mod metrics;
 pub mod middleware;
@@ -22,18 +24,24 @@ use self::error::ApiError;
 use self::state::AppState;
 
 /// The whole API. Layers run outermost first: request id, guards, error rewriting, metrics and
-/// log line (one layer: `middleware::around_every_request`), timeout, body limit, and a panic in a
-/// handler turned into 500 code 1.
+/// log line (one layer: `middleware::around_every_request`), compression, timeout, body limit,
+/// and a panic in a handler turned into 500 code 1; CORS, when configured, on the API and token
+/// routes only.
 pub fn router(state: AppState) -> Router {
     let config = state.config.clone();
+    let api = Router::new().merge(routes::oauth::router()).merge(routes::orders::router());
+    let api = match cors::api_layer(&config.cors_allow_origins) {
+        Some(cors) => api.route_layer(cors),
+        None => api,
+    };
     Router::new()
-        .merge(routes::oauth::router())
-        .merge(routes::orders::router())
+        .merge(api)
         .merge(routes::meta::router())
         .fallback(|| async { ApiError::not_found_path() })
         .layer(CatchPanicLayer::custom(middleware::panic_to_internal_error))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.request_timeout))
+        .layer(compression::layer())
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::around_every_request))
         .with_state(state)
 }

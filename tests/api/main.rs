@@ -7,6 +7,7 @@ mod credentials;
 mod errors;
 mod harness;
 mod imports;
+mod interop;
 mod isolation;
 mod list_indexes;
 mod logging;

@@ -21,3 +21,4 @@ mod secrets;
 mod serve;
 mod shutdown;
 mod support;
+mod tls;

@@ -260,7 +260,7 @@ pub(crate) fn ids(listing: &Value, field: &str) -> Vec<String> {
 pub(crate) struct Server {
     pub(crate) _child: ChildGuard,
     pub(crate) lines: Receiver<String>,
-    /// `http://HOST:PORT`, from the first line printed.
+    /// `http://HOST:PORT` (or `https://`), from the first line printed.
     pub(crate) base: String,
     pub(crate) log: PathBuf,
 }
@@ -288,7 +288,10 @@ impl Server {
             .unwrap_or_else(|| panic!("the first line should be `listening on http://HOST:PORT`, got {first:?}"))
             .trim()
             .to_owned();
-        let port = base.strip_prefix("http://127.0.0.1:").unwrap_or_else(|| panic!("expected http://127.0.0.1:PORT, got {base:?}"));
+        let port = ["http://127.0.0.1:", "https://127.0.0.1:"]
+            .iter()
+            .find_map(|prefix| base.strip_prefix(prefix))
+            .unwrap_or_else(|| panic!("expected http(s)://127.0.0.1:PORT, got {base:?}"));
         assert!(port.parse::<u16>().is_ok_and(|port| port != 0), "the printed address should name the port picked: {base:?}");
         server.base = base;
         server

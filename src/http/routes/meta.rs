@@ -1,19 +1,21 @@
 //! The API description, the probes and the metrics (their paths in `paths.rs`).
 
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
 
+use crate::http::cors;
 use crate::http::error::ApiError;
+use crate::http::openapi::served::{server_url, with_server};
 use crate::http::paths::{HEALTHZ_PATH, METRICS_PATH, OPENAPI_PATH, READYZ_PATH};
 use crate::http::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route(OPENAPI_PATH, get(openapi_doc))
+        .route(OPENAPI_PATH, get(openapi_doc).layer(cors::document_layer()))
         .route(HEALTHZ_PATH, get(healthz))
         .route(READYZ_PATH, get(readyz))
         .route(METRICS_PATH, get(metrics_text))
@@ -23,8 +25,9 @@ pub fn router() -> Router<AppState> {
 #[utoipa::path(get, path = OPENAPI_PATH, tag = "probes", responses(
     (status = 200, description = "The OpenAPI document", content_type = "application/json", body = Object),
 ))]
-pub async fn openapi_doc(State(state): State<AppState>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "application/json")], state.openapi.clone())
+pub async fn openapi_doc(State(state): State<AppState>, uri: Uri, request_headers: HeaderMap) -> impl IntoResponse {
+    let server = server_url(&state.config, &uri, &request_headers);
+    ([(header::CONTENT_TYPE, "application/json")], with_server(&state.openapi, &server))
 }
 
 /// A probe's answer.

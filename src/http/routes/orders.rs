@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -13,6 +14,7 @@ use super::field_selection::select_fields;
 use crate::domain::order::OrderDocument;
 use crate::http::answer_cache::{Answer, AnswerKey, ListHeaders, Request};
 use crate::http::caller::Caller;
+use crate::http::compression::{self, COMPRESS_ABOVE_BYTES, Encoding};
 use crate::http::error::ApiError;
 use crate::http::paths::{ORDER_PATH, ORDERS_PATH};
 use crate::http::state::AppState;
@@ -29,7 +31,7 @@ const JSON_UTF8: HeaderValue = HeaderValue::from_static("application/json; chars
     get,
     path = ORDERS_PATH,
     tag = "orders",
-    security(("bearer" = [], "apiKey" = [])),
+    security(("oauth2" = [], "apiKey" = [])),
     // openapi::document() widens the items to the `fields` selection (OrderSelection).
     responses(
         (status = 200, description = "One page of the orders matching the filters, sorted", body = Vec<crate::domain::order::Order>,
@@ -51,7 +53,7 @@ pub async fn list_orders(State(state): State<AppState>, caller: Caller, RawQuery
 async fn list(state: &AppState, caller: &Caller, raw: &str, request_headers: &HeaderMap) -> Result<Response, ApiError> {
     let key = caller.answer_key(Request::List(raw.to_owned()));
     if let Some(answer) = cached(state, &key) {
-        return Ok(respond(&answer, request_headers));
+        return Ok(respond(state, &key, &answer, request_headers).await);
     }
     let query = parse_query(raw, state.config.limits)?;
     let page = state.store.list_orders(&caller.customer_id, &query, Some(caller.orders_version)).await?;
@@ -63,8 +65,8 @@ async fn list(state: &AppState, caller: &Caller, raw: &str, request_headers: &He
         link: HeaderValue::from_str(&link_header(raw, &query, page.total)).ok(),
     };
     let answer = Arc::new(answer(body, &format!("{}:", page.total), Some(list)));
-    state.answers.insert(key, answer.clone());
-    Ok(respond(&answer, request_headers))
+    state.answers.insert(key.clone(), answer.clone());
+    Ok(respond(state, &key, &answer, request_headers).await)
 }
 
 /// One order of the caller's.
@@ -72,7 +74,7 @@ async fn list(state: &AppState, caller: &Caller, raw: &str, request_headers: &He
     get,
     path = ORDER_PATH,
     tag = "orders",
-    security(("bearer" = [], "apiKey" = [])),
+    security(("oauth2" = [], "apiKey" = [])),
     params(("orderId" = String, Path, description = "The order id, e.g. 123456")),
     responses(
         (status = 200, description = "The order", body = crate::domain::order::Order,
@@ -94,7 +96,7 @@ pub async fn get_order(
 async fn detail(state: &AppState, caller: &Caller, order_id: &str, request_headers: &HeaderMap) -> Result<Response, ApiError> {
     let key = caller.answer_key(Request::Order(order_id.to_owned()));
     if let Some(answer) = cached(state, &key) {
-        return Ok(respond(&answer, request_headers));
+        return Ok(respond(state, &key, &answer, request_headers).await);
     }
     // Another customer's order and a missing one answer alike; an id with NUL exists nowhere.
     let stored = if order_id.contains('\0') { None } else { state.store.get_order(&caller.customer_id, order_id).await? };
@@ -102,8 +104,8 @@ async fn detail(state: &AppState, caller: &Caller, order_id: &str, request_heade
         ApiError::NotFound(format!("No order {order_id:?} was found among your orders: check the id (the list of your orders gives them)."))
     })?;
     let answer = Arc::new(answer(document.as_str().to_owned(), "", None));
-    state.answers.insert(key, answer.clone());
-    Ok(respond(&answer, request_headers))
+    state.answers.insert(key.clone(), answer.clone());
+    Ok(respond(state, &key, &answer, request_headers).await)
 }
 
 /// The answer cached under `key`, if any, counted as a hit or a miss.
@@ -129,17 +131,50 @@ fn answer(body: String, etag_salt: &str, list: Option<ListHeaders>) -> Answer {
     hasher.update(etag_salt.as_bytes());
     hasher.update(body.as_bytes());
     let etag = format!("\"{:032x}\"", hasher.digest128());
-    Answer { body: body.into(), etag: HeaderValue::from_str(&etag).expect("hex is a valid header value"), list }
+    Answer::new(body.into(), HeaderValue::from_str(&etag).expect("hex is a valid header value"), list)
 }
 
-/// The answer, or 304 when `If-None-Match` already holds its `ETag`.
-fn respond(answer: &Answer, request_headers: &HeaderMap) -> Response {
+/// The answer, compressed when the client accepts an encoding, or 304 when `If-None-Match`
+/// already holds its `ETag`. A compressed answer's tag is weak (`W/`): its bytes differ from the
+/// plain answer's, its content does not, and `If-None-Match` compares weakly either way.
+async fn respond(state: &AppState, key: &AnswerKey, answer: &Arc<Answer>, request_headers: &HeaderMap) -> Response {
+    let encoding = Encoding::negotiate(request_headers).filter(|_| answer.body.len() > usize::from(COMPRESS_ABOVE_BYTES));
     let mut headers = answer.headers();
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if encoding.is_some() {
+        let weak = [b"W/", answer.etag.as_bytes()].concat();
+        headers.insert(header::ETAG, HeaderValue::from_bytes(&weak).expect("a tag stays a valid header value"));
+    }
     if answer.etag.to_str().is_ok_and(|etag| if_none_match(request_headers, etag)) {
         return (StatusCode::NOT_MODIFIED, headers).into_response();
     }
     headers.insert(header::CONTENT_TYPE, JSON_UTF8);
-    (headers, answer.body.clone()).into_response()
+    let Some(encoding) = encoding else {
+        return (headers, answer.body.clone()).into_response();
+    };
+    match compressed(state, key, answer, encoding).await {
+        Ok(body) => {
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding.name()));
+            (headers, body).into_response()
+        }
+        Err(error) => {
+            tracing::warn!(%error, encoding = encoding.name(), "could not compress an answer; sending it uncompressed");
+            headers.insert(header::ETAG, answer.etag.clone());
+            (headers, answer.body.clone()).into_response()
+        }
+    }
+}
+
+/// The answer's body in `encoding`: compressed the first time it is asked for, then kept in a
+/// copy of the answer that replaces it in the cache. Requests that miss it at the same moment
+/// each compress; the last copy kept wins, and a form it lacks is made again next time.
+async fn compressed(state: &AppState, key: &AnswerKey, answer: &Answer, encoding: Encoding) -> Result<Bytes, axum::Error> {
+    if let Some(body) = &answer.compressed[encoding.index()] {
+        return Ok(body.clone());
+    }
+    let body = compression::compress(answer.body.clone(), encoding).await?;
+    state.answers.insert(key.clone(), Arc::new(answer.with_compressed(encoding.index(), body.clone())));
+    Ok(body)
 }
 
 /// Weak comparison (RFC 9110 §13.1.2): `*`, or any listed tag equal once `W/` is dropped.
