@@ -43,8 +43,8 @@ struct Args {
     other_customers: usize,
     #[arg(long, default_value_t = 1_000)]
     other_orders: usize,
-    /// Scenarios to run (a to g).
-    #[arg(long, value_delimiter = ',', default_value = "a,b,c,d,e,f,g")]
+    /// Scenarios to run (a to h).
+    #[arg(long, value_delimiter = ',', default_value = "a,b,c,d,e,f,g,h")]
     scenarios: Vec<String>,
     /// Scenarios measured again on a second server of the same database with its answer cache
     /// off (`--answer-cache-mb=0`), so that every request is answered afresh (none, to skip).
@@ -221,8 +221,9 @@ fn main() -> anyhow::Result<()> {
         let mut rows = Vec::new();
         for scenario in &scenarios {
             eprintln!("{} ({}) {}...", backend.name(), scenario.key, scenario.title);
-            let headers: &[(&str, &str)] = if scenario.auth == Auth::ApiCall { &api_headers } else { &token_headers };
-            let outcome = measure(&server.base, &scenario.ours, headers, Some(server.pid()), Some(&ceiling.base), &nothing)?;
+            let headers = headers_of(scenario, &api_headers, &token_headers);
+            answers_as_asked(&server.base, scenario, &headers)?;
+            let outcome = measure(&server.base, &scenario.ours, &headers, Some(server.pid()), Some(&ceiling.base), &nothing)?;
             rows.push((scenario.key.to_owned(), outcome));
         }
         let mut uncached_peak_rss = None;
@@ -232,8 +233,8 @@ fn main() -> anyhow::Result<()> {
             let instance = server.another(&binary, &serve_args)?;
             for scenario in uncached {
                 eprintln!("{} ({}) {}, answer cache off...", backend.name(), scenario.key, scenario.title);
-                let headers: &[(&str, &str)] = if scenario.auth == Auth::ApiCall { &api_headers } else { &token_headers };
-                let outcome = measure(&instance.base, &scenario.ours, headers, Some(instance.pid()), Some(&ceiling.base), &nothing)?;
+                let headers = headers_of(scenario, &api_headers, &token_headers);
+                let outcome = measure(&instance.base, &scenario.ours, &headers, Some(instance.pid()), Some(&ceiling.base), &nothing)?;
                 rows.push((uncached_key(scenario.key), outcome));
             }
             uncached_peak_rss = instance.peak_rss_bytes();
@@ -302,6 +303,31 @@ fn workspace() -> PathBuf {
 fn basic_credentials(id: &str, secret: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"))
+}
+
+/// The credentials a scenario's requests carry, and its own headers.
+fn headers_of<'a>(scenario: &'a Scenario, api: &[(&'a str, &'a str)], token: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let credentials = if scenario.auth == Auth::ApiCall { api } else { token };
+    credentials.iter().chain(scenario.headers).copied().collect()
+}
+
+/// Fails unless the scenario's first request is answered with the encoding it asks for, if it
+/// asks for one: wrk checks statuses only, and a plain answer would measure the wrong thing.
+fn answers_as_asked(base: &str, scenario: &Scenario, headers: &[(&str, &str)]) -> anyhow::Result<()> {
+    let Some((_, asked)) = scenario.headers.iter().find(|(name, _)| name.eq_ignore_ascii_case("accept-encoding")) else {
+        return Ok(());
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let encoding = runtime.block_on(async {
+        let mut request = reqwest::Client::new().get(format!("{base}{}", scenario.ours[0].path));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let answer = request.send().await?.error_for_status()?;
+        anyhow::Ok(answer.headers().get("content-encoding").and_then(|value| value.to_str().ok()).map(str::to_owned))
+    })?;
+    ensure!(encoding.as_deref() == Some(*asked), "scenario {} asked for {asked} and got {encoding:?}", scenario.key);
+    Ok(())
 }
 
 /// A token for the tenant's client, by the client-credentials grant.
