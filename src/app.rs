@@ -18,6 +18,7 @@ pub struct App {
     state: AppState,
     /// The https configuration, read at start, and its files; none: plain http.
     tls: Option<(RustlsConfig, TlsFiles)>,
+    hangups: tls::Hangups,
 }
 
 impl App {
@@ -35,7 +36,7 @@ impl App {
             None => None,
         };
         let openapi = http::openapi::document_json(config.limits).into();
-        Ok(App { listener, state: AppState::new(store, config, openapi), tls })
+        Ok(App { listener, state: AppState::new(store, config, openapi), tls, hangups: tls::Hangups::listen() })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -58,7 +59,7 @@ impl App {
         let purge = tokio::spawn(purge_expired_tokens(self.state.store.clone()));
         let forget = tokio::spawn(forget_idle_clients(self.state.limits.clone()));
         let router = http::router(self.state);
-        let reload = tokio::spawn(tls::reload_on_hangup(self.tls.clone()));
+        let reload = tokio::spawn(tls::reload_on_hangup(self.hangups, self.tls.clone()));
         let served = match self.tls {
             Some((config, _)) => {
                 let handle = axum_server::Handle::new();

@@ -19,16 +19,35 @@ fn unreadable(files: &TlsFiles, error: &std::io::Error) -> anyhow::Error {
     )
 }
 
+/// SIGHUPs, listened for from the moment this is made: made before the server says it
+/// listens, so that a SIGHUP sent right after that line cannot end the process.
+pub struct Hangups {
+    #[cfg(unix)]
+    signal: Option<tokio::signal::unix::Signal>,
+}
+
+impl Hangups {
+    pub fn listen() -> Hangups {
+        #[cfg(unix)]
+        {
+            let signal = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup());
+            if let Err(error) = &signal {
+                tracing::warn!(%error, "cannot listen for SIGHUP: the TLS certificate will not be reloaded");
+            }
+            Hangups { signal: signal.ok() }
+        }
+        #[cfg(not(unix))]
+        Hangups {}
+    }
+}
+
 /// Reads the files again on every SIGHUP. A reload that fails keeps the certificate served
 /// until then, and says why in the log. Without TLS, a SIGHUP (a `systemctl reload`, a closed
 /// terminal) is logged and changes nothing, rather than ending the process as it would by default.
-pub async fn reload_on_hangup(tls: Option<(RustlsConfig, TlsFiles)>) {
+pub async fn reload_on_hangup(hangups: Hangups, tls: Option<(RustlsConfig, TlsFiles)>) {
     #[cfg(unix)]
     {
-        let Ok(mut hangups) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) else {
-            tracing::warn!("cannot listen for SIGHUP: the TLS certificate will not be reloaded");
-            return;
-        };
+        let Some(mut hangups) = hangups.signal else { return };
         while hangups.recv().await.is_some() {
             let Some((config, files)) = &tls else {
                 tracing::info!("SIGHUP: nothing to reload, the server has no --tls-cert");
@@ -42,7 +61,7 @@ pub async fn reload_on_hangup(tls: Option<(RustlsConfig, TlsFiles)>) {
     }
     #[cfg(not(unix))]
     {
-        let _ = tls;
+        let _ = (hangups, tls);
         std::future::pending::<()>().await;
     }
 }
