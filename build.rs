@@ -25,4 +25,6 @@ fn main() {
         }
     }
     println!("cargo:rerun-if-changed=build.rs");
+    // sqlx's `migrate!` embeds the migrations: a new file there must build the crate again.
+    println!("cargo:rerun-if-changed=migrations");
 }

@@ -56,7 +56,7 @@ impl App {
     /// Serves until `shutdown` completes, then finishes the requests in flight. HTTP/1.1 and
     /// HTTP/2 both ways: in clear text (HTTP/2 with prior knowledge), and with TLS (by ALPN).
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        let purge = tokio::spawn(purge_expired_tokens(self.state.store.clone()));
+        let purge = tokio::spawn(purge_every_hour(self.state.store.clone(), self.state.config.event_retention));
         let forget = tokio::spawn(forget_idle_clients(self.state.limits.clone()));
         let router = http::router(self.state);
         let reload = tokio::spawn(tls::reload_on_hangup(self.hangups, self.tls.clone()));
@@ -79,21 +79,28 @@ impl App {
     }
 }
 
-/// How often expired tokens are deleted, and how long after their expiry: a day, so that a
-/// client with a just-expired token still gets "expired" (42) rather than "unknown" (41).
+/// How often expired tokens and old events are deleted, and how long after its expiry a token
+/// goes: a day, so that a client with a just-expired token still gets "expired" (42) rather than
+/// "unknown" (41).
 const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 const PURGE_AFTER: time::Duration = time::Duration::days(1);
 
-/// Keeps the token table from growing without end.
-async fn purge_expired_tokens(store: Arc<dyn Store>) {
+/// Keeps the token and event tables from growing without end.
+async fn purge_every_hour(store: Arc<dyn Store>, event_retention: time::Duration) {
     let mut interval = tokio::time::interval(PURGE_EVERY);
     loop {
         interval.tick().await;
-        match store.purge_expired_tokens(time::OffsetDateTime::now_utc() - PURGE_AFTER).await {
-            Ok(0) => {}
-            Ok(purged) => tracing::info!(purged, "deleted expired access tokens"),
-            Err(error) => tracing::warn!(error = %crate::http::error::error_chain(&error), "could not delete expired access tokens"),
-        }
+        let now = time::OffsetDateTime::now_utc();
+        report_purge("expired access tokens", store.purge_expired_tokens(now - PURGE_AFTER).await);
+        report_purge("order events past their retention", store.purge_events(now - event_retention).await);
+    }
+}
+
+fn report_purge(what: &str, purged: Result<u64, crate::store::StoreError>) {
+    match purged {
+        Ok(0) => {}
+        Ok(purged) => tracing::info!(purged, "deleted {what}"),
+        Err(error) => tracing::warn!(error = %crate::http::error::error_chain(&error), "could not delete {what}"),
     }
 }
 

@@ -13,6 +13,8 @@ use crate::store::StoreOptions;
 
 /// The longest token lifetime accepted: a year.
 const MAX_TOKEN_TTL: time::Duration = time::Duration::days(365);
+/// Ten years: beyond, an operator wants a data warehouse, not an event log.
+const MAX_EVENT_RETENTION_DAYS: u32 = 3650;
 
 /// Memory for list indexes, unless configured.
 const DEFAULT_LIST_INDEX_MB: u64 = 16;
@@ -101,6 +103,9 @@ pub struct ServeArgs {
     /// API calls a client may make per minute (per instance); beyond, 429 code 53. 0: no limit.
     #[arg(long, env = "ORDER_TRACKING_REQUESTS_PER_MINUTE", default_value_t = 6000)]
     pub requests_per_minute: u32,
+    /// Days an order event is kept (the feed and the webhooks read them), then deleted.
+    #[arg(long, env = "ORDER_TRACKING_EVENT_RETENTION_DAYS", default_value_t = 30)]
+    pub event_retention_days: u32,
     /// Memory for rendered order answers, kept under each customer's orders version so that
     /// they stay exact (see the README's Performance section). 0: no cache.
     #[arg(long, env = "ORDER_TRACKING_ANSWER_CACHE_MB", default_value_t = 32)]
@@ -152,6 +157,8 @@ pub struct Config {
     pub listen: SocketAddr,
     pub store: StoreOptions,
     pub token_ttl: time::Duration,
+    /// How long order events are kept.
+    pub event_retention: time::Duration,
     pub limits: Limits,
     pub request_timeout: Duration,
     pub max_body_bytes: usize,
@@ -185,6 +192,7 @@ impl Config {
                 ..database.store_options()?
             },
             token_ttl: time::Duration::seconds(i64::try_from(serve.token_ttl_seconds).unwrap_or(i64::MAX)),
+            event_retention: time::Duration::days(i64::from(serve.event_retention_days)),
             limits: Limits { default_limit: serve.default_limit.unwrap_or(serve.max_limit.min(1000)), max_limit: serve.max_limit },
             request_timeout: Duration::from_secs(serve.request_timeout_seconds),
             max_body_bytes: serve.max_body_bytes,
@@ -202,6 +210,9 @@ impl Config {
     }
 
     pub fn validate(&self) -> anyhow::Result<()> {
+        if self.event_retention < time::Duration::days(1) || self.event_retention > time::Duration::days(MAX_EVENT_RETENTION_DAYS.into()) {
+            bail!("--event-retention-days (ORDER_TRACKING_EVENT_RETENTION_DAYS) must be from 1 to {MAX_EVENT_RETENTION_DAYS}");
+        }
         if self.token_ttl <= time::Duration::ZERO || self.token_ttl > MAX_TOKEN_TTL {
             bail!("--token-ttl-seconds (ORDER_TRACKING_TOKEN_TTL_SECONDS) must be from 1 to {}", MAX_TOKEN_TTL.whole_seconds());
         }
@@ -248,6 +259,7 @@ impl Config {
                 document_cache_bytes: DEFAULT_DOCUMENT_CACHE_MB * 1024 * 1024,
             },
             token_ttl: time::Duration::hours(1),
+            event_retention: time::Duration::days(30),
             limits: Limits { default_limit: 1000, max_limit: 1000 },
             request_timeout: Duration::from_secs(30),
             max_body_bytes: 16 * 1024,
@@ -304,6 +316,8 @@ mod tests {
     fn out_of_range_settings_are_refused_with_their_name() {
         for (args, name) in [
             (&["--token-ttl-seconds", "0"][..], "--token-ttl-seconds"),
+            (&["--event-retention-days", "0"][..], "--event-retention-days"),
+            (&["--event-retention-days", "3651"][..], "--event-retention-days"),
             (&["--token-ttl-seconds", "400000000000"][..], "--token-ttl-seconds"),
             (&["--max-limit", "0"][..], "--max-limit"),
             (&["--database-timeout-ms", "0"][..], "--database-timeout-ms"),

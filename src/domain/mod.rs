@@ -4,6 +4,7 @@
 pub mod calendar_date;
 pub mod catalogue;
 pub mod credentials;
+pub mod events;
 pub mod instant;
 pub mod order;
 pub mod validation;

@@ -5,6 +5,7 @@ mod backend;
 mod client;
 mod credentials;
 mod errors;
+mod events;
 mod harness;
 mod imports;
 mod interop;

@@ -1,5 +1,5 @@
 //! Imports on any SQL backend: all or nothing, in batches, each order's change recorded in the
-//! change log and the kept counts updated in the same transaction.
+//! change log and the event log, and the kept counts updated, in the same transaction.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -9,6 +9,7 @@ use sqlx::{Row, Transaction};
 
 use super::bind::{Bind, arguments, owned_arguments};
 use super::dialect::Dialect;
+use super::events::{self, NewEvent, Numbering};
 use super::kept_counts::{CountedAs, KeptCounts};
 use super::multi_row::{Rows, placeholders};
 use super::orders::unpack;
@@ -99,13 +100,17 @@ where
         if let Some(lock) = DB::LOCK_CUSTOMER {
             sqlx::query(lock).bind(customer_id).execute(&mut *tx).await?;
         }
-        let known = sqlx::query("SELECT 1 FROM customers WHERE id = $1").bind(customer_id).fetch_optional(&mut *tx).await?;
-        if known.is_none() {
+        // The customer's last event number: the import's lock (or SQLite's single writer) keeps
+        // it until the commit, so numbers follow commit order.
+        let sequence: Option<i64> =
+            sqlx::query_scalar("SELECT event_sequence FROM customers WHERE id = $1").bind(customer_id).fetch_optional(&mut *tx).await?;
+        let Some(sequence) = sequence else {
             return Err(StoreError::NotFound(format!("customer {customer_id}")));
-        }
+        };
         let rebuilt = Self::drop_indexes_for_import(&mut tx, orders.len()).await?;
         let mut summary = ImportSummary::default();
         let changed_at = super::time_columns::to_micros(now());
+        let mut numbering = Numbering { first_sequence: sequence, last_sequence: sequence, event_time: changed_at };
         let mut changed = false;
         let mut kept = KeptCounts::default();
         // Written in the order of the id, which leads the keys of the orders and their changes:
@@ -117,7 +122,7 @@ where
         let batches = import_batches(&in_order, |position| orders[position].id.as_str());
         let (mut prepared, preparer) = prepare_ahead(orders, in_order, batches);
         while let Some(batch) = prepared.recv().await {
-            changed |= Self::write_batch(&mut tx, customer_id, batch, changed_at, &mut summary, &mut kept).await?;
+            changed |= Self::write_batch(&mut tx, customer_id, batch, &mut numbering, &mut summary, &mut kept).await?;
         }
         // The batches ended early only if their preparer failed: then so does the import.
         preparer.await.map_err(|failed| StoreError::Backend(Box::new(failed)))?;
@@ -135,6 +140,13 @@ where
             // Their statistics went with them. Gathered here, while the new pages are in this
             // connection's cache, and committed with them: no reader ever plans without them.
             sqlx::query("ANALYZE orders").execute(&mut *tx).await?;
+        }
+        if numbering.advanced() {
+            sqlx::query("UPDATE customers SET event_sequence = $2 WHERE id = $1")
+                .bind(customer_id)
+                .bind(numbering.last_sequence)
+                .execute(&mut *tx)
+                .await?;
         }
         if changed {
             // In the same transaction: a reader sees the new orders and the new version together.
@@ -187,10 +199,11 @@ where
         tx: &mut Transaction<'_, DB>,
         customer_id: &str,
         batch: Vec<PreparedOrder>,
-        changed_at: i64,
+        numbering: &mut Numbering,
         summary: &mut ImportSummary,
         kept: &mut KeptCounts,
     ) -> StoreResult<bool> {
+        let changed_at = numbering.event_time;
         // Each stored order's document, by id, through the primary keys alone (the status of a
         // replaced order is read from its document: selecting it from `orders` as well, a
         // PostgreSQL import ran past the statement timeout).
@@ -207,9 +220,14 @@ where
 
         let mut replaced = Vec::new();
         let mut written = Vec::new();
+        // What each written order's event says, in the order of `written`; `None`: no event.
+        let mut events_of_written: Vec<Option<(crate::domain::events::EventType, Vec<String>)>> = Vec::new();
         for order in batch {
             match existing.get(&order.id) {
-                None => summary.created += 1,
+                None => {
+                    summary.created += 1;
+                    events_of_written.push(events::change_of(None, &order.document)?);
+                }
                 Some(stored) => {
                     summary.updated += 1;
                     // Packing is deterministic, so the bytes tell most identical orders without
@@ -222,6 +240,7 @@ where
                         continue;
                     }
                     replaced.push(Bind::text(order.id.clone()));
+                    events_of_written.push(events::change_of(Some(&stored), &order.document)?);
                     let stored: Order = serde_json::from_str(&stored).map_err(|error| StoreError::Backend(Box::new(error)))?;
                     kept.add(&CountedAs::of(&stored), -1);
                 }
@@ -280,16 +299,21 @@ where
         let change_seqs = change_seqs?;
 
         let mut orders = Rows::default();
-        for order in written {
+        let mut new_events = Vec::with_capacity(written.len());
+        for (order, change) in written.into_iter().zip(events_of_written) {
             let doc_seq = *change_seqs
                 .get(&order.id)
                 .ok_or_else(|| StoreError::Backend(format!("no change logged for order {}", order.id).into()))?;
+            if let Some((event_type, changed_fields)) = change {
+                new_events.push(NewEvent { event_type, changed_fields, change_seq: doc_seq });
+            }
             orders.push(["customer_id", "updated_at", "doc_seq"], [customer(), Bind::int(changed_at), Bind::int(doc_seq)], order.row);
         }
         // The orders before their children, which refer to them.
         for (sql, binds) in orders.statements("orders", DB::PLACEHOLDER).into_iter().chain(children) {
             sqlx::query_with(&sql, owned_arguments::<DB>(binds)?).execute(&mut **tx).await?;
         }
+        events::record(tx, customer_id, new_events, numbering).await?;
         Ok(true)
     }
 }

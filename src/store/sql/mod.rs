@@ -4,8 +4,8 @@
 //!
 //! - `store.rs`: the [`SqlStore`] and what it keeps beside its pool; `store_traits.rs`, the
 //!   store's traits on it.
-//! - `credentials.rs`, `imports.rs`, `orders.rs`, `indexed_lists.rs` (with `index_loads.rs`): the
-//!   work of each concern.
+//! - `credentials.rs`, `imports.rs`, `orders.rs`, `indexed_lists.rs` (with `index_loads.rs`),
+//!   `events.rs` (the event log an import writes): the work of each concern.
 //! - `query/`: lists and their totals as SQL; `bind.rs`, the values bound to it.
 //! - `columns.rs`, `value_sets.rs`, `time_columns.rs`, `packed_documents.rs`: how an order and its
 //!   document are stored; `kept_counts.rs`, the counts an import keeps; `prepared.rs`,
@@ -17,6 +17,7 @@ pub(super) mod columns;
 pub(super) mod credentials;
 mod dialect;
 mod errors;
+mod events;
 mod imports;
 mod index_loads;
 mod indexed_lists;

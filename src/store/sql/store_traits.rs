@@ -1,17 +1,21 @@
 //! The store's traits, implemented for the SQL store of every backend: each method forwards to
-//! the one that does the work, in `credentials.rs`, `imports.rs`, `orders.rs` or `indexed_lists.rs`.
+//! the one that does the work, in `credentials.rs`, `imports.rs`, `orders.rs`, `indexed_lists.rs`
+//! or `events.rs`.
 
 use time::OffsetDateTime;
 
+use super::bind::owned_arguments;
 use super::dialect::Dialect;
+use super::events;
 use super::store::SqlStore;
-use super::time_columns::now;
+use super::time_columns::{now, to_micros};
 use crate::domain::credentials::{AccessToken, ApiKey, Client, Customer, SecretHash, TokenKey};
+use crate::domain::events::{EventType, OrderEvent};
 use crate::domain::order::{Order, OrderDocument};
 use crate::query::OrderQuery;
 use crate::store::{
-    CredentialStore, DocumentCacheUsage, ImportSummary, IndexUsage, KeyFilter, NewAccessToken, NewApiKey, NewClient, OrderPage, OrderStore,
-    PoolUsage, StoreHealth, StoreResult,
+    CredentialStore, DocumentCacheUsage, EventStore, ImportSummary, IndexUsage, KeyFilter, NewAccessToken, NewApiKey, NewClient, OrderPage,
+    OrderStore, PoolUsage, StoreHealth, StoreResult,
 };
 
 /// Implements one of the store's traits for `SqlStore<DB>` of every [`Dialect`], with the bounds
@@ -156,6 +160,22 @@ for_every_backend! {
 
         async fn count_orders(&self, customer_id: &str) -> StoreResult<u64> {
             self.count_customer_orders(customer_id).await
+        }
+    }
+}
+
+for_every_backend! {
+    impl EventStore {
+        async fn list_events(&self, customer_id: &str, after: i64, limit: u32, types: &[EventType]) -> StoreResult<Vec<OrderEvent>> {
+            let (sql, binds) = events::events_query(DB::PLACEHOLDER, customer_id, after, limit, types);
+            let rows = sqlx::query_with(&sql, owned_arguments::<DB>(binds)?).fetch_all(&self.pool).await?;
+            rows.iter().map(events::event_of::<DB>).collect()
+        }
+
+        async fn purge_events(&self, before: OffsetDateTime) -> StoreResult<u64> {
+            // No index by time (migration 0017): one pass over the table, once an hour.
+            let deleted = sqlx::query("DELETE FROM order_events WHERE event_time < $1").bind(to_micros(before)).execute(&self.pool).await?;
+            Ok(DB::rows_affected(&deleted))
         }
     }
 }

@@ -537,7 +537,10 @@ async fn large_imports_rebuild_the_indexes_as_they_were() {
     for order in &mut changed {
         order.request.customer_reference = Some("changed".into());
     }
+    let events_before = crate::store::EventStore::list_events(&store, "c1", 0, u32::MAX, &[]).await.unwrap().len();
     assert!(store.import_orders("c1", changed.clone()).await.is_err());
+    let events = crate::store::EventStore::list_events(&store, "c1", 0, u32::MAX, &[]).await.unwrap();
+    assert_eq!(events.len(), events_before, "a rolled-back import records no event");
     let after_failure = orders_indexes(&store).await;
     assert_eq!(after_failure, (unchanged.0 + 1, indexes.clone(), analyzed.clone()), "only the trigger added to the schema");
     let integrity: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&store.pool).await.unwrap();
