@@ -4,6 +4,7 @@
 pub const TOKEN_PATH: &str = "/oauth/v3/token";
 pub const ORDERS_PATH: &str = "/order-tracking/b2b/v1/orders";
 pub const ORDER_PATH: &str = "/order-tracking/b2b/v1/orders/{orderId}";
+pub const EVENTS_PATH: &str = "/order-tracking/b2b/v1/events";
 pub const OPENAPI_PATH: &str = "/order-tracking/b2b/v1/openapi.json";
 pub const HEALTHZ_PATH: &str = "/healthz";
 pub const READYZ_PATH: &str = "/readyz";

@@ -13,6 +13,7 @@ use utoipa::openapi::schema::{ObjectBuilder, Type};
 
 use super::schemas::{filter_value_schema, query_parameter, repeated_parameter, string_schema};
 use crate::domain::catalogue::{self, FIELDS, FieldKind, TOP_LEVEL_FIELDS};
+use crate::domain::events::EventType;
 use crate::query::{Limits, Op};
 
 /// The filters a customer's staff and programs use most, each a parameter of its own.
@@ -64,9 +65,38 @@ pub fn list_parameters(limits: Limits) -> Vec<Parameter> {
         ),
     ];
     parameters.extend(NAMED_FILTERS.iter().map(|name| named_filter(name)));
-    parameters.push(free_form_filters(FREE_FORM_FILTERS, false));
-    parameters.push(free_form_filters(FREE_FORM_DATE_FILTERS, true));
+    parameters.push(free_form_filters(FREE_FORM_FILTERS, false, &NAMED_FILTERS));
+    parameters.push(free_form_filters(FREE_FORM_DATE_FILTERS, true, &NAMED_FILTERS));
     parameters
+}
+
+/// The event feed's: where to start, how many, which types, and the list's filters on the order
+/// after the change, all in the two free-form objects (the feed names no filter of its own).
+pub fn event_parameters(limits: Limits) -> Vec<Parameter> {
+    let types: Vec<&str> = EventType::ALL.iter().map(|kind| kind.name()).collect();
+    vec![
+        query_parameter(
+            "after",
+            "The sequence of the last event read: the answer starts after it (0, the default: from the oldest kept)".into(),
+            ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0)).maximum(Some(i64::MAX)).default(Some(0.into())),
+        ),
+        query_parameter(
+            "limit",
+            format!("Maximum number of events to return, from 1 to {}", limits.max_limit.min(u64::from(u32::MAX))),
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(1))
+                .maximum(Some(limits.max_limit.min(u64::from(u32::MAX))))
+                .default(Some(limits.default_limit.into())),
+        ),
+        repeated_parameter(
+            "eventType",
+            format!("Only events of these types, as repeated keys or comma-separated: {}", types.join(", ")),
+            string_schema().enum_values(Some(types.iter().copied())),
+        ),
+        free_form_filters(FREE_FORM_FILTERS, false, &[]),
+        free_form_filters(FREE_FORM_DATE_FILTERS, true, &[]),
+    ]
 }
 
 /// `sort`: one comma list of sortable paths, each at most once whatever its sign, optionally
@@ -106,15 +136,18 @@ fn named_filter(name: &str) -> Parameter {
     }
 }
 
-/// Every filter that has no parameter of its own, on text paths or on date paths, as the members
-/// of one exploded object. A named filter is left out so that no key can be sent twice.
-fn free_form_filters(name: &str, dates: bool) -> Parameter {
+/// Every filter that has no parameter of its own (`excluded`), on text paths or on date paths, as
+/// the members of one exploded object. A named filter is left out so that no key can be sent twice.
+fn free_form_filters(name: &str, dates: bool, excluded: &[&str]) -> Parameter {
     let fields = || FIELDS.iter().filter(move |field| (field.kind != FieldKind::Text) == dates);
     let escape = |path: &str| path.replace('.', r"\.");
     let paths = fields().map(|field| escape(field.path)).collect::<Vec<_>>().join("|");
     let ops = Op::ALL.map(Op::name).join("|");
-    let named = NAMED_FILTERS.map(escape).join("|");
-    let names = string_schema().pattern(Some(format!(r"^(?!(?:{named})(?:\.eq)?$)(?:{paths})(?:\.(?:{ops}))?$")));
+    let names = match excluded.iter().map(|name| escape(name)).collect::<Vec<_>>().join("|") {
+        none if none.is_empty() => format!(r"^(?:{paths})(?:\.(?:{ops}))?$"),
+        named => format!(r"^(?!(?:{named})(?:\.eq)?$)(?:{paths})(?:\.(?:{ops}))?$"),
+    };
+    let names = string_schema().pattern(Some(names));
     let kind = if dates { FieldKind::DateTime } else { FieldKind::Text };
     let object = ObjectBuilder::new()
         .schema_type(Type::Object)

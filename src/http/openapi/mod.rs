@@ -15,8 +15,8 @@ use utoipa::openapi::{Content, Ref, RefOr};
 
 pub use self::list_parameters::{FREE_FORM_DATE_FILTERS, FREE_FORM_FILTERS, NAMED_FILTERS};
 use self::responses::{add_api_headers, add_common_errors, add_error, add_request_id_header};
-use super::paths::{ORDER_PATH, ORDERS_PATH, TOKEN_PATH};
-use super::routes::{meta, oauth, orders};
+use super::paths::{EVENTS_PATH, ORDER_PATH, ORDERS_PATH, TOKEN_PATH};
+use super::routes::{events, meta, oauth, orders};
 use crate::query::Limits;
 
 #[derive(OpenApi)]
@@ -27,9 +27,9 @@ use crate::query::Limits;
         description = "Track Orange Business orders and appointments for customer sites in France. \
             Every call needs an OAuth 2.0 client-credentials access token (`Authorization: Bearer ...`) and an API key (`X-Api-Key`)."
     ),
-    paths(oauth::issue_token, orders::list_orders, orders::get_order, meta::healthz, meta::readyz, meta::openapi_doc, meta::metrics_text),
+    paths(oauth::issue_token, orders::list_orders, orders::get_order, events::list_events, meta::healthz, meta::readyz, meta::openapi_doc, meta::metrics_text),
     components(schemas(super::error::ErrorBody, super::oauth_error::OAuthErrorBody, oauth::TokenResponse, oauth::TokenRequestForm)),
-    tags((name = "oauth", description = "Access tokens"), (name = "orders", description = "Your orders"), (name = "probes", description = "Health"))
+    tags((name = "oauth", description = "Access tokens"), (name = "orders", description = "Your orders"), (name = "events", description = "Changes of your orders"), (name = "probes", description = "Health"))
 )]
 struct ApiDoc;
 
@@ -67,11 +67,14 @@ pub fn document(limits: Limits) -> utoipa::openapi::OpenApi {
             ok.content.insert("application/json".to_owned(), Content::new(Some(ArrayBuilder::new().items(item))));
         }
     }
+    if let Some(feed) = doc.paths.paths.get_mut(EVENTS_PATH).and_then(|item| item.get.as_mut()) {
+        feed.parameters.get_or_insert_with(Vec::new).extend(list_parameters::event_parameters(limits));
+    }
     if let Some(detail) = doc.paths.paths.get_mut(ORDER_PATH).and_then(|item| item.get.as_mut()) {
         add_error(detail, "404", "No such order among yours (code 60)");
     }
     for (path, item) in doc.paths.paths.iter_mut() {
-        let is_api = path.starts_with(ORDERS_PATH) && !path.ends_with("openapi.json");
+        let is_api = (path.starts_with(ORDERS_PATH) || path == EVENTS_PATH) && !path.ends_with("openapi.json");
         for operation in [&mut item.get, &mut item.post].into_iter().flatten() {
             add_common_errors(operation, is_api);
             if is_api {
@@ -123,12 +126,24 @@ mod tests {
     }
 
     #[test]
+    fn the_event_feed_takes_a_position_types_and_every_filter() {
+        let json: serde_json::Value = serde_json::from_str(&document_json(Limits { default_limit: 10, max_limit: 50 })).unwrap();
+        let names: Vec<&str> =
+            json["paths"][EVENTS_PATH]["get"]["parameters"].as_array().unwrap().iter().filter_map(|p| p["name"].as_str()).collect();
+        assert_eq!(names, ["after", "limit", "eventType", FREE_FORM_FILTERS, FREE_FORM_DATE_FILTERS, "If-None-Match"]);
+        let items = &json["paths"][EVENTS_PATH]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["items"];
+        assert_eq!(items["$ref"], "#/components/schemas/OrderEvent");
+        let event = &json["components"]["schemas"]["OrderEvent"]["properties"];
+        assert_eq!(event["event"]["$ref"], "#/components/schemas/EventPayload");
+    }
+
+    #[test]
     fn the_api_takes_an_oauth2_client_credentials_token_and_an_api_key() {
         let json: serde_json::Value = serde_json::from_str(&document_json(Limits { default_limit: 10, max_limit: 10 })).unwrap();
         let schemes = &json["components"]["securitySchemes"];
         assert_eq!(schemes["oauth2"]["flows"]["clientCredentials"]["tokenUrl"], TOKEN_PATH);
         assert_eq!((&schemes["apiKey"]["in"], &schemes["apiKey"]["name"]), (&"header".into(), &"X-Api-Key".into()));
-        for path in [ORDERS_PATH, ORDER_PATH] {
+        for path in [ORDERS_PATH, ORDER_PATH, EVENTS_PATH] {
             assert_eq!(json["paths"][path]["get"]["security"], serde_json::json!([{"oauth2": [], "apiKey": []}]), "{path}");
         }
     }

@@ -1,5 +1,6 @@
 //! One module per resource, each exporting `router()`.
 
+pub mod events;
 mod field_selection;
 pub mod meta;
 pub mod oauth;

@@ -116,7 +116,7 @@ fn cached(state: &AppState, key: &AnswerKey) -> Option<Arc<Answer>> {
 }
 
 /// Every answer to an authenticated caller, error or not, warns of a key about to expire.
-fn with_caller_headers(caller: &Caller, answer: Result<Response, ApiError>) -> Response {
+pub(super) fn with_caller_headers(caller: &Caller, answer: Result<Response, ApiError>) -> Response {
     let mut response = answer.into_response();
     response.headers_mut().extend(caller.response_headers());
     response
@@ -178,7 +178,7 @@ async fn compressed(state: &AppState, key: &AnswerKey, answer: &Answer, encoding
 }
 
 /// Weak comparison (RFC 9110 §13.1.2): `*`, or any listed tag equal once `W/` is dropped.
-fn if_none_match(request_headers: &HeaderMap, etag: &str) -> bool {
+pub(super) fn if_none_match(request_headers: &HeaderMap, etag: &str) -> bool {
     request_headers.get_all(header::IF_NONE_MATCH).iter().filter_map(|value| value.to_str().ok()).flat_map(|value| value.split(',')).any(
         |candidate| {
             let candidate = candidate.trim();

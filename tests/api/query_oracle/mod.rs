@@ -136,6 +136,24 @@ fn paging_through_a_result_returns_every_order_once() {
     servers.finish();
 }
 
+/// One document against a query's filters, as the feed and the hub check events (#31): the
+/// server's matcher, on the query the server parsed, says what the oracle says, order by order.
+#[test]
+fn one_document_matches_the_filters_as_the_oracle_says() {
+    use order_tracking::query::{Limits, matches_all, parse_query};
+    let limits = Limits { default_limit: DEFAULT_LIMIT as u64, max_limit: DEFAULT_LIMIT as u64 };
+    proptest!(config(128), |(case in case_strategy(query_strategy(), 8))| {
+        for query in &case.queries {
+            let raw = query.to_string();
+            let parsed = parse_query(raw.trim_start_matches('?'), limits).map_err(|error| TestCaseError::fail(format!("{raw}: {error}")))?;
+            for order in &case.orders {
+                let expected = query.filters.iter().all(|filter| holds(order, filter));
+                prop_assert_eq!(matches_all(&parsed.filters, &order.to_json()), expected, "{} on {}", raw, order.to_json());
+            }
+        }
+    });
+}
+
 #[test]
 fn the_oracle_knows_every_field_of_the_catalogue() {
     use order_tracking::domain::catalogue::{self, Container, FieldKind};
