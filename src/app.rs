@@ -10,6 +10,8 @@ use tokio::net::TcpListener;
 use crate::config::{Config, TlsFiles};
 use crate::http::rate_limit::RateLimits;
 use crate::http::{self, state::AppState};
+use crate::hub::deliverer::Deliverer;
+use crate::hub::sender::Sender;
 use crate::store::{self, Store};
 use crate::tls;
 
@@ -36,7 +38,8 @@ impl App {
             None => None,
         };
         let openapi = http::openapi::document_json(config.limits).into();
-        Ok(App { listener, state: AppState::new(store, config, openapi), tls, hangups: tls::Hangups::listen() })
+        let webhooks = Arc::new(Sender::new(Arc::new(config.webhooks.clone()))?);
+        Ok(App { listener, state: AppState::new(store, config, openapi, webhooks), tls, hangups: tls::Hangups::listen() })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -58,6 +61,13 @@ impl App {
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let purge = tokio::spawn(purge_every_hour(self.state.store.clone(), self.state.config.event_retention));
         let forget = tokio::spawn(forget_idle_clients(self.state.limits.clone()));
+        let deliverer = Deliverer::new(
+            self.state.store.clone(),
+            self.state.webhooks.clone(),
+            Arc::new(self.state.config.webhooks.clone()),
+            self.state.config.limits,
+        );
+        let deliveries = tokio::spawn(deliverer.run());
         let router = http::router(self.state);
         let reload = tokio::spawn(tls::reload_on_hangup(self.hangups, self.tls.clone()));
         let served = match self.tls {
@@ -73,6 +83,8 @@ impl App {
             None => axum::serve(self.listener, router).with_graceful_shutdown(shutdown).await,
         };
         reload.abort();
+        // Attempts in flight are dropped with it: their leases bring them back at the next start.
+        deliveries.abort();
         purge.abort();
         forget.abort();
         served

@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::{bail, ensure};
 use clap::{Args, ValueEnum};
 
+use crate::hub::settings::{WebhookArgs, WebhookSettings};
 use crate::query::Limits;
 use crate::store::StoreOptions;
 
@@ -149,6 +150,8 @@ pub struct ServeArgs {
     /// Log lines as text or JSON (on stderr).
     #[arg(long, env = "ORDER_TRACKING_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+    #[command(flatten)]
+    pub webhooks: WebhookArgs,
 }
 
 /// Validated settings of a running server.
@@ -173,6 +176,7 @@ pub struct Config {
     pub cors_allow_origins: Vec<String>,
     /// The OpenAPI document's server URL, without a trailing `/`.
     pub public_url: Option<String>,
+    pub webhooks: WebhookSettings,
 }
 
 /// Where the https listener's certificate chain and private key are read from.
@@ -204,6 +208,8 @@ impl Config {
             tls: serve.tls_cert.clone().zip(serve.tls_key.clone()).map(|(cert, key)| TlsFiles { cert, key }),
             cors_allow_origins: serve.cors_allow_origins.iter().map(|origin| origin.trim().to_owned()).collect(),
             public_url: serve.public_url.as_ref().map(|url| url.trim_end_matches('/').to_owned()),
+            // The demo's receivers run on the same machine.
+            webhooks: WebhookSettings { allow_private: serve.webhooks.webhook_allow_private || serve.demo, ..serve.webhooks.settings()? },
         };
         config.validate()?;
         Ok(config)
@@ -271,6 +277,7 @@ impl Config {
             tls: None,
             cors_allow_origins: Vec::new(),
             public_url: None,
+            webhooks: WebhookSettings::default(),
         }
     }
 }
@@ -327,6 +334,9 @@ mod tests {
             (&["--cors-allow-origin", "app.example.com"][..], "--cors-allow-origin"),
             (&["--public-url", "ftp://x"][..], "--public-url"),
             (&["--public-url", "https://x.example/?a=1"][..], "--public-url"),
+            (&["--webhook-retry-schedule", "5s,soon"][..], "--webhook-retry-schedule"),
+            (&["--webhook-timeout-seconds", "0"][..], "--webhook-timeout-seconds"),
+            (&["--webhook-concurrency-per-host", "0"][..], "--webhook-concurrency-per-host"),
         ] {
             let error = config(args).unwrap_err().to_string();
             assert!(error.contains(name), "{args:?}: {error}");

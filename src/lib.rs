@@ -9,6 +9,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod http;
+pub mod hub;
 pub mod import;
 pub mod query;
 pub mod store;

@@ -19,6 +19,9 @@ pub async fn run(args: &ServeArgs, database: &DatabaseArgs) -> Result<(), Failur
     if let Some(demo) = demo {
         println!("{}", demo::instructions(&demo, &base, token_ttl));
     }
+    if args.demo && !args.webhooks.webhook_allow_private {
+        println!("Webhook callbacks may be plain http and local addresses here (--demo implies --webhook-allow-private).\n");
+    }
     tracing::info!(%address, database = %crate::store::mask_password(&database.database), "serving");
     app.run(shutdown_signal()).await.map_err(|error| Failure::new(format!("server stopped: {error}")))
 }

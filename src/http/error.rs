@@ -37,6 +37,18 @@ pub enum ApiError {
     ForeignApiKey,
     #[error(transparent)]
     InvalidQuery(#[from] QueryError),
+    /// A request that must have a body came without one.
+    #[error("missing body")]
+    MissingBody,
+    /// A body that is not what the operation reads (not JSON, not an object); says why.
+    #[error("invalid body: {0}")]
+    InvalidBody(String),
+    /// A required member of the body is absent.
+    #[error("missing body field {0}")]
+    MissingBodyField(&'static str),
+    /// A member of the body has a value the operation refuses; says why and what to do.
+    #[error("invalid body field {field}")]
+    InvalidBodyField { field: &'static str, problem: String },
     /// A path segment the framework could not decode.
     #[error("invalid URL parameter")]
     InvalidUrlParameter,
@@ -103,6 +115,10 @@ impl ApiError {
             ForeignApiKey => (StatusCode::FORBIDDEN, 50, "Access denied"),
             InvalidQuery(_) => (StatusCode::BAD_REQUEST, 28, "Invalid query-string parameter value"),
             InvalidUrlParameter => (StatusCode::BAD_REQUEST, 20, "Invalid URL parameter value"),
+            MissingBody => (StatusCode::BAD_REQUEST, 21, "Missing body"),
+            InvalidBody(_) => (StatusCode::BAD_REQUEST, 22, "Invalid body"),
+            MissingBodyField(_) => (StatusCode::BAD_REQUEST, 23, "Missing body field"),
+            InvalidBodyField { .. } => (StatusCode::BAD_REQUEST, 24, "Invalid body field"),
             NotFound(_) => (StatusCode::NOT_FOUND, 60, "Resource not found"),
             MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, 61, "Method not allowed"),
             NotAcceptable => (StatusCode::NOT_ACCEPTABLE, 62, "Not acceptable"),
@@ -135,6 +151,10 @@ impl ApiError {
             ForeignApiKey => "The API key and the access token belong to different customers: use the API key issued with your OAuth client.".into(),
             InvalidQuery(error) => format!("Invalid query parameter '{}': {}.", error.parameter, error.problem.trim_end_matches('.')),
             InvalidUrlParameter => "A part of the URL path could not be decoded: percent-encode it as UTF-8.".into(),
+            MissingBody => "This operation needs a JSON body, and the request had none: send one with Content-Type: application/json.".into(),
+            InvalidBody(problem) => format!("The request body is not what this operation reads: {problem}."),
+            MissingBodyField(field) => format!("The request body has no '{field}': it is required."),
+            InvalidBodyField { field, problem } => format!("Invalid body field '{field}': {}.", problem.trim_end_matches('.')),
             NotFound(description) => description.clone(),
             MethodNotAllowed => "This method is not allowed on this resource: see the Allow header.".into(),
             NotAcceptable => "This API answers application/json only: accept application/json (or */*).".into(),
@@ -201,6 +221,10 @@ fn code_label(code: u16) -> &'static str {
         1 => "1",
         5 => "5",
         20 => "20",
+        21 => "21",
+        22 => "22",
+        23 => "23",
+        24 => "24",
         26 => "26",
         28 => "28",
         40 => "40",

@@ -29,7 +29,11 @@ use self::state::AppState;
 /// routes only.
 pub fn router(state: AppState) -> Router {
     let config = state.config.clone();
-    let api = Router::new().merge(routes::oauth::router()).merge(routes::orders::router()).merge(routes::events::router());
+    let api = Router::new()
+        .merge(routes::oauth::router())
+        .merge(routes::orders::router())
+        .merge(routes::events::router())
+        .merge(routes::hub::router());
     let api = match cors::api_layer(&config.cors_allow_origins) {
         Some(cors) => api.route_layer(cors),
         None => api,

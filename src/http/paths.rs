@@ -9,3 +9,7 @@ pub const OPENAPI_PATH: &str = "/order-tracking/b2b/v1/openapi.json";
 pub const HEALTHZ_PATH: &str = "/healthz";
 pub const READYZ_PATH: &str = "/readyz";
 pub const METRICS_PATH: &str = "/metrics";
+pub const HUB_PATH: &str = "/order-tracking/b2b/v1/hub";
+pub const SUBSCRIPTION_PATH: &str = "/order-tracking/b2b/v1/hub/{id}";
+pub const SUBSCRIPTION_SECRET_PATH: &str = "/order-tracking/b2b/v1/hub/{id}/secret";
+pub const SUBSCRIPTION_PING_PATH: &str = "/order-tracking/b2b/v1/hub/{id}/ping";

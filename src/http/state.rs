@@ -9,6 +9,7 @@ use super::answer_cache::AnswerCache;
 use super::metrics::Metrics;
 use super::rate_limit::RateLimits;
 use crate::config::Config;
+use crate::hub::sender::Sender;
 use crate::store::Store;
 
 /// The shared state, behind one `Arc`: axum clones it several times per request.
@@ -24,14 +25,24 @@ pub struct Shared {
     pub answers: AnswerCache,
     /// The OpenAPI document, serialized once: it depends on the configured paging limits.
     pub openapi: Bytes,
+    /// Sends webhooks: the deliverer's attempts and the hub's pings share its connections.
+    pub webhooks: Arc<Sender>,
 }
 
 impl AppState {
     /// `openapi` is the API's description as served (`openapi::document_json`).
-    pub fn new(store: Arc<dyn Store>, config: Config, openapi: Bytes) -> Self {
+    pub fn new(store: Arc<dyn Store>, config: Config, openapi: Bytes, webhooks: Arc<Sender>) -> Self {
         let limits = Arc::new(RateLimits::new(config.token_requests_per_minute, config.requests_per_minute));
         let answers = AnswerCache::new(config.answer_cache_bytes);
-        AppState(Arc::new(Shared { store, config: Arc::new(config), limits, metrics: Arc::new(Metrics::default()), answers, openapi }))
+        AppState(Arc::new(Shared {
+            store,
+            config: Arc::new(config),
+            limits,
+            metrics: Arc::new(Metrics::default()),
+            answers,
+            openapi,
+            webhooks,
+        }))
     }
 }
 

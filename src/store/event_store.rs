@@ -12,6 +12,7 @@ pub trait EventStore: Send + Sync {
     /// The customer's events whose sequence is above `after`, in sequence order, at most
     /// `limit`, of the given types (every type when empty).
     async fn list_events(&self, customer_id: &str, after: i64, limit: u32, types: &[EventType]) -> StoreResult<Vec<OrderEvent>>;
-    /// Deletes every customer's events recorded before `before`; returns how many went.
+    /// Deletes every customer's events recorded before `before`, and the webhook deliveries that
+    /// ended before it or lost their event; returns how many events went.
     async fn purge_events(&self, before: OffsetDateTime) -> StoreResult<u64>;
 }

@@ -1,6 +1,6 @@
 //! Storage: the store's traits, spoken in domain types, and its backends. SQL lives only here.
 //!
-//! - `credential_store.rs`, `order_store.rs`, `event_store.rs`, `health.rs`: what the rest of the
+//! - `credential_store.rs`, `order_store.rs`, `event_store.rs`, `hub_store.rs`, `health.rs`: what the rest of the
 //!   service asks of a store, one trait per concern; [`Store`] is all of them.
 //! - `sql/`: the one implementation, for every SQL backend.
 //! - `sqlite/`, `postgres/`: what only that backend does (opening, settings, its own reads).
@@ -10,6 +10,7 @@ mod credential_store;
 mod error;
 mod event_store;
 mod health;
+mod hub_store;
 mod memory;
 mod options;
 mod order_store;
@@ -25,6 +26,10 @@ pub use credential_store::{CredentialStore, KeyFilter, NewAccessToken, NewApiKey
 pub use error::{StoreError, StoreResult};
 pub use event_store::EventStore;
 pub use health::{DirectReadCounts, PoolUsage, StoreHealth};
+pub use hub_store::{
+    ClaimedDelivery, DeliveryOutcome, DeliveryRecord, DeliveryResult, DeliveryStore, NewDelivery, NewSubscription, Subscription,
+    SubscriptionStatus, SubscriptionStore,
+};
 pub use memory::{DocumentCacheUsage, IndexUsage};
 pub use options::StoreOptions;
 pub use order_store::{ImportSummary, OrderPage, OrderStore};
@@ -36,9 +41,9 @@ pub use sql::packed_documents;
 /// transaction, and the same pool and caches serve credentials and lists. So one store
 /// implements them all, and the service holds it as one `Arc<dyn Store>`; code that needs one
 /// concern only takes that trait (`&dyn OrderStore`), to which a `&dyn Store` converts.
-pub trait Store: CredentialStore + OrderStore + EventStore + StoreHealth {}
+pub trait Store: CredentialStore + OrderStore + EventStore + SubscriptionStore + DeliveryStore + StoreHealth {}
 
-impl<T: CredentialStore + OrderStore + EventStore + StoreHealth> Store for T {}
+impl<T: CredentialStore + OrderStore + EventStore + SubscriptionStore + DeliveryStore + StoreHealth> Store for T {}
 
 /// Opens the backend the URL names, creating and migrating its schema. A database that
 /// cannot be reached fails with [`StoreError::Unavailable`] inside the error.

@@ -135,6 +135,8 @@ async fn a_request_past_the_timeout_is_408_code_63() {
         config.store.connect_timeout = Duration::from_secs(30);
         config.store.idle_timeout = Duration::from_millis(100);
         config.request_timeout = Duration::from_millis(300);
+        // The webhook deliverer's poll would keep a connection from ever being idle that long.
+        config.webhooks.poll_every = Duration::from_secs(3600);
     })
     .await;
     let tenant = app.tenant("Acme").await;
@@ -153,6 +155,7 @@ async fn a_locked_sqlite_database_is_503_code_5_and_service_resumes_after() {
     let app = TestApp::spawn_with(backend, |config| {
         config.store.timeout = Duration::from_millis(200);
         config.store.idle_timeout = Duration::from_millis(100);
+        config.webhooks.poll_every = Duration::from_secs(3600);
     })
     .await;
     let tenant = app.tenant("Acme").await;

@@ -159,6 +159,16 @@ impl TestApp {
         self.get_with(path, &[("authorization", &format!("Bearer {token}")), ("x-api-key", api_key)]).await
     }
 
+    /// `method path` as the tenant, with a fresh token and, if given, a JSON body.
+    pub async fn call_as(&self, tenant: &Tenant, method: reqwest::Method, path: &str, body: Option<&str>) -> Answer {
+        let token = self.token(tenant).await;
+        let mut request = self.http.request(method, self.url(path)).bearer_auth(token).header("x-api-key", &tenant.api_key);
+        if let Some(body) = body {
+            request = request.header("content-type", "application/json").body(body.to_owned());
+        }
+        answer(request.send().await.expect("the server answers")).await
+    }
+
     /// Imports orders given as JSON, through the same validation as the CLI.
     pub async fn import(&self, tenant: &Tenant, orders: &[Value]) {
         let orders: Vec<Order> = orders.iter().map(|value| parse_order(value.clone()).expect("a valid order")).collect();

@@ -1,6 +1,7 @@
 //! The OpenAPI 3.1 document, generated from the handlers and types the server runs, with the
 //! list's filter parameters generated from the field catalogue, so it cannot drift.
 
+mod hub_extras;
 mod list_parameters;
 mod responses;
 mod schemas;
@@ -15,8 +16,8 @@ use utoipa::openapi::{Content, Ref, RefOr};
 
 pub use self::list_parameters::{FREE_FORM_DATE_FILTERS, FREE_FORM_FILTERS, NAMED_FILTERS};
 use self::responses::{add_api_headers, add_common_errors, add_error, add_request_id_header};
-use super::paths::{EVENTS_PATH, ORDER_PATH, ORDERS_PATH, TOKEN_PATH};
-use super::routes::{events, meta, oauth, orders};
+use super::paths::{EVENTS_PATH, HUB_PATH, ORDER_PATH, ORDERS_PATH, TOKEN_PATH};
+use super::routes::{events, hub, meta, oauth, orders};
 use crate::query::Limits;
 
 #[derive(OpenApi)]
@@ -27,15 +28,17 @@ use crate::query::Limits;
         description = "Track Orange Business orders and appointments for customer sites in France. \
             Every call needs an OAuth 2.0 client-credentials access token (`Authorization: Bearer ...`) and an API key (`X-Api-Key`)."
     ),
-    paths(oauth::issue_token, orders::list_orders, orders::get_order, events::list_events, meta::healthz, meta::readyz, meta::openapi_doc, meta::metrics_text),
+    paths(oauth::issue_token, orders::list_orders, orders::get_order, events::list_events, hub::subscribe, hub::list_subscriptions, hub::get_subscription, hub::unsubscribe, hub::rotate_secret, hub::ping, meta::healthz, meta::readyz, meta::openapi_doc, meta::metrics_text),
     components(schemas(super::error::ErrorBody, super::oauth_error::OAuthErrorBody, oauth::TokenResponse, oauth::TokenRequestForm)),
-    tags((name = "oauth", description = "Access tokens"), (name = "orders", description = "Your orders"), (name = "events", description = "Changes of your orders"), (name = "probes", description = "Health"))
+    tags((name = "oauth", description = "Access tokens"), (name = "orders", description = "Your orders"), (name = "events", description = "Changes of your orders"), (name = "hub", description = "Webhook subscriptions to your order events"), (name = "probes", description = "Health"))
 )]
 struct ApiDoc;
 
 /// The document, serialized once at start, without its `servers` (`served::with_server` adds them).
 pub fn document_json(limits: Limits) -> String {
-    serde_json::to_string_pretty(&document(limits)).expect("the OpenAPI document serializes")
+    let mut json = serde_json::to_value(document(limits)).expect("the OpenAPI document serializes");
+    json["webhooks"] = hub_extras::webhooks();
+    serde_json::to_string_pretty(&json).expect("the OpenAPI document serializes")
 }
 
 /// The document of a server with these paging limits (`limit`'s maximum and default).
@@ -74,15 +77,18 @@ pub fn document(limits: Limits) -> utoipa::openapi::OpenApi {
         add_error(detail, "404", "No such order among yours (code 60)");
     }
     for (path, item) in doc.paths.paths.iter_mut() {
-        let is_api = (path.starts_with(ORDERS_PATH) || path == EVENTS_PATH) && !path.ends_with("openapi.json");
-        for operation in [&mut item.get, &mut item.post].into_iter().flatten() {
+        let is_api =
+            (path.starts_with(ORDERS_PATH) || path == EVENTS_PATH || path.starts_with(HUB_PATH)) && !path.ends_with("openapi.json");
+        for operation in [&mut item.get, &mut item.post, &mut item.delete].into_iter().flatten() {
             add_common_errors(operation, is_api);
             if is_api {
-                add_api_headers(operation);
+                // The hub's answers have no entity tags.
+                add_api_headers(operation, !path.starts_with(HUB_PATH));
             }
             add_request_id_header(operation);
         }
     }
+    hub_extras::add_hub_errors(&mut doc);
     doc
 }
 

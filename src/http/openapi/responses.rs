@@ -38,15 +38,10 @@ pub(super) fn add_request_id_header(operation: &mut Operation) {
 }
 
 /// `If-None-Match` on requests and `X-Api-Key-Expires` on successful answers of the API.
-pub(super) fn add_api_headers(operation: &mut Operation) {
-    let if_none_match = ParameterBuilder::new()
-        .name("If-None-Match")
-        .parameter_in(ParameterIn::Header)
-        .required(Required::False)
-        .description(Some("An ETag of an earlier answer: 304 if the answer is unchanged"))
-        .schema(Some(string_schema().build()))
-        .build();
-    operation.parameters.get_or_insert_with(Vec::new).push(if_none_match);
+pub(super) fn add_api_headers(operation: &mut Operation, takes_etags: bool) {
+    if takes_etags {
+        add_if_none_match(operation);
+    }
     if let Some(RefOr::T(ok)) = operation.responses.responses.get_mut("200") {
         let header = HeaderBuilder::new()
             .schema(string_schema().build())
@@ -57,6 +52,17 @@ pub(super) fn add_api_headers(operation: &mut Operation) {
             ok.headers.insert(name.to_owned(), header.build());
         }
     }
+}
+
+fn add_if_none_match(operation: &mut Operation) {
+    let if_none_match = ParameterBuilder::new()
+        .name("If-None-Match")
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some("An ETag of an earlier answer: 304 if the answer is unchanged"))
+        .schema(Some(string_schema().build()))
+        .build();
+    operation.parameters.get_or_insert_with(Vec::new).push(if_none_match);
 }
 
 pub(super) fn add_common_errors(operation: &mut Operation, is_api: bool) {

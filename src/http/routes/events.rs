@@ -8,12 +8,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::orders::{if_none_match, with_caller_headers};
-use crate::domain::events::{EventType, OrderEvent};
+use crate::domain::events::OrderEvent;
 use crate::http::caller::Caller;
 use crate::http::error::ApiError;
 use crate::http::paths::EVENTS_PATH;
 use crate::http::state::AppState;
-use crate::query::{Filter, Limits, QueryError, matches_all, parse_query};
+use crate::hub::event_filter::EventFilter;
+use crate::query::{Limits, QueryError};
 
 pub fn router() -> Router<AppState> {
     Router::new().route(EVENTS_PATH, get(list_events))
@@ -76,12 +77,12 @@ async fn read(state: &AppState, caller: &Caller, query: &FeedQuery) -> Result<(V
     let (mut found, mut last_read, mut scanned) = (Vec::new(), query.after, 0);
     let chunk = query.limit.min(1000);
     loop {
-        let events = state.store.list_events(&caller.customer_id, last_read, chunk, &query.types).await?;
+        let events = state.store.list_events(&caller.customer_id, last_read, chunk, &query.wanted.types).await?;
         let exhausted = events.len() < chunk as usize;
         for event in events {
             last_read = event.sequence;
             scanned += 1;
-            if query.filters.is_empty() || matches_all(&query.filters, &order_of(&event)?) {
+            if query.wanted.filters.is_empty() || query.wanted.matches(&event, &order_of(&event)?) {
                 found.push(event);
                 if found.len() == query.limit as usize {
                     return Ok((found, last_read));
@@ -107,21 +108,21 @@ fn next_link(raw: &str, last_read: i64, limit: u32) -> String {
     format!("<{EVENTS_PATH}?{}>; rel=\"next\"", serializer.finish())
 }
 
-/// A feed request: `after`, `limit`, `eventType`, and the list's filters on the order.
+/// A feed request: `after`, `limit`, and which events (`eventType`, the list's filters).
 #[derive(Debug)]
 struct FeedQuery {
     after: i64,
     limit: u32,
-    types: Vec<EventType>,
-    filters: Vec<Filter>,
+    wanted: EventFilter,
 }
 
 impl FeedQuery {
     fn parse(raw: &str, limits: Limits) -> Result<FeedQuery, QueryError> {
         let problem = |parameter: &str, problem: String| QueryError { parameter: parameter.to_owned(), problem };
-        let (mut after, mut limit, mut types, mut filters) = (None, None, Vec::new(), form_urlencoded::Serializer::new(String::new()));
-        for (name, value) in form_urlencoded::parse(raw.as_bytes()) {
-            match name.as_ref() {
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(raw.as_bytes()).into_owned().collect();
+        let (mut after, mut limit) = (None, None);
+        for (name, value) in &pairs {
+            match name.as_str() {
                 "after" if after.is_some() => return Err(problem("after", "given more than once; give it once".into())),
                 "after" => {
                     after = Some(value.parse::<i64>().ok().filter(|_| value.bytes().all(|b| b.is_ascii_digit())).ok_or_else(|| {
@@ -142,31 +143,12 @@ impl FeedQuery {
                             .ok_or_else(|| problem("limit", format!("must be an integer from 1 to {max}, not {value:?}")))?,
                     )
                 }
-                "eventType" => {
-                    for name in value.split(',') {
-                        let kind = EventType::from_name(name).ok_or_else(|| {
-                            let names: Vec<&str> = EventType::ALL.iter().map(|kind| kind.name()).collect();
-                            problem("eventType", format!("{name:?} is not an event type; use {}", names.join(", ")))
-                        })?;
-                        if !types.contains(&kind) {
-                            types.push(kind);
-                        }
-                    }
-                }
-                "offset" | "sort" | "fields" => {
-                    return Err(problem(
-                        &name,
-                        "is not a parameter of the event feed, which takes after, limit, eventType and filters".into(),
-                    ));
-                }
-                _ => {
-                    filters.append_pair(&name, &value);
-                }
+                _ => {}
             }
         }
-        let filters = parse_query(&filters.finish(), limits)?.filters;
+        let wanted = EventFilter::parse(pairs.iter().map(|(name, value)| (name.as_str(), value.as_str())), limits, &["after", "limit"])?;
         let limit = u32::try_from(limit.unwrap_or(limits.default_limit)).unwrap_or(u32::MAX);
-        Ok(FeedQuery { after: after.unwrap_or(0), limit, types, filters })
+        Ok(FeedQuery { after: after.unwrap_or(0), limit, wanted })
     }
 }
 
@@ -213,7 +195,7 @@ mod tests {
     #[test]
     fn the_feed_takes_after_limit_types_and_filters() {
         let query = FeedQuery::parse("after=7&limit=20&eventType=OrderCreateEvent,OrderStateChangeEvent&status=Closed", LIMITS).unwrap();
-        assert_eq!((query.after, query.limit, query.types.len(), query.filters.len()), (7, 20, 2, 1));
+        assert_eq!((query.after, query.limit, query.wanted.types.len(), query.wanted.filters.len()), (7, 20, 2, 1));
         let defaults = FeedQuery::parse("", LIMITS).unwrap();
         assert_eq!((defaults.after, defaults.limit), (0, 100));
         for (raw, parameter) in [

@@ -2,6 +2,7 @@
 
 pub mod events;
 mod field_selection;
+pub mod hub;
 pub mod meta;
 pub mod oauth;
 pub mod orders;

@@ -2,6 +2,9 @@
 //! sqlx's advisory lock, so instances starting together apply them once.
 
 use std::str::FromStr;
+use std::sync::Arc;
+
+use tokio::sync::Notify;
 
 use sqlx::Postgres;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -41,10 +44,38 @@ impl Dialect for Postgres {
     // `DROP INDEX` locks the table against every reader until the import commits.
     const ORDERS_INDEXES: Option<&'static str> = None;
     const NULLS: NullsSort = NullsSort::High;
+    const SKIP_LOCKED: &'static str = " FOR UPDATE OF d SKIP LOCKED";
+    const NOTIFY_EVENTS: Option<&'static str> = Some("SELECT pg_notify('order_events', $1)");
     const PLACEHOLDER: Placeholder = Placeholder::Numbered;
 
     fn rows_affected(result: &Self::QueryResult) -> u64 {
         result.rows_affected()
+    }
+
+    fn listen_for_events(pool: &sqlx::Pool<Self>, wake: Arc<Notify>) -> bool {
+        tokio::spawn(listen_for_events(pool.clone(), wake));
+        true
+    }
+}
+
+/// Wakes `wake` at each `NOTIFY order_events`, for as long as the process runs; after a lost
+/// connection, connects again and wakes once, for what it may have missed meanwhile.
+async fn listen_for_events(pool: sqlx::PgPool, wake: Arc<Notify>) {
+    loop {
+        let listening = async {
+            let mut listener = sqlx::postgres::PgListener::connect_with(&pool).await?;
+            listener.listen("order_events").await?;
+            wake.notify_one();
+            loop {
+                listener.recv().await?;
+                wake.notify_one();
+            }
+        };
+        let ended: Result<(), sqlx::Error> = listening.await;
+        if let Err(error) = ended {
+            tracing::warn!(%error, "not listening for new order events; trying again in a second");
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
     }
 }
 

@@ -40,6 +40,17 @@ pub trait Dialect: Database {
     /// import drops them and builds them again after its rows (see `imports.rs`); `None` where
     /// dropping an index would block the readers until the import commits (PostgreSQL).
     const ORDERS_INDEXES: Option<&'static str>;
+    /// Ends the subquery that picks the webhook deliveries to claim (alias `d`): where several
+    /// processes claim at once, each skips the rows another is claiming.
+    const SKIP_LOCKED: &'static str;
+    /// Run in an import's transaction once it recorded events, `$1` the customer: tells the
+    /// other connections listening, when it commits (PostgreSQL's `NOTIFY`).
+    const NOTIFY_EVENTS: Option<&'static str>;
+    /// Starts waking `wake` whenever another connection commits events ([`Self::NOTIFY_EVENTS`]);
+    /// false where the backend cannot tell, and the deliverer polls.
+    fn listen_for_events(_pool: &sqlx::Pool<Self>, _wake: std::sync::Arc<tokio::sync::Notify>) -> bool {
+        false
+    }
     /// Where the backend sorts NULL.
     const NULLS: NullsSort;
     /// Whether the page's plan depends on how many orders match, so that they are counted

@@ -147,6 +147,9 @@ where
                 .bind(numbering.last_sequence)
                 .execute(&mut *tx)
                 .await?;
+            if let Some(notify) = DB::NOTIFY_EVENTS {
+                sqlx::query(notify).bind(customer_id).execute(&mut *tx).await?;
+            }
         }
         if changed {
             // In the same transaction: a reader sees the new orders and the new version together.

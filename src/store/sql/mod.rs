@@ -15,6 +15,7 @@ mod batcher;
 pub(super) mod bind;
 pub(super) mod columns;
 pub(super) mod credentials;
+mod deliveries;
 mod dialect;
 mod errors;
 mod events;
@@ -29,6 +30,7 @@ mod prepared;
 pub(super) mod query;
 mod store;
 mod store_traits;
+mod subscriptions;
 pub(super) mod time_columns;
 mod value_sets;
 

@@ -47,6 +47,7 @@ macro_rules! for_every_backend {
         }
     };
 }
+pub(super) use for_every_backend;
 
 for_every_backend! {
     impl StoreHealth {
@@ -175,6 +176,17 @@ for_every_backend! {
         async fn purge_events(&self, before: OffsetDateTime) -> StoreResult<u64> {
             // No index by time (migration 0017): one pass over the table, once an hour.
             let deleted = sqlx::query("DELETE FROM order_events WHERE event_time < $1").bind(to_micros(before)).execute(&self.pool).await?;
+            // With them go the deliveries that ended as long ago, and any left without its event.
+            sqlx::query("DELETE FROM webhook_deliveries WHERE status <> 'pending' AND last_attempt_at < $1")
+                .bind(to_micros(before))
+                .execute(&self.pool)
+                .await?;
+            sqlx::query(
+                "DELETE FROM webhook_deliveries WHERE NOT EXISTS (SELECT 1 FROM order_events e \
+                 WHERE e.customer_id = webhook_deliveries.customer_id AND e.sequence = webhook_deliveries.sequence)",
+            )
+            .execute(&self.pool)
+            .await?;
             Ok(DB::rows_affected(&deleted))
         }
     }

@@ -57,6 +57,9 @@ impl Dialect for Sqlite {
     const ORDERS_INDEXES: Option<&'static str> =
         Some("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'orders' AND sql IS NOT NULL ORDER BY name");
     const NULLS: NullsSort = NullsSort::Low;
+    // One writer at a time: no claim can overlap another.
+    const SKIP_LOCKED: &'static str = "";
+    const NOTIFY_EVENTS: Option<&'static str> = None;
     // Its per-value statistics (STAT4) are a few dozen sampled keys per index: they did not
     // lead the planner to different plans for common and rare values (docs/performance.md, step 10).
     const PLACEHOLDER: Placeholder = Placeholder::Anonymous;

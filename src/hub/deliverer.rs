@@ -1,0 +1,202 @@
+//! The deliverer: a background task of every `serve` that turns new events into deliveries for
+//! the subscriptions whose query they match (the fan-out), claims the deliveries due, attempts
+//! them, and records each outcome. At least once: a delivery is recorded as delivered only after
+//! its receiver answered 2xx, and a claim whose deliverer died (SIGKILL) is claimed again when its
+//! lease runs out, here or by another instance.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use time::OffsetDateTime;
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc};
+
+use super::event_filter::EventFilter;
+use super::schedule::next_wait;
+use super::sender::{Attempt, Sender};
+use super::settings::WebhookSettings;
+use crate::query::Limits;
+use crate::store::{ClaimedDelivery, DeliveryOutcome, DeliveryResult, NewDelivery, Store, StoreError, Subscription};
+
+/// Attempts in flight at once, every host together.
+const IN_FLIGHT_AT_MOST: usize = 256;
+/// Events read at a time by the fan-out.
+const FAN_OUT_CHUNK: u32 = 1000;
+/// Outcomes recorded by one transaction at most.
+const RECORD_BATCH: usize = 512;
+
+pub struct Deliverer {
+    store: Arc<dyn Store>,
+    sender: Arc<Sender>,
+    settings: Arc<WebhookSettings>,
+    limits: Limits,
+    /// Woken by new events (PostgreSQL's NOTIFY) and by recorded outcomes.
+    wake: Arc<Notify>,
+}
+
+impl Deliverer {
+    pub fn new(store: Arc<dyn Store>, sender: Arc<Sender>, settings: Arc<WebhookSettings>, limits: Limits) -> Deliverer {
+        Deliverer { store, sender, settings, limits, wake: Arc::new(Notify::new()) }
+    }
+
+    /// Runs until the task is dropped.
+    pub async fn run(self) {
+        let listening = self.store.notify_on_events(self.wake.clone()).await.unwrap_or(false);
+        // Without notifications, a short poll: the two statements it runs read a few rows.
+        // With them, the poll is only for retries coming due.
+        let poll = if listening { self.settings.poll_every * 4 } else { self.settings.poll_every };
+        let in_flight = Arc::new(Semaphore::new(IN_FLIGHT_AT_MOST));
+        let (outcomes, recorded) = mpsc::unbounded_channel();
+        let recorder = tokio::spawn(record(self.store.clone(), recorded, self.settings.clone(), self.wake.clone()));
+        let _stop_recorder = AbortOnDrop(recorder);
+        loop {
+            if let Err(error) = self.fan_out().await {
+                warn("could not look for new events to deliver", &error);
+            }
+            let claimed = match self.claim(&in_flight).await {
+                Ok(claimed) => claimed,
+                Err(error) => {
+                    warn("could not claim webhook deliveries", &error);
+                    Vec::new()
+                }
+            };
+            let busy = !claimed.is_empty();
+            for (delivery, permit) in claimed {
+                tokio::spawn(attempt(self.sender.clone(), self.settings.clone(), delivery, permit, outcomes.clone()));
+            }
+            if !busy {
+                let _ = tokio::time::timeout(poll, self.wake.notified()).await;
+            }
+        }
+    }
+
+    /// Writes the deliveries of the events each subscription has not yet looked at.
+    async fn fan_out(&self) -> Result<(), StoreError> {
+        for subscription in self.store.subscriptions_behind().await? {
+            let wanted = match query_of(&subscription, self.limits) {
+                Ok(wanted) => wanted,
+                Err(problem) => {
+                    tracing::warn!(subscription = %subscription.id, problem, "a subscription's stored query no longer reads; it matches nothing");
+                    EventFilter { types: Vec::new(), filters: Vec::new() }
+                }
+            };
+            let mut seen = subscription.events_seen;
+            loop {
+                let events = self.store.list_events(&subscription.customer_id, seen, FAN_OUT_CHUNK, &[]).await?;
+                let Some(last) = events.last() else { break };
+                let last_read = last.sequence;
+                let mut deliveries = Vec::new();
+                for event in &events {
+                    let order: serde_json::Value =
+                        serde_json::from_str(event.order.as_str()).map_err(|error| StoreError::Backend(Box::new(error)))?;
+                    if wanted.matches(event, &order) {
+                        let order_id = order.get("id").and_then(|id| id.as_str()).unwrap_or_default().to_owned();
+                        deliveries.push(NewDelivery { sequence: event.sequence, order_id });
+                    }
+                }
+                self.store.record_fan_out(&subscription.id, deliveries, last_read).await?;
+                seen = last_read;
+                if events.len() < FAN_OUT_CHUNK as usize {
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The deliveries due now, as many as there is room in flight for, each with its permit.
+    async fn claim(&self, in_flight: &Arc<Semaphore>) -> Result<Vec<(ClaimedDelivery, OwnedSemaphorePermit)>, StoreError> {
+        let room = in_flight.available_permits();
+        if room == 0 {
+            return Ok(Vec::new());
+        }
+        let now = OffsetDateTime::now_utc();
+        // Long enough for the attempt and its recording; after it, another deliverer may try.
+        let lease = self.settings.timeout * 2 + Duration::from_secs(30);
+        let claimed = self.store.claim_deliveries(now, now + lease, u32::try_from(room).unwrap_or(u32::MAX)).await?;
+        Ok(claimed
+            .into_iter()
+            .map(|delivery| (delivery, in_flight.clone().try_acquire_owned().expect("no more claimed than there were permits")))
+            .collect())
+    }
+}
+
+/// The subscription's event query, as stored.
+pub fn query_of(subscription: &Subscription, limits: Limits) -> Result<EventFilter, String> {
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(subscription.query.as_bytes()).into_owned().collect();
+    EventFilter::parse(pairs.iter().map(|(name, value)| (name.as_str(), value.as_str())), limits, &[])
+        .map_err(|error| format!("{}: {}", error.parameter, error.problem))
+}
+
+/// One attempt, its outcome sent to the recorder with the permit it held.
+async fn attempt(
+    sender: Arc<Sender>,
+    settings: Arc<WebhookSettings>,
+    delivery: ClaimedDelivery,
+    permit: OwnedSemaphorePermit,
+    outcomes: mpsc::UnboundedSender<(DeliveryOutcome, OwnedSemaphorePermit)>,
+) {
+    let attempt = sender.send(&delivery.callback, &delivery.webhook_id, &delivery.secrets, delivery.body).await;
+    let attempted_at = OffsetDateTime::now_utc();
+    let failed = delivery.attempts + 1;
+    let (status, error, result) = match attempt {
+        Attempt::Delivered(status) => (Some(status), None, DeliveryResult::Delivered),
+        Attempt::Gone => (Some(410), Some("answered 410 Gone: the subscription is disabled".to_owned()), DeliveryResult::Gone),
+        Attempt::Failed { status, error, retry_after } => {
+            let result = match next_wait(&settings.retry_schedule, failed, retry_after) {
+                Some(wait) => DeliveryResult::RetryAt(attempted_at + wait),
+                None => DeliveryResult::Failed,
+            };
+            (status, Some(error), result)
+        }
+    };
+    if let Some(error) = &error {
+        tracing::info!(subscription = %delivery.subscription_id, webhook_id = %delivery.webhook_id, attempt = failed, error, "webhook delivery failed");
+    }
+    let outcome =
+        DeliveryOutcome { subscription_id: delivery.subscription_id, sequence: delivery.sequence, attempted_at, status, error, result };
+    // The recorder stops only with the deliverer: then the lease brings the delivery back.
+    let _ = outcomes.send((outcome, permit));
+}
+
+/// Records outcomes in batches; each batch's permits are given back once it is committed, and the
+/// deliverer woken, since an order's next event may now be claimed.
+async fn record(
+    store: Arc<dyn Store>,
+    mut recorded: mpsc::UnboundedReceiver<(DeliveryOutcome, OwnedSemaphorePermit)>,
+    settings: Arc<WebhookSettings>,
+    wake: Arc<Notify>,
+) {
+    let mut batch = Vec::new();
+    while recorded.recv_many(&mut batch, RECORD_BATCH).await > 0 {
+        let (outcomes, permits): (Vec<DeliveryOutcome>, Vec<OwnedSemaphorePermit>) = batch.drain(..).unzip();
+        let disable_before = OffsetDateTime::now_utc() - settings.disable_after;
+        let mut pending = outcomes;
+        // A database that is briefly away must not lose what receivers acknowledged; the leases
+        // would bring the deliveries back, but delivered twice.
+        loop {
+            match store.record_deliveries(pending.clone(), disable_before).await {
+                Ok(()) => break,
+                Err(error) => {
+                    warn("could not record webhook outcomes; trying again", &error);
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                    pending = pending.clone();
+                }
+            }
+        }
+        drop(permits);
+        wake.notify_one();
+    }
+}
+
+fn warn(what: &str, error: &StoreError) {
+    tracing::warn!(error = %crate::http::error::error_chain(error), "{what}");
+}
+
+/// Stops a spawned task with its owner.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
