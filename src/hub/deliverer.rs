@@ -72,11 +72,12 @@ impl Deliverer {
     /// Writes the deliveries of the events each subscription has not yet looked at.
     async fn fan_out(&self) -> Result<(), StoreError> {
         for subscription in self.store.subscriptions_behind().await? {
+            // None: a stored query that no longer reads (a field left the catalogue) matches nothing.
             let wanted = match query_of(&subscription, self.limits) {
-                Ok(wanted) => wanted,
+                Ok(wanted) => Some(wanted),
                 Err(problem) => {
                     tracing::warn!(subscription = %subscription.id, problem, "a subscription's stored query no longer reads; it matches nothing");
-                    EventFilter { types: Vec::new(), filters: Vec::new() }
+                    None
                 }
             };
             let mut seen = subscription.events_seen;
@@ -88,7 +89,7 @@ impl Deliverer {
                 for event in &events {
                     let order: serde_json::Value =
                         serde_json::from_str(event.order.as_str()).map_err(|error| StoreError::Backend(Box::new(error)))?;
-                    if wanted.matches(event, &order) {
+                    if wanted.as_ref().is_some_and(|wanted| wanted.matches(event, &order)) {
                         let order_id = order.get("id").and_then(|id| id.as_str()).unwrap_or_default().to_owned();
                         deliveries.push(NewDelivery { sequence: event.sequence, order_id });
                     }
@@ -170,18 +171,11 @@ async fn record(
     while recorded.recv_many(&mut batch, RECORD_BATCH).await > 0 {
         let (outcomes, permits): (Vec<DeliveryOutcome>, Vec<OwnedSemaphorePermit>) = batch.drain(..).unzip();
         let disable_before = OffsetDateTime::now_utc() - settings.disable_after;
-        let mut pending = outcomes;
-        // A database that is briefly away must not lose what receivers acknowledged; the leases
+        // A database that is briefly away must not lose what receivers acknowledged: the leases
         // would bring the deliveries back, but delivered twice.
-        loop {
-            match store.record_deliveries(pending.clone(), disable_before).await {
-                Ok(()) => break,
-                Err(error) => {
-                    warn("could not record webhook outcomes; trying again", &error);
-                    tokio::time::sleep(Duration::from_millis(500)).await;
-                    pending = pending.clone();
-                }
-            }
+        while let Err(error) = store.record_deliveries(outcomes.clone(), disable_before).await {
+            warn("could not record webhook outcomes; trying again", &error);
+            tokio::time::sleep(Duration::from_millis(500)).await;
         }
         drop(permits);
         wake.notify_one();
