@@ -21,6 +21,8 @@ pub struct App {
     /// The https configuration, read at start, and its files; none: plain http.
     tls: Option<(RustlsConfig, TlsFiles)>,
     hangups: tls::Hangups,
+    /// Tells the live streams that the server is shutting down.
+    stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl App {
@@ -39,7 +41,9 @@ impl App {
         };
         let openapi = http::openapi::document_json(config.limits).into();
         let webhooks = Arc::new(Sender::new(Arc::new(config.webhooks.clone()))?);
-        Ok(App { listener, state: AppState::new(store, config, openapi, webhooks), tls, hangups: tls::Hangups::listen() })
+        let (stopping, stop_seen) = tokio::sync::watch::channel(false);
+        let state = AppState::new(store, config, openapi, webhooks, stop_seen);
+        Ok(App { listener, state, tls, hangups: tls::Hangups::listen(), stopping })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -59,6 +63,12 @@ impl App {
     /// Serves until `shutdown` completes, then finishes the requests in flight. HTTP/1.1 and
     /// HTTP/2 both ways: in clear text (HTTP/2 with prior knowledge), and with TLS (by ALPN).
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        // Streams never end by themselves: told first, they let the graceful shutdown finish.
+        let stopping = self.stopping;
+        let shutdown = async move {
+            shutdown.await;
+            let _ = stopping.send(true);
+        };
         let purge = tokio::spawn(purge_every_hour(self.state.store.clone(), self.state.config.event_retention));
         let forget = tokio::spawn(forget_idle_clients(self.state.limits.clone()));
         let deliverer = Deliverer::new(

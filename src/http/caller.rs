@@ -24,6 +24,8 @@ pub struct Caller {
     pub customer_id: String,
     pub client_id: String,
     pub key_expires_at: OffsetDateTime,
+    /// When the access token expires: a live stream ends then, and the client reconnects.
+    pub token_expires_at: OffsetDateTime,
     /// The customer's orders version, read with the token (see [`super::answer_cache`]).
     pub orders_version: i64,
     /// Where the client stands against its per-minute limit, when there is one.
@@ -101,6 +103,7 @@ impl FromRequestParts<AppState> for Caller {
             customer_id: token.customer_id,
             client_id: token.client_id,
             key_expires_at: key.expires_at,
+            token_expires_at: token.expires_at,
             orders_version: token.orders_version,
             rate,
         })

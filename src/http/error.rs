@@ -49,6 +49,9 @@ pub enum ApiError {
     /// A member of the body has a value the operation refuses; says why and what to do.
     #[error("invalid body field {field}")]
     InvalidBodyField { field: &'static str, problem: String },
+    /// A request header whose value the operation cannot read; says why.
+    #[error("invalid header {header}")]
+    InvalidHeader { header: &'static str, problem: &'static str },
     /// A path segment the framework could not decode.
     #[error("invalid URL parameter")]
     InvalidUrlParameter,
@@ -115,6 +118,7 @@ impl ApiError {
             ForeignApiKey => (StatusCode::FORBIDDEN, 50, "Access denied"),
             InvalidQuery(_) => (StatusCode::BAD_REQUEST, 28, "Invalid query-string parameter value"),
             InvalidUrlParameter => (StatusCode::BAD_REQUEST, 20, "Invalid URL parameter value"),
+            InvalidHeader { .. } => (StatusCode::BAD_REQUEST, 26, "Invalid header value"),
             MissingBody => (StatusCode::BAD_REQUEST, 21, "Missing body"),
             InvalidBody(_) => (StatusCode::BAD_REQUEST, 22, "Invalid body"),
             MissingBodyField(_) => (StatusCode::BAD_REQUEST, 23, "Missing body field"),
@@ -151,6 +155,7 @@ impl ApiError {
             ForeignApiKey => "The API key and the access token belong to different customers: use the API key issued with your OAuth client.".into(),
             InvalidQuery(error) => format!("Invalid query parameter '{}': {}.", error.parameter, error.problem.trim_end_matches('.')),
             InvalidUrlParameter => "A part of the URL path could not be decoded: percent-encode it as UTF-8.".into(),
+            InvalidHeader { header, problem } => format!("Invalid header '{header}': {problem}."),
             MissingBody => "This operation needs a JSON body, and the request had none: send one with Content-Type: application/json.".into(),
             InvalidBody(problem) => format!("The request body is not what this operation reads: {problem}."),
             MissingBodyField(field) => format!("The request body has no '{field}': it is required."),

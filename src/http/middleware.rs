@@ -70,20 +70,28 @@ fn refusal(config: &Config, request: &Request) -> Option<ApiError> {
         .collect();
     // Metrics speak the Prometheus text format, whatever a scraper accepts.
     let is_metrics = request.uri().path() == super::paths::METRICS_PATH;
-    (!is_metrics && !accept.is_empty() && !accepts_json(&accept.join(","))).then_some(ApiError::NotAcceptable)
+    // The event feed also streams (Server-Sent Events).
+    let accepted = |accept: &str| {
+        accepts(accept, "application/json") || (request.uri().path() == super::paths::EVENTS_PATH && accepts(accept, EVENT_STREAM))
+    };
+    (!is_metrics && !accept.is_empty() && !accepted(&accept.join(","))).then_some(ApiError::NotAcceptable)
 }
 
-/// Whether an `Accept` value admits `application/json`. An absent header admits anything.
-fn accepts_json(accept: &str) -> bool {
+/// The media type of Server-Sent Events.
+pub const EVENT_STREAM: &str = "text/event-stream";
+
+/// Whether an `Accept` value admits `media` (`type/subtype`). An absent header admits anything.
+pub fn accepts(accept: &str, media: &str) -> bool {
+    let wildcard = format!("{}/*", media.split('/').next().unwrap_or_default());
     accept.split(',').any(|range| {
         let mut parts = range.split(';').map(str::trim);
-        let media = parts.next().unwrap_or_default().to_ascii_lowercase();
+        let range = parts.next().unwrap_or_default().to_ascii_lowercase();
         let refused = parts.any(|param| {
             param
                 .split_once('=')
                 .is_some_and(|(name, value)| name.trim().eq_ignore_ascii_case("q") && value.trim().parse::<f32>().is_ok_and(|q| q <= 0.0))
         });
-        !refused && matches!(media.as_str(), "*/*" | "application/*" | "application/json")
+        !refused && (range == "*/*" || range == wildcard || range == media)
     })
 }
 
@@ -126,7 +134,11 @@ pub fn panic_to_internal_error(panic: Box<dyn std::any::Any + Send + 'static>) -
 
 #[cfg(test)]
 mod tests {
-    use super::accepts_json;
+    use super::accepts;
+
+    fn accepts_json(accept: &str) -> bool {
+        accepts(accept, "application/json")
+    }
 
     #[test]
     fn accept_headers() {
@@ -136,5 +148,7 @@ mod tests {
         for no in ["text/html", "application/xml", "application/json;q=0", "text/*"] {
             assert!(!accepts_json(no), "{no}");
         }
+        assert!(accepts("text/event-stream", super::EVENT_STREAM) && accepts("text/*", super::EVENT_STREAM));
+        assert!(!accepts("application/json", super::EVENT_STREAM) && !accepts("text/event-stream;q=0", super::EVENT_STREAM));
     }
 }

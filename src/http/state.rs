@@ -27,11 +27,19 @@ pub struct Shared {
     pub openapi: Bytes,
     /// Sends webhooks: the deliverer's attempts and the hub's pings share its connections.
     pub webhooks: Arc<Sender>,
+    /// Turns true when the server starts shutting down: live streams end then.
+    pub stopping: tokio::sync::watch::Receiver<bool>,
 }
 
 impl AppState {
     /// `openapi` is the API's description as served (`openapi::document_json`).
-    pub fn new(store: Arc<dyn Store>, config: Config, openapi: Bytes, webhooks: Arc<Sender>) -> Self {
+    pub fn new(
+        store: Arc<dyn Store>,
+        config: Config,
+        openapi: Bytes,
+        webhooks: Arc<Sender>,
+        stopping: tokio::sync::watch::Receiver<bool>,
+    ) -> Self {
         let limits = Arc::new(RateLimits::new(config.token_requests_per_minute, config.requests_per_minute));
         let answers = AnswerCache::new(config.answer_cache_bytes);
         AppState(Arc::new(Shared {
@@ -42,6 +50,7 @@ impl AppState {
             answers,
             openapi,
             webhooks,
+            stopping,
         }))
     }
 }

@@ -5,6 +5,7 @@ mod backend;
 mod client;
 mod credentials;
 mod errors;
+mod event_stream;
 mod events;
 mod harness;
 mod hub;

@@ -7,10 +7,12 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
+use super::event_stream::event_stream;
 use super::orders::{if_none_match, with_caller_headers};
 use crate::domain::events::OrderEvent;
 use crate::http::caller::Caller;
 use crate::http::error::ApiError;
+use crate::http::middleware::{EVENT_STREAM, accepts};
 use crate::http::paths::EVENTS_PATH;
 use crate::http::state::AppState;
 use crate::hub::event_filter::EventFilter;
@@ -31,7 +33,7 @@ const SCAN_AT_MOST: usize = 10_000;
     tag = "events",
     security(("oauth2" = [], "apiKey" = [])),
     responses(
-        (status = 200, description = "The next events, in sequence order (none: nothing new yet)", body = Vec<EventBody>,
+        (status = 200, description = "The next events, in sequence order (none: nothing new yet). With Accept: text/event-stream, a live stream of them as Server-Sent Events instead (docs/api.md, The live stream)", body = Vec<EventBody>,
             headers(
                 ("X-Result-Count" = u64, description = "Number of events in this answer"),
                 ("Link" = String, description = "RFC 8288 link rel=next: the events after the last one read"),
@@ -42,8 +44,34 @@ const SCAN_AT_MOST: usize = 10_000;
     )
 )]
 pub async fn list_events(State(state): State<AppState>, caller: Caller, RawQuery(raw): RawQuery, request_headers: HeaderMap) -> Response {
-    let answer = feed(&state, &caller, &raw.unwrap_or_default(), &request_headers).await;
+    let raw = raw.unwrap_or_default();
+    let answer = match wants_stream(&request_headers) {
+        true => stream(&state, &caller, &raw, &request_headers),
+        false => feed(&state, &caller, &raw, &request_headers).await,
+    };
     with_caller_headers(&caller, answer)
+}
+
+/// Whether the request asks for Server-Sent Events rather than JSON.
+fn wants_stream(request_headers: &HeaderMap) -> bool {
+    let accept: Vec<&str> = request_headers.get_all(header::ACCEPT).iter().filter_map(|value| value.to_str().ok()).collect();
+    let accept = accept.join(",");
+    accept.to_ascii_lowercase().contains(EVENT_STREAM) && accepts(&accept, EVENT_STREAM)
+}
+
+/// The live stream: from `Last-Event-ID` when the client reconnects, else from `after`.
+fn stream(state: &AppState, caller: &Caller, raw: &str, request_headers: &HeaderMap) -> Result<Response, ApiError> {
+    let query = FeedQuery::parse(raw, state.config.limits)?;
+    let resume = request_headers.get("last-event-id").map(|value| {
+        value.to_str().ok().and_then(|id| id.trim().parse::<i64>().ok()).filter(|id| *id >= 0).ok_or(ApiError::InvalidHeader {
+            header: "Last-Event-ID",
+            problem: "must be the id of the last event received, a sequence number",
+        })
+    });
+    let after = resume.transpose()?.unwrap_or(query.after);
+    let events =
+        event_stream(state.store.clone(), caller.customer_id.clone(), after, query.wanted, caller.token_expires_at, state.stopping.clone());
+    Ok(events.into_response())
 }
 
 async fn feed(state: &AppState, caller: &Caller, raw: &str, request_headers: &HeaderMap) -> Result<Response, ApiError> {
