@@ -54,6 +54,15 @@ pub struct Subscription {
     pub last_delivery: Option<(OffsetDateTime, String)>,
 }
 
+/// What `admin hub replay` delivers again.
+#[derive(Debug, Clone)]
+pub enum Replay {
+    /// Every event recorded at or after this time that matches the subscription's query.
+    Since(OffsetDateTime),
+    /// This one event (`evt_…`), whether or not it matches.
+    Event(String),
+}
+
 /// An event one subscription must deliver.
 #[derive(Debug, Clone)]
 pub struct NewDelivery {
@@ -145,6 +154,10 @@ pub trait SubscriptionStore: Send + Sync {
     /// Writes the deliveries a subscription must make of the events up to `events_seen`, and
     /// moves its `events_seen` there, together; a delivery already written is left as it is.
     async fn record_fan_out(&self, subscription_id: &str, deliveries: Vec<NewDelivery>, events_seen: i64) -> StoreResult<()>;
+    /// Makes deliveries of a subscription pending again, from their first attempt, with their
+    /// `webhook-id`; with [`Replay::Since`], the events of that time that it had not delivered are
+    /// fanned out again too. Returns how many deliveries were made pending now.
+    async fn replay_deliveries(&self, subscription_id: &str, replay: Replay) -> StoreResult<u64>;
 }
 
 /// The webhook deliveries: claimed for an attempt, their outcomes recorded.

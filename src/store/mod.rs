@@ -27,7 +27,7 @@ pub use error::{StoreError, StoreResult};
 pub use event_store::EventStore;
 pub use health::{DirectReadCounts, PoolUsage, StoreHealth};
 pub use hub_store::{
-    ClaimedDelivery, DeliveryOutcome, DeliveryRecord, DeliveryResult, DeliveryStore, NewDelivery, NewSubscription, Subscription,
+    ClaimedDelivery, DeliveryOutcome, DeliveryRecord, DeliveryResult, DeliveryStore, NewDelivery, NewSubscription, Replay, Subscription,
     SubscriptionStatus, SubscriptionStore,
 };
 pub use memory::{DocumentCacheUsage, IndexUsage};

@@ -12,6 +12,7 @@ mod crash;
 mod deploy;
 mod environment;
 mod errors;
+mod hub;
 mod import;
 mod instances;
 mod invalid_import;

@@ -29,6 +29,10 @@ pub enum AdminCommand {
         after_help = "Examples:\n  order-tracking admin key issue --customer cus_... --valid-days 730\n  order-tracking admin key list --expiring-within-days 30"
     )]
     Key(KeyCommand),
+    /// Webhook subscriptions of the customers, their deliveries and replays.
+    #[command(subcommand)]
+    #[command(after_help = "Examples:\n  order-tracking admin hub list\n  order-tracking admin hub deliveries sub_... --failed")]
+    Hub(HubCommand),
     /// Create or replace a customer's orders from NDJSON or a JSON array (FILE, or - for stdin).
     #[command(
         after_help = "Examples:\n  order-tracking admin import --customer cus_... orders.ndjson\n  order-tracking admin import --customer cus_... - < orders.json"
@@ -203,8 +207,74 @@ impl AdminCommand {
                 | KeyCommand::Revoke { output, .. }
                 | KeyCommand::List { output, .. },
             ) => output,
+            AdminCommand::Hub(command) => command.output(),
             AdminCommand::Import { output, .. } | AdminCommand::Backup { output, .. } | AdminCommand::Restore { output, .. } => output,
         };
         output.json
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HubCommand {
+    /// List the subscriptions, of one customer or of all.
+    #[command(after_help = "Example:\n  order-tracking admin hub list --customer cus_... --json")]
+    List {
+        #[arg(long)]
+        customer: Option<String>,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// A subscription's deliveries, latest first.
+    #[command(after_help = "Example:\n  order-tracking admin hub deliveries sub_... --failed")]
+    Deliveries {
+        id: String,
+        /// Only those given up after the last retry.
+        #[arg(long)]
+        failed: bool,
+        /// How many at most.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Deliver events again: those recorded since a time (that match the query), or one event.
+    /// Enable a disabled subscription first: enabling starts it from the latest event.
+    #[command(
+        after_help = "Examples:\n  order-tracking admin hub replay sub_... --since 2026-12-01T00:00:00Z\n  order-tracking admin hub replay sub_... --event evt_..."
+    )]
+    Replay {
+        id: String,
+        /// An RFC 3339 date-time, such as 2026-12-01T00:00:00Z.
+        #[arg(long, conflicts_with = "event", required_unless_present = "event")]
+        since: Option<String>,
+        /// An event id (`evt_…`), as the feed and the webhooks give it.
+        #[arg(long)]
+        event: Option<String>,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Start delivering to a subscription again, from the latest event.
+    Enable {
+        id: String,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Stop delivering to a subscription; its pending deliveries wait.
+    Disable {
+        id: String,
+        #[command(flatten)]
+        output: Output,
+    },
+}
+
+impl HubCommand {
+    pub fn output(&self) -> &Output {
+        match self {
+            HubCommand::List { output, .. }
+            | HubCommand::Deliveries { output, .. }
+            | HubCommand::Replay { output, .. }
+            | HubCommand::Enable { output, .. }
+            | HubCommand::Disable { output, .. } => output,
+        }
     }
 }

@@ -2,6 +2,10 @@
 //! (the subcommands in `commands.rs`).
 
 mod commands;
+mod hub;
+mod output;
+
+use output::{print, rfc3339};
 
 pub use commands::*;
 
@@ -9,7 +13,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use serde_json::{Value, json};
-use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 use tokio::io::AsyncReadExt;
 
@@ -18,15 +21,6 @@ use crate::cli::failure::Failure;
 use crate::config::DatabaseArgs;
 use crate::domain::credentials::ApiKey;
 use crate::store::{self, CredentialStore, KeyFilter, OrderStore, Store};
-
-/// Prints `json` with `--json`, else the text.
-fn print(output: Output, json: Value, text: String) {
-    if output.json { println!("{json}") } else { println!("{text}") }
-}
-
-fn rfc3339(value: OffsetDateTime) -> String {
-    value.format(&Rfc3339).unwrap_or_default()
-}
 
 fn key_json(key: &ApiKey) -> Value {
     serde_json::to_value(key).unwrap_or_default()
@@ -45,6 +39,7 @@ pub async fn run(command: AdminCommand, database: &DatabaseArgs) -> Result<(), F
         AdminCommand::Customer(command) => customer(store, command).await,
         AdminCommand::Client(command) => client(store, command).await,
         AdminCommand::Key(command) => key(store, command).await,
+        AdminCommand::Hub(command) => hub::hub(store, command).await,
         AdminCommand::Import { customer, file, output } => import(store, &customer, &file, output).await,
         AdminCommand::Backup { .. } | AdminCommand::Restore { .. } => unreachable!("copies are run above, without a store"),
     }

@@ -9,7 +9,7 @@ use super::multi_row::Rows;
 use super::store::SqlStore;
 use super::store_traits::for_every_backend;
 use super::time_columns::{from_micros, now, to_micros};
-use crate::store::{NewDelivery, NewSubscription, StoreError, StoreResult, Subscription, SubscriptionStatus, SubscriptionStore};
+use crate::store::{NewDelivery, NewSubscription, Replay, StoreError, StoreResult, Subscription, SubscriptionStatus, SubscriptionStore};
 
 const COLUMNS: &str = "s.id, s.customer_id, s.callback, s.query, s.status, s.created_at, s.secret, s.previous_secret, \
      s.previous_secret_until, s.events_seen, s.delivered_count, s.failed_count, s.last_delivery_at, s.last_delivery_outcome";
@@ -210,6 +210,70 @@ for_every_backend! {
                 .await?;
             tx.commit().await?;
             Ok(())
+        }
+
+        async fn replay_deliveries(&self, subscription_id: &str, replay: Replay) -> StoreResult<u64> {
+            let mut connection = self.pool.acquire().await?;
+            let mut tx = sqlx::Connection::begin_with(&mut *connection, DB::BEGIN_WRITE).await?;
+            let customer: Option<String> = sqlx::query_scalar("SELECT customer_id FROM subscriptions WHERE id = $1")
+                .bind(subscription_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let customer = customer.ok_or_else(|| StoreError::NotFound(format!("subscription {subscription_id}")))?;
+            let due = to_micros(now());
+            let replayed = match replay {
+                Replay::Since(since) => {
+                    let first: Option<i64> = sqlx::query_scalar("SELECT min(sequence) FROM order_events WHERE customer_id = $1 AND event_time >= $2")
+                        .bind(&customer)
+                        .bind(to_micros(since))
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    let Some(first) = first else { return Ok(0) };
+                    let requeued = sqlx::query(
+                        "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = $3, claim = NULL, lease_until = NULL \
+                         WHERE subscription_id = $1 AND sequence >= $2",
+                    )
+                    .bind(subscription_id)
+                    .bind(first)
+                    .bind(due)
+                    .execute(&mut *tx)
+                    .await?;
+                    // The events it had not written deliveries for (disabled meanwhile) are fanned out again.
+                    sqlx::query("UPDATE subscriptions SET events_seen = $2 WHERE id = $1 AND events_seen >= $2")
+                        .bind(subscription_id)
+                        .bind(first - 1)
+                        .execute(&mut *tx)
+                        .await?;
+                    DB::rows_affected(&requeued)
+                }
+                Replay::Event(event_id) => {
+                    let event: Option<(i64, String)> = sqlx::query_as(
+                        "SELECT e.sequence, c.order_id FROM order_events e JOIN order_changes c ON c.seq = e.change_seq \
+                         WHERE e.customer_id = $1 AND e.event_id = $2",
+                    )
+                    .bind(&customer)
+                    .bind(&event_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    let (sequence, order_id) = event.ok_or_else(|| StoreError::NotFound(format!("event {event_id} of the subscription's customer")))?;
+                    let written = sqlx::query(
+                        "INSERT INTO webhook_deliveries (subscription_id, sequence, customer_id, order_id, webhook_id, status, next_attempt_at) \
+                         VALUES ($1, $2, $3, $4, $5, 'pending', $6) ON CONFLICT (subscription_id, sequence) DO UPDATE \
+                         SET status = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at, claim = NULL, lease_until = NULL",
+                    )
+                    .bind(subscription_id)
+                    .bind(sequence)
+                    .bind(&customer)
+                    .bind(&order_id)
+                    .bind(crate::auth::secret::new_id("msg_"))
+                    .bind(due)
+                    .execute(&mut *tx)
+                    .await?;
+                    DB::rows_affected(&written)
+                }
+            };
+            tx.commit().await?;
+            Ok(replayed)
         }
     }
 }
