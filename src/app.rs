@@ -76,6 +76,7 @@ impl App {
             self.state.webhooks.clone(),
             Arc::new(self.state.config.webhooks.clone()),
             self.state.config.limits,
+            self.state.metrics.clone(),
         );
         let deliveries = tokio::spawn(deliverer.run());
         let router = http::router(self.state);

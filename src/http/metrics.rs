@@ -61,6 +61,10 @@ pub struct Metrics {
     document_cache_lookups: Family<LookupLabels, Counter>,
     document_cache_bytes: Gauge,
     sqlite_direct_reads: Family<LookupLabels, Counter>,
+    webhook_deliveries: Family<LookupLabels, Counter>,
+    webhook_delivery_duration: Histogram,
+    webhook_pending: Gauge,
+    webhook_oldest_pending: Gauge,
 }
 
 impl Default for Metrics {
@@ -114,8 +118,36 @@ impl Default for Metrics {
             "SQLite only: reads of credentials and list pages made on the request's thread, by result (answered, or left_to_pool when the database was busy or the read failed)",
             sqlite_direct_reads.clone(),
         );
+        let webhook_deliveries = Family::<LookupLabels, Counter>::default();
+        registry.register(
+            "webhook_deliveries",
+            "Webhook attempts, by result (delivered, retried, failed after the last retry, gone: 410)",
+            webhook_deliveries.clone(),
+        );
+        let webhook_delivery_duration = Histogram::new(LATENCY_BUCKETS);
+        registry.register(
+            "webhook_delivery_duration_seconds",
+            "Time of a webhook attempt, to its answer",
+            webhook_delivery_duration.clone(),
+        );
+        let webhook_pending = Gauge::default();
+        registry.register(
+            "webhook_pending_events",
+            "Webhook deliveries not yet made or still being retried, every instance's",
+            webhook_pending.clone(),
+        );
+        let webhook_oldest_pending = Gauge::default();
+        registry.register(
+            "webhook_oldest_pending_seconds",
+            "How long the longest-waiting pending webhook delivery has been due (0: none)",
+            webhook_oldest_pending.clone(),
+        );
         Metrics {
             registry,
+            webhook_deliveries,
+            webhook_delivery_duration,
+            webhook_pending,
+            webhook_oldest_pending,
             requests,
             latency,
             tokens_issued,
@@ -154,6 +186,19 @@ impl Metrics {
     }
 
     /// An order answer found in the answer cache, or not.
+    /// One webhook attempt that ended with `result` after `seconds`.
+    pub fn webhook_attempt(&self, result: &'static str, seconds: f64) {
+        self.webhook_deliveries.get_or_create(&LookupLabels { result }).inc();
+        self.webhook_delivery_duration.observe(seconds);
+    }
+
+    /// The pending deliveries as the store counts them, and when the earliest was due.
+    pub fn webhook_backlog(&self, pending: u64, oldest_due: Option<time::OffsetDateTime>) {
+        self.webhook_pending.set(i64::try_from(pending).unwrap_or(i64::MAX));
+        let waited = oldest_due.map_or(0, |due| (time::OffsetDateTime::now_utc() - due).whole_seconds().max(0));
+        self.webhook_oldest_pending.set(waited);
+    }
+
     pub fn answer_cache_lookup(&self, hit: bool) {
         self.answer_cache_lookups.get_or_create(&LookupLabels { result: if hit { "hit" } else { "miss" } }).inc();
     }

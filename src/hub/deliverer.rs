@@ -14,6 +14,7 @@ use super::event_filter::EventFilter;
 use super::schedule::next_wait;
 use super::sender::{Attempt, Sender};
 use super::settings::WebhookSettings;
+use crate::http::metrics::Metrics;
 use crate::query::Limits;
 use crate::store::{ClaimedDelivery, DeliveryOutcome, DeliveryResult, NewDelivery, Store, StoreError, Subscription};
 
@@ -29,13 +30,20 @@ pub struct Deliverer {
     sender: Arc<Sender>,
     settings: Arc<WebhookSettings>,
     limits: Limits,
+    metrics: Arc<Metrics>,
     /// Woken by new events (PostgreSQL's NOTIFY) and by recorded outcomes.
     wake: Arc<Notify>,
 }
 
 impl Deliverer {
-    pub fn new(store: Arc<dyn Store>, sender: Arc<Sender>, settings: Arc<WebhookSettings>, limits: Limits) -> Deliverer {
-        Deliverer { store, sender, settings, limits, wake: Arc::new(Notify::new()) }
+    pub fn new(
+        store: Arc<dyn Store>,
+        sender: Arc<Sender>,
+        settings: Arc<WebhookSettings>,
+        limits: Limits,
+        metrics: Arc<Metrics>,
+    ) -> Deliverer {
+        Deliverer { store, sender, settings, limits, metrics, wake: Arc::new(Notify::new()) }
     }
 
     /// Runs until the task is dropped.
@@ -61,7 +69,8 @@ impl Deliverer {
             };
             let busy = !claimed.is_empty();
             for (delivery, permit) in claimed {
-                tokio::spawn(attempt(self.sender.clone(), self.settings.clone(), delivery, permit, outcomes.clone()));
+                let shared = (self.sender.clone(), self.settings.clone(), self.metrics.clone());
+                tokio::spawn(attempt(shared, delivery, permit, outcomes.clone()));
             }
             if !busy {
                 let _ = tokio::time::timeout(poll, self.wake.notified()).await;
@@ -130,12 +139,12 @@ pub fn query_of(subscription: &Subscription, limits: Limits) -> Result<EventFilt
 
 /// One attempt, its outcome sent to the recorder with the permit it held.
 async fn attempt(
-    sender: Arc<Sender>,
-    settings: Arc<WebhookSettings>,
+    (sender, settings, metrics): (Arc<Sender>, Arc<WebhookSettings>, Arc<Metrics>),
     delivery: ClaimedDelivery,
     permit: OwnedSemaphorePermit,
     outcomes: mpsc::UnboundedSender<(DeliveryOutcome, OwnedSemaphorePermit)>,
 ) {
+    let started = std::time::Instant::now();
     let attempt = sender.send(&delivery.callback, &delivery.webhook_id, &delivery.secrets, delivery.body).await;
     let attempted_at = OffsetDateTime::now_utc();
     let failed = delivery.attempts + 1;
@@ -150,6 +159,13 @@ async fn attempt(
             (status, Some(error), result)
         }
     };
+    let result_name = match result {
+        DeliveryResult::Delivered => "delivered",
+        DeliveryResult::RetryAt(_) => "retried",
+        DeliveryResult::Failed => "failed",
+        DeliveryResult::Gone => "gone",
+    };
+    metrics.webhook_attempt(result_name, started.elapsed().as_secs_f64());
     if let Some(error) = &error {
         tracing::info!(subscription = %delivery.subscription_id, webhook_id = %delivery.webhook_id, attempt = failed, error, "webhook delivery failed");
     }

@@ -270,6 +270,22 @@ async fn failures_are_retried_on_the_schedule_and_gone_disables(backend: Backend
     flaky.wait_for(5).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(gone.received().len(), before, "nothing after 410 Gone");
+
+    // Every attempt counted by its result; nothing pending once all were decided.
+    let metrics = app.http.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let count = |result: &str| -> u64 {
+        let line = format!("order_tracking_webhook_deliveries_total{{result=\"{result}\"}} ");
+        metrics.lines().find_map(|text| text.strip_prefix(line.as_str())).map_or(0, |value| value.trim().parse().unwrap())
+    };
+    assert_eq!(
+        (count("retried"), count("failed")),
+        (2 + 3, 1),
+        "A-1's two failures at flaky, three at failing; then failing gave up:\n{metrics}"
+    );
+    assert!(count("delivered") >= 3 && count("gone") >= 1, "{metrics}");
+    // Pending: only an event to the gone receiver that was not already on its way, which waits.
+    let waiting = 2 - before;
+    assert!(metrics.contains(&format!("order_tracking_webhook_pending_events {waiting}")), "{metrics}");
 }
 
 async fn callbacks_to_private_addresses_are_refused_by_default(backend: Backend) {
