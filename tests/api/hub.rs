@@ -319,3 +319,47 @@ backend_tests!(
     failures_are_retried_on_the_schedule_and_gone_disables,
     callbacks_to_private_addresses_are_refused_by_default,
 );
+
+/// Two instances on one PostgreSQL database: each event reaches the subscription once, whichever
+/// instance claims it, when nothing fails.
+#[tokio::test]
+async fn two_postgres_instances_deliver_each_event_once() {
+    if !crate::backend::postgres_available() {
+        return;
+    }
+    let configure = |config: &mut Config| {
+        config.webhooks.allow_private = true;
+        config.webhooks.poll_every = Duration::from_millis(10);
+    };
+    let first = TestApp::spawn_with(Backend::Postgres, configure).await;
+    let second = TestApp::spawn_on(first.database.clone(), configure).await;
+    let acme = first.tenant("Acme").await;
+    // A little slow, so that claims of both instances overlap.
+    let receiver = Receiver::scripted(Arc::new(|_, _| {
+        std::thread::sleep(Duration::from_millis(2));
+        StatusCode::OK
+    }))
+    .await;
+    subscribe(&second, &acme, &receiver.callback(), "").await;
+    let orders: Vec<Value> = (0..300).map(|n| order(&format!("T-{n:03}"))).collect();
+    for batch in orders.chunks(50) {
+        first.import(&acme, batch).await;
+    }
+    let received = receiver.wait_for(300).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let received = receiver.received().len().max(received.len());
+    let ids: std::collections::HashSet<String> = receiver.received().iter().map(|r| r.header("webhook-id").to_owned()).collect();
+    assert_eq!((received, ids.len()), (300, 300), "each event once, none twice");
+    let delivered = |app: &TestApp| {
+        let app_url = app.url("/metrics");
+        async move {
+            let text = reqwest::get(app_url).await.unwrap().text().await.unwrap();
+            text.lines()
+                .find_map(|line| line.strip_prefix("order_tracking_webhook_deliveries_total{result=\"delivered\"} "))
+                .map_or(0, |value| value.trim().parse::<u64>().unwrap())
+        }
+    };
+    let (by_first, by_second) = (delivered(&first).await, delivered(&second).await);
+    eprintln!("delivered by the first instance: {by_first}, by the second: {by_second}");
+    assert_eq!(by_first + by_second, 300, "the instances' attempts add up to the events: {by_first} + {by_second}");
+}
