@@ -254,12 +254,14 @@ pub enum HubCommand {
         output: Output,
     },
     /// Start delivering to a subscription again, from the latest event.
+    #[command(after_help = "Example:\n  order-tracking admin hub enable sub_...")]
     Enable {
         id: String,
         #[command(flatten)]
         output: Output,
     },
     /// Stop delivering to a subscription; its pending deliveries wait.
+    #[command(after_help = "Example:\n  order-tracking admin hub disable sub_...")]
     Disable {
         id: String,
         #[command(flatten)]
