@@ -60,21 +60,22 @@ fn refusal(config: &Config, request: &Request) -> Option<ApiError> {
     if header_bytes > config.max_header_bytes {
         return Some(ApiError::HeadersTooLarge { size: header_bytes, limit: config.max_header_bytes });
     }
-    // Several Accept fields make one list (RFC 9110 §5.3); an empty one asks for nothing in particular.
-    let accept: Vec<&str> = request
-        .headers()
-        .get_all(header::ACCEPT)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .filter(|value| !value.trim().is_empty())
-        .collect();
+    let accept = accept_list(request.headers());
     // Metrics speak the Prometheus text format, whatever a scraper accepts.
     let is_metrics = request.uri().path() == super::paths::METRICS_PATH;
     // The event feed also streams (Server-Sent Events).
     let accepted = |accept: &str| {
         accepts(accept, "application/json") || (request.uri().path() == super::paths::EVENTS_PATH && accepts(accept, EVENT_STREAM))
     };
-    (!is_metrics && !accept.is_empty() && !accepted(&accept.join(","))).then_some(ApiError::NotAcceptable)
+    (!is_metrics && !accept.is_empty() && !accepted(&accept)).then_some(ApiError::NotAcceptable)
+}
+
+/// The request's `Accept` fields as one list (RFC 9110 §5.3); empty ones ask for nothing in
+/// particular and are left out.
+pub fn accept_list(headers: &axum::http::HeaderMap) -> String {
+    let fields: Vec<&str> =
+        headers.get_all(header::ACCEPT).iter().filter_map(|value| value.to_str().ok()).filter(|value| !value.trim().is_empty()).collect();
+    fields.join(",")
 }
 
 /// The media type of Server-Sent Events.

@@ -48,6 +48,14 @@ impl EventFilter {
         Ok(EventFilter { types, filters: parse_query(&filters.finish(), limits)?.filters })
     }
 
+    /// Whether `event` is wanted, reading its order only when a filter needs it.
+    pub fn keeps(&self, event: &OrderEvent) -> Result<bool, serde_json::Error> {
+        match self.filters.is_empty() {
+            true => Ok(self.types.is_empty() || self.types.contains(&event.event_type)),
+            false => Ok(self.matches(event, &serde_json::from_str(event.order.as_str())?)),
+        }
+    }
+
     /// Whether `event` is of a wanted type and its order satisfies every filter.
     pub fn matches(&self, event: &OrderEvent, order: &serde_json::Value) -> bool {
         (self.types.is_empty() || self.types.contains(&event.event_type)) && matches_all(&self.filters, order)

@@ -54,6 +54,12 @@ pub struct Subscription {
     pub last_delivery: Option<(OffsetDateTime, String)>,
 }
 
+/// The secrets that sign a delivery at `now`: the current one, then the previous one while it
+/// still signs.
+pub fn signing_secrets(secret: String, previous: Option<(String, OffsetDateTime)>, now: OffsetDateTime) -> Vec<String> {
+    std::iter::once(secret).chain(previous.filter(|(_, until)| *until > now).map(|(previous, _)| previous)).collect()
+}
+
 /// What `admin hub replay` delivers again.
 #[derive(Debug, Clone)]
 pub enum Replay {

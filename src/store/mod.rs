@@ -28,7 +28,7 @@ pub use event_store::EventStore;
 pub use health::{DirectReadCounts, PoolUsage, StoreHealth};
 pub use hub_store::{
     ClaimedDelivery, DeliveryOutcome, DeliveryRecord, DeliveryResult, DeliveryStore, NewDelivery, NewSubscription, Replay, Subscription,
-    SubscriptionStatus, SubscriptionStore,
+    SubscriptionStatus, SubscriptionStore, signing_secrets,
 };
 pub use memory::{DocumentCacheUsage, IndexUsage};
 pub use options::StoreOptions;

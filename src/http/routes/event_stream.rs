@@ -68,8 +68,7 @@ impl Position {
             let read_all = events.len() < CHUNK as usize;
             for event in events {
                 self.after = event.sequence;
-                let order: serde_json::Value = serde_json::from_str(event.order.as_str()).ok()?;
-                if self.wanted.matches(&event, &order) {
+                if self.wanted.keeps(&event).ok()? {
                     self.ready.push_back(event);
                 }
             }

@@ -12,7 +12,7 @@ use super::orders::{if_none_match, with_caller_headers};
 use crate::domain::events::OrderEvent;
 use crate::http::caller::Caller;
 use crate::http::error::ApiError;
-use crate::http::middleware::{EVENT_STREAM, accepts};
+use crate::http::middleware::{EVENT_STREAM, accept_list, accepts};
 use crate::http::paths::EVENTS_PATH;
 use crate::http::state::AppState;
 use crate::hub::event_filter::EventFilter;
@@ -54,8 +54,7 @@ pub async fn list_events(State(state): State<AppState>, caller: Caller, RawQuery
 
 /// Whether the request asks for Server-Sent Events rather than JSON.
 fn wants_stream(request_headers: &HeaderMap) -> bool {
-    let accept: Vec<&str> = request_headers.get_all(header::ACCEPT).iter().filter_map(|value| value.to_str().ok()).collect();
-    let accept = accept.join(",");
+    let accept = accept_list(request_headers);
     accept.to_ascii_lowercase().contains(EVENT_STREAM) && accepts(&accept, EVENT_STREAM)
 }
 
@@ -110,7 +109,7 @@ async fn read(state: &AppState, caller: &Caller, query: &FeedQuery) -> Result<(V
         for event in events {
             last_read = event.sequence;
             scanned += 1;
-            if query.wanted.filters.is_empty() || query.wanted.matches(&event, &order_of(&event)?) {
+            if query.wanted.keeps(&event).map_err(|error| ApiError::Internal(Box::new(error)))? {
                 found.push(event);
                 if found.len() == query.limit as usize {
                     return Ok((found, last_read));
@@ -121,10 +120,6 @@ async fn read(state: &AppState, caller: &Caller, query: &FeedQuery) -> Result<(V
             return Ok((found, last_read));
         }
     }
-}
-
-fn order_of(event: &OrderEvent) -> Result<serde_json::Value, ApiError> {
-    serde_json::from_str(event.order.as_str()).map_err(|error| ApiError::Internal(Box::new(error)))
 }
 
 /// `<EVENTS_PATH?...&after=N&limit=M>; rel="next"`, keeping the request's other parameters.

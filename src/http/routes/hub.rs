@@ -23,7 +23,7 @@ use crate::hub::callback::check_callback;
 use crate::hub::event_filter::EventFilter;
 use crate::hub::sender::Attempt;
 use crate::hub::signing::new_secret;
-use crate::store::{NewSubscription, Subscription};
+use crate::store::{NewSubscription, Subscription, signing_secrets};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -231,8 +231,7 @@ pub async fn ping(State(state): State<AppState>, caller: Caller, Path(id): Path<
             "eventType": "PingEvent",
             "event": {"subscription": {"id": subscription.id}},
         });
-        let mut secrets = vec![subscription.secret];
-        secrets.extend(subscription.previous_secret.filter(|(_, until)| *until > OffsetDateTime::now_utc()).map(|(secret, _)| secret));
+        let secrets = signing_secrets(subscription.secret, subscription.previous_secret, OffsetDateTime::now_utc());
         let webhook_id = crate::auth::secret::new_id("msg_");
         let answer = match state.webhooks.send(&subscription.callback, &webhook_id, &secrets, body.to_string()).await {
             Attempt::Delivered(status) => PingBody { delivered: true, status: Some(status), error: None },

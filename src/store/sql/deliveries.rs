@@ -11,7 +11,7 @@ use super::events::event_of;
 use super::store::SqlStore;
 use super::store_traits::for_every_backend;
 use super::time_columns::{from_micros, to_micros};
-use crate::store::{ClaimedDelivery, DeliveryOutcome, DeliveryRecord, DeliveryResult, DeliveryStore, StoreResult};
+use crate::store::{ClaimedDelivery, DeliveryOutcome, DeliveryRecord, DeliveryResult, DeliveryStore, StoreResult, signing_secrets};
 
 /// The event (the columns `event_of` reads), then the delivery and its subscription.
 const CLAIMED: &str = "SELECT e.sequence, e.event_id, e.event_time, e.event_type, e.changed_fields, c.doc, \
@@ -107,14 +107,9 @@ for_every_backend! {
             let mut deliveries = Vec::with_capacity(rows.len());
             for row in &rows {
                 let event = event_of::<DB>(row)?;
-                let mut secrets = vec![row.try_get::<String, _>(10)?];
                 let previous: Option<String> = row.try_get(11)?;
                 let previous_until: Option<i64> = row.try_get(12)?;
-                if let (Some(previous), Some(until)) = (previous, previous_until)
-                    && from_micros(until) > now
-                {
-                    secrets.push(previous);
-                }
+                let secrets = signing_secrets(row.try_get(10)?, previous.zip(previous_until.map(from_micros)), now);
                 deliveries.push(ClaimedDelivery {
                     subscription_id: row.try_get(6)?,
                     sequence: event.sequence,
