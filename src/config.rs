@@ -337,6 +337,7 @@ mod tests {
             (&["--webhook-retry-schedule", "5s,soon"][..], "--webhook-retry-schedule"),
             (&["--webhook-timeout-seconds", "0"][..], "--webhook-timeout-seconds"),
             (&["--webhook-concurrency-per-host", "0"][..], "--webhook-concurrency-per-host"),
+            (&["--webhook-lease-seconds", "10"][..], "--webhook-lease-seconds"),
         ] {
             let error = config(args).unwrap_err().to_string();
             assert!(error.contains(name), "{args:?}: {error}");
@@ -347,5 +348,7 @@ mod tests {
         assert_eq!(origins.unwrap().cors_allow_origins, ["https://a.example", "http://localhost:3000", "https://b.example"]);
         assert_eq!(config(&["--public-url", "https://api.example/ot/"]).unwrap().public_url.as_deref(), Some("https://api.example/ot"));
         assert!(config(&["--tls-cert", "c.pem"]).is_err(), "a certificate needs its key");
+        let lease = |args: &[&str]| config(args).unwrap().webhooks.lease.as_secs();
+        assert_eq!((lease(&[]), lease(&["--webhook-timeout-seconds", "20"]), lease(&["--webhook-lease-seconds", "11"])), (50, 70, 11));
     }
 }

@@ -120,9 +120,7 @@ impl Deliverer {
             return Ok(Vec::new());
         }
         let now = OffsetDateTime::now_utc();
-        // Long enough for the attempt and its recording; after it, another deliverer may try.
-        let lease = self.settings.timeout * 2 + Duration::from_secs(30);
-        let claimed = self.store.claim_deliveries(now, now + lease, u32::try_from(room).unwrap_or(u32::MAX)).await?;
+        let claimed = self.store.claim_deliveries(now, now + self.settings.lease, u32::try_from(room).unwrap_or(u32::MAX)).await?;
         Ok(claimed
             .into_iter()
             .map(|delivery| (delivery, in_flight.clone().try_acquire_owned().expect("no more claimed than there were permits")))

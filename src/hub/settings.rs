@@ -25,6 +25,11 @@ pub struct WebhookArgs {
     /// the others.
     #[arg(long, env = "ORDER_TRACKING_WEBHOOK_CONCURRENCY_PER_HOST", default_value_t = 8)]
     pub webhook_concurrency_per_host: usize,
+    /// How long an instance holds a delivery it took on; if it dies meanwhile, the delivery is
+    /// attempted again once this has passed. Longer than the timeout (default: twice the
+    /// timeout and 30 s).
+    #[arg(long, env = "ORDER_TRACKING_WEBHOOK_LEASE_SECONDS")]
+    pub webhook_lease_seconds: Option<u64>,
 }
 
 /// Validated webhook settings.
@@ -34,6 +39,8 @@ pub struct WebhookSettings {
     pub retry_schedule: Vec<Duration>,
     pub allow_private: bool,
     pub concurrency_per_host: usize,
+    /// How long a claimed delivery stays with the deliverer that claimed it.
+    pub lease: Duration,
     /// A subscription whose deliveries all failed for this long is disabled.
     pub disable_after: Duration,
     /// Subscriptions one customer may hold.
@@ -49,6 +56,7 @@ impl Default for WebhookSettings {
             retry_schedule: parse_schedule(DEFAULT_SCHEDULE).expect("the default schedule reads"),
             allow_private: false,
             concurrency_per_host: 8,
+            lease: default_lease(Duration::from_secs(10)),
             disable_after: Duration::from_secs(5 * 86_400),
             subscriptions_per_customer: 20,
             poll_every: Duration::from_millis(50),
@@ -71,12 +79,30 @@ impl WebhookArgs {
                 "--webhook-retry-schedule (ORDER_TRACKING_WEBHOOK_RETRY_SCHEDULE) takes waits such as {DEFAULT_SCHEDULE}: {problem}"
             )
         })?;
+        let timeout = Duration::from_secs(self.webhook_timeout_seconds);
+        let lease = match self.webhook_lease_seconds {
+            None => default_lease(timeout),
+            Some(seconds) => {
+                ensure!(
+                    seconds > self.webhook_timeout_seconds && seconds <= 86_400,
+                    "--webhook-lease-seconds (ORDER_TRACKING_WEBHOOK_LEASE_SECONDS) must be more than --webhook-timeout-seconds ({}) and at most 86400",
+                    self.webhook_timeout_seconds
+                );
+                Duration::from_secs(seconds)
+            }
+        };
         Ok(WebhookSettings {
-            timeout: Duration::from_secs(self.webhook_timeout_seconds),
+            timeout,
+            lease,
             retry_schedule,
             allow_private: self.webhook_allow_private,
             concurrency_per_host: self.webhook_concurrency_per_host,
             ..WebhookSettings::default()
         })
     }
+}
+
+/// Long enough for an attempt and the recording of its outcome, with room for a slow database.
+fn default_lease(timeout: Duration) -> Duration {
+    timeout * 2 + Duration::from_secs(30)
 }

@@ -212,6 +212,19 @@ impl Env {
     }
 }
 
+/// Runs `admin ARGS --json` until `done` holds of what it prints (20 s at most).
+pub(crate) fn until(env: &Env, args: &[&str], done: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + StdDuration::from_secs(20);
+    loop {
+        let printed = env.json(args);
+        if done(&printed) {
+            return printed;
+        }
+        assert!(Instant::now() < deadline, "{args:?} still prints {printed}");
+        std::thread::sleep(StdDuration::from_millis(50));
+    }
+}
+
 pub(crate) fn unique() -> u128 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default()
 }
