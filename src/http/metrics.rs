@@ -33,6 +33,11 @@ struct CodeLabels {
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct EventTypeLabels {
+    r#type: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct LookupLabels {
     result: &'static str,
 }
@@ -62,6 +67,7 @@ pub struct Metrics {
     document_cache_bytes: Gauge,
     sqlite_direct_reads: Family<LookupLabels, Counter>,
     webhook_deliveries: Family<LookupLabels, Counter>,
+    events_recorded: Family<EventTypeLabels, Counter>,
     webhook_delivery_duration: Histogram,
     webhook_pending: Gauge,
     webhook_oldest_pending: Gauge,
@@ -133,7 +139,7 @@ impl Default for Metrics {
         let webhook_pending = Gauge::default();
         registry.register(
             "webhook_pending_events",
-            "Webhook deliveries not yet made or still being retried, every instance's",
+            "Webhook deliveries of active subscriptions not yet made or still being retried, every instance's",
             webhook_pending.clone(),
         );
         let webhook_oldest_pending = Gauge::default();
@@ -142,8 +148,15 @@ impl Default for Metrics {
             "How long the longest-waiting pending webhook delivery has been due (0: none)",
             webhook_oldest_pending.clone(),
         );
+        let events_recorded = Family::<EventTypeLabels, Counter>::default();
+        registry.register(
+            "events_recorded",
+            "Order events recorded, every instance's and every importer's, by type (events purged since included)",
+            events_recorded.clone(),
+        );
         Metrics {
             registry,
+            events_recorded,
             webhook_deliveries,
             webhook_delivery_duration,
             webhook_pending,
@@ -197,6 +210,16 @@ impl Metrics {
         self.webhook_pending.set(i64::try_from(pending).unwrap_or(i64::MAX));
         let waited = oldest_due.map_or(0, |due| (time::OffsetDateTime::now_utc() - due).whole_seconds().max(0));
         self.webhook_oldest_pending.set(waited);
+    }
+
+    /// The events recorded so far as the store counts them, by type.
+    pub fn events_recorded(&self, counts: &[(crate::domain::events::EventType, u64)]) {
+        for (event_type, count) in counts {
+            self.events_recorded
+                .get_or_create(&EventTypeLabels { r#type: event_type.name() })
+                .inner()
+                .store(*count, std::sync::atomic::Ordering::Relaxed);
+        }
     }
 
     pub fn answer_cache_lookup(&self, hit: bool) {

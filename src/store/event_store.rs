@@ -15,4 +15,6 @@ pub trait EventStore: Send + Sync {
     /// Deletes every customer's events recorded before `before`, and the webhook deliveries that
     /// ended before it or lost their event; returns how many events went.
     async fn purge_events(&self, before: OffsetDateTime) -> StoreResult<u64>;
+    /// How many events of each type were ever recorded, every customer's (purged ones too).
+    async fn recorded_events(&self) -> StoreResult<Vec<(EventType, u64)>>;
 }

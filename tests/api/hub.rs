@@ -283,9 +283,34 @@ async fn failures_are_retried_on_the_schedule_and_gone_disables(backend: Backend
         "A-1's two failures at flaky, three at failing; then failing gave up:\n{metrics}"
     );
     assert!(count("delivered") >= 3 && count("gone") >= 1, "{metrics}");
-    // Pending: only an event to the gone receiver that was not already on its way, which waits.
-    let waiting = 2 - before;
-    assert!(metrics.contains(&format!("order_tracking_webhook_pending_events {waiting}")), "{metrics}");
+    // Pending: none. An event to the gone receiver that was not already on its way waits, but
+    // its subscription is disabled, so it is not counted.
+    assert!(metrics.contains("order_tracking_webhook_pending_events 0\n"), "{metrics}");
+    // Every event recorded, by type: the two orders created, then one's status changed.
+    for (event_type, recorded) in [("OrderCreateEvent", 2), ("OrderStateChangeEvent", 1)] {
+        let line = format!("order_tracking_events_recorded_total{{type=\"{event_type}\"}} {recorded}\n");
+        assert!(metrics.contains(&line), "{line}{metrics}");
+    }
+    assert!(!metrics.contains("OrderAttributeValueChangeEvent"), "{metrics}");
+}
+
+/// The backlog gauges count the deliveries that wait for an active subscription, and only those.
+async fn the_backlog_counts_what_active_subscriptions_wait_for(backend: Backend) {
+    let app = app_with_receivers(backend, &[3_600_000]).await;
+    let acme = app.tenant("Acme").await;
+    let failing = Receiver::scripted(Arc::new(|_, _| StatusCode::INTERNAL_SERVER_ERROR)).await;
+    let made = subscribe(&app, &acme, &failing.callback(), "").await;
+    app.import(&acme, &[order("B-1"), order("B-2")]).await;
+    failing.wait_for(2).await;
+    let metrics = || async { app.http.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap() };
+    // Both failed once and wait an hour for their retry.
+    assert!(metrics().await.contains("order_tracking_webhook_pending_events 2\n"));
+    let disabled =
+        app.store.set_subscription_status(made["id"].as_str().unwrap(), order_tracking::store::SubscriptionStatus::Disabled).await;
+    assert!(disabled.unwrap());
+    let after = metrics().await;
+    assert!(after.contains("order_tracking_webhook_pending_events 0\n"), "{after}");
+    assert!(after.contains("order_tracking_webhook_oldest_pending_seconds 0\n"), "{after}");
 }
 
 async fn callbacks_to_private_addresses_are_refused_by_default(backend: Backend) {
@@ -318,6 +343,7 @@ backend_tests!(
     matching_events_are_delivered_signed_and_in_order,
     failures_are_retried_on_the_schedule_and_gone_disables,
     callbacks_to_private_addresses_are_refused_by_default,
+    the_backlog_counts_what_active_subscriptions_wait_for,
 );
 
 /// Two instances on one PostgreSQL database: each event reaches the subscription once, whichever

@@ -59,9 +59,12 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<ProbeStatus>, 
 ))]
 pub async fn metrics_text(State(state): State<AppState>) -> Response {
     let store = &state.store;
-    // Read from the database: the backlog is every instance's. Left as it was if it cannot be read.
+    // Read from the database: the backlog and the events are every instance's. Left as it was if it cannot be read.
     if let Ok((pending, oldest_due)) = store.pending_deliveries().await {
         state.metrics.webhook_backlog(pending, oldest_due);
+    }
+    if let Ok(counts) = store.recorded_events().await {
+        state.metrics.events_recorded(&counts);
     }
     let text = state.metrics.render(store.pool_usage(), state.answers.weight(), store.list_index_usage(), store.document_cache_usage());
     let content_type = HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8");

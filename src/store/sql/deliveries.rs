@@ -179,7 +179,10 @@ for_every_backend! {
 
         async fn pending_deliveries(&self) -> StoreResult<(u64, Option<OffsetDateTime>)> {
             let (count, oldest): (i64, Option<i64>) =
-                sqlx::query_as("SELECT count(*), min(next_attempt_at) FROM webhook_deliveries WHERE status = 'pending'")
+                sqlx::query_as(
+                    "SELECT count(*), min(d.next_attempt_at) FROM webhook_deliveries d \
+                     JOIN subscriptions s ON s.id = d.subscription_id AND s.status = 'active' WHERE d.status = 'pending'",
+                )
                     .fetch_one(&self.pool)
                     .await?;
             Ok((u64::try_from(count).unwrap_or_default(), oldest.map(from_micros)))

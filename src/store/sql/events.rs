@@ -1,6 +1,8 @@
 //! The event log (issue #31): one event per order that an import created or changed, written in
 //! the import's transaction, and read back in each customer's `sequence` order.
 
+use std::collections::BTreeMap;
+
 use sqlx::{Row, Transaction};
 
 use super::bind::{Bind, owned_arguments};
@@ -28,11 +30,13 @@ pub(super) struct NewEvent {
     pub change_seq: i64,
 }
 
-/// The customer's numbering during one write: the last sequence given, and the write's time.
+/// The customer's numbering during one write: the last sequence given, the write's time, and
+/// how many events of each type it recorded.
 pub(super) struct Numbering {
     pub last_sequence: i64,
     pub first_sequence: i64,
     pub event_time: i64,
+    pub recorded: BTreeMap<&'static str, i64>,
 }
 
 impl Numbering {
@@ -64,6 +68,7 @@ where
     let mut rows = Rows::default();
     for event in events {
         numbering.last_sequence += 1;
+        *numbering.recorded.entry(event.event_type.name()).or_default() += 1;
         let changed = serde_json::to_string(&event.changed_fields).map_err(|error| StoreError::Backend(Box::new(error)))?;
         let row = vec![
             ("event_id", Bind::text(crate::auth::secret::new_id("evt_"))),
@@ -76,6 +81,29 @@ where
     }
     for (insert, binds) in rows.statements("order_events", DB::PLACEHOLDER) {
         sqlx::query_with(&insert, owned_arguments::<DB>(binds)?).execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Adds the write's events to the customer's counts by type, which only ever grow.
+pub(super) async fn count<DB>(tx: &mut Transaction<'_, DB>, customer_id: &str, numbering: &Numbering) -> StoreResult<()>
+where
+    DB: Dialect,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    for (event_type, recorded) in &numbering.recorded {
+        sqlx::query(
+            "INSERT INTO event_counts (customer_id, event_type, recorded) VALUES ($1, $2, $3) \
+             ON CONFLICT (customer_id, event_type) DO UPDATE SET recorded = event_counts.recorded + excluded.recorded",
+        )
+        .bind(customer_id)
+        .bind(*event_type)
+        .bind(*recorded)
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! Imports on any SQL backend: all or nothing, in batches, each order's change recorded in the
 //! change log and the event log, and the kept counts updated, in the same transaction.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
 use sqlx::pool::PoolConnection;
@@ -110,7 +110,8 @@ where
         let rebuilt = Self::drop_indexes_for_import(&mut tx, orders.len()).await?;
         let mut summary = ImportSummary::default();
         let changed_at = super::time_columns::to_micros(now());
-        let mut numbering = Numbering { first_sequence: sequence, last_sequence: sequence, event_time: changed_at };
+        let mut numbering =
+            Numbering { first_sequence: sequence, last_sequence: sequence, event_time: changed_at, recorded: BTreeMap::new() };
         let mut changed = false;
         let mut kept = KeptCounts::default();
         // Written in the order of the id, which leads the keys of the orders and their changes:
@@ -147,6 +148,7 @@ where
                 .bind(numbering.last_sequence)
                 .execute(&mut *tx)
                 .await?;
+            events::count(&mut tx, customer_id, &numbering).await?;
             if let Some(notify) = DB::NOTIFY_EVENTS {
                 sqlx::query(notify).bind(customer_id).execute(&mut *tx).await?;
             }
