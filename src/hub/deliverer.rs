@@ -22,6 +22,10 @@ use crate::store::{ClaimedDelivery, DeliveryOutcome, DeliveryResult, NewDelivery
 const IN_FLIGHT_AT_MOST: usize = 256;
 /// Events read at a time by the fan-out.
 const FAN_OUT_CHUNK: u32 = 1000;
+/// Deliveries one fan-out pass writes, at least, for the statistics to be refreshed after it,
+/// at most once in `STATISTICS_EVERY`.
+const STATISTICS_AFTER: usize = 1000;
+const STATISTICS_EVERY: Duration = Duration::from_secs(10);
 /// Outcomes recorded by one transaction at most.
 const RECORD_BATCH: usize = 512;
 
@@ -33,6 +37,8 @@ pub struct Deliverer {
     metrics: Arc<Metrics>,
     /// Woken by new events (PostgreSQL's NOTIFY) and by recorded outcomes.
     wake: Arc<Notify>,
+    /// When the deliveries' statistics were last refreshed.
+    statistics_at: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
 impl Deliverer {
@@ -43,7 +49,7 @@ impl Deliverer {
         limits: Limits,
         metrics: Arc<Metrics>,
     ) -> Deliverer {
-        Deliverer { store, sender, settings, limits, metrics, wake: Arc::new(Notify::new()) }
+        Deliverer { store, sender, settings, limits, metrics, wake: Arc::new(Notify::new()), statistics_at: Default::default() }
     }
 
     /// Runs until the task is dropped.
@@ -80,6 +86,7 @@ impl Deliverer {
 
     /// Writes the deliveries of the events each subscription has not yet looked at.
     async fn fan_out(&self) -> Result<(), StoreError> {
+        let mut written = 0;
         for subscription in self.store.subscriptions_behind().await? {
             // None: a stored query that no longer reads (a field left the catalogue) matches nothing.
             let wanted = match query_of(&subscription, self.limits) {
@@ -103,6 +110,7 @@ impl Deliverer {
                         deliveries.push(NewDelivery { sequence: event.sequence, order_id });
                     }
                 }
+                written += deliveries.len();
                 self.store.record_fan_out(&subscription.id, deliveries, last_read).await?;
                 seen = last_read;
                 if events.len() < FAN_OUT_CHUNK as usize {
@@ -110,7 +118,20 @@ impl Deliverer {
                 }
             }
         }
+        if written >= STATISTICS_AFTER && self.statistics_due() {
+            self.store.refresh_delivery_statistics().await?;
+        }
         Ok(())
+    }
+
+    /// Whether the statistics were last refreshed long enough ago, noting that they are now.
+    fn statistics_due(&self) -> bool {
+        let mut last = self.statistics_at.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let due = last.is_none_or(|at| at.elapsed() >= STATISTICS_EVERY);
+        if due {
+            *last = Some(std::time::Instant::now());
+        }
+        due
     }
 
     /// The deliveries due now, as many as there is room in flight for, each with its permit.

@@ -178,6 +178,8 @@ pub trait DeliveryStore: Send + Sync {
     async fn record_deliveries(&self, outcomes: Vec<DeliveryOutcome>, disable_failing_before: OffsetDateTime) -> StoreResult<()>;
     /// A subscription's deliveries, latest first, at most `limit`; only the failed ones if asked.
     async fn list_deliveries(&self, subscription_id: &str, failed_only: bool, limit: u32) -> StoreResult<Vec<DeliveryRecord>>;
+    /// Refreshes what the database knows of the deliveries' table after many were written.
+    async fn refresh_delivery_statistics(&self) -> StoreResult<()>;
     /// How many deliveries of active subscriptions are pending (a disabled one's wait for it to
     /// be enabled), and the earliest time one was due.
     async fn pending_deliveries(&self) -> StoreResult<(u64, Option<OffsetDateTime>)>;

@@ -19,7 +19,7 @@ const CLAIMED: &str = "SELECT e.sequence, e.event_id, e.event_time, e.event_type
      FROM webhook_deliveries d \
      JOIN subscriptions s ON s.id = d.subscription_id \
      JOIN order_events e ON e.customer_id = d.customer_id AND e.sequence = d.sequence \
-     JOIN order_changes c ON c.seq = e.change_seq \
+     JOIN order_changes c ON c.customer_id = e.customer_id AND c.seq = e.change_seq \
      WHERE d.claim = $1";
 
 /// What each result writes to the delivery (`$1` subscription, `$2` sequence, `$3` attempt's
@@ -85,12 +85,14 @@ for_every_backend! {
             // failed no longer holds the order's later events back.
             let sql = format!(
                 "UPDATE webhook_deliveries SET claim = $1, lease_until = $2 WHERE (subscription_id, sequence) IN ( \
-                   SELECT d.subscription_id, d.sequence FROM webhook_deliveries d \
+                   SELECT d.subscription_id, d.sequence FROM webhook_deliveries d{} \
                    JOIN subscriptions s ON s.id = d.subscription_id AND s.status = 'active' \
                    WHERE d.status = 'pending' AND d.next_attempt_at <= $3 AND (d.lease_until IS NULL OR d.lease_until < $3) \
-                   AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p WHERE p.subscription_id = d.subscription_id \
+                   AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p{} WHERE p.subscription_id = d.subscription_id \
                      AND p.order_id = d.order_id AND p.status = 'pending' AND p.attempts = 0 AND p.sequence < d.sequence) \
                    ORDER BY d.next_attempt_at LIMIT $4{})",
+                DB::DELIVERY_INDEXES[0],
+                DB::DELIVERY_INDEXES[1],
                 DB::SKIP_LOCKED
             );
             let claimed = sqlx::query(&sql)
@@ -175,6 +177,13 @@ for_every_backend! {
                     last_error,
                 })
                 .collect())
+        }
+
+        async fn refresh_delivery_statistics(&self) -> StoreResult<()> {
+            if let Some(statement) = DB::DELIVERY_STATISTICS {
+                sqlx::query(statement).execute(&self.pool).await?;
+            }
+            Ok(())
         }
 
         async fn pending_deliveries(&self) -> StoreResult<(u64, Option<OffsetDateTime>)> {

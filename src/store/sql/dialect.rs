@@ -43,6 +43,12 @@ pub trait Dialect: Database {
     /// Ends the subquery that picks the webhook deliveries to claim (alias `d`): where several
     /// processes claim at once, each skips the rows another is claiming.
     const SKIP_LOCKED: &'static str;
+    /// After `webhook_deliveries d` and `webhook_deliveries p` in that subquery: the indexes to
+    /// read them by (due time; earlier events of the same order), where the planner must be told.
+    const DELIVERY_INDEXES: [&'static str; 2];
+    /// Gathers the statistics of the deliveries after a large fan-out, where the planner needs
+    /// them to claim by the due index.
+    const DELIVERY_STATISTICS: Option<&'static str>;
     /// Run in an import's transaction once it recorded events, `$1` the customer: tells the
     /// other connections listening, when it commits (PostgreSQL's `NOTIFY`).
     const NOTIFY_EVENTS: Option<&'static str>;

@@ -119,7 +119,7 @@ pub(super) fn events_query(style: Placeholder, customer_id: &str, after: i64, li
     };
     let sql = format!(
         "SELECT e.sequence, e.event_id, e.event_time, e.event_type, e.changed_fields, c.doc FROM order_events e \
-         JOIN order_changes c ON c.seq = e.change_seq \
+         JOIN order_changes c ON c.customer_id = e.customer_id AND c.seq = e.change_seq \
          WHERE e.customer_id = {} AND e.sequence > {}{type_filter} ORDER BY e.sequence LIMIT {}",
         at(1, 1),
         at(2, 1),

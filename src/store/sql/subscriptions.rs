@@ -248,7 +248,7 @@ for_every_backend! {
                 }
                 Replay::Event(event_id) => {
                     let event: Option<(i64, String)> = sqlx::query_as(
-                        "SELECT e.sequence, c.order_id FROM order_events e JOIN order_changes c ON c.seq = e.change_seq \
+                        "SELECT e.sequence, c.order_id FROM order_events e JOIN order_changes c ON c.customer_id = e.customer_id AND c.seq = e.change_seq \
                          WHERE e.customer_id = $1 AND e.event_id = $2",
                     )
                     .bind(&customer)

@@ -59,6 +59,11 @@ impl Dialect for Sqlite {
     const NULLS: NullsSort = NullsSort::Low;
     // One writer at a time: no claim can overlap another.
     const SKIP_LOCKED: &'static str = "";
+    // Without statistics (the table is young, or filled since the last ANALYZE) SQLite read the
+    // earlier events of an order through the primary key, every earlier delivery of the
+    // subscription: 100,000 pending deliveries took 500 s to claim 256. By these, 0.4 ms.
+    const DELIVERY_INDEXES: [&'static str; 2] = [" INDEXED BY webhook_deliveries_due", " INDEXED BY webhook_deliveries_by_order"];
+    const DELIVERY_STATISTICS: Option<&'static str> = None;
     const NOTIFY_EVENTS: Option<&'static str> = None;
     // Its per-value statistics (STAT4) are a few dozen sampled keys per index: they did not
     // lead the planner to different plans for common and rare values (docs/performance.md, step 10).
