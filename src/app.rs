@@ -17,6 +17,8 @@ use crate::tls;
 
 pub struct App {
     listener: TcpListener,
+    /// The admin API's listener, when `--admin-listen` asks for one.
+    admin_listener: Option<TcpListener>,
     state: AppState,
     /// The https configuration, read at start, and its files; none: plain http.
     tls: Option<(RustlsConfig, TlsFiles)>,
@@ -35,6 +37,14 @@ impl App {
     pub async fn with_store(config: Config, store: Arc<dyn Store>) -> anyhow::Result<App> {
         let listener =
             TcpListener::bind(config.listen).await.map_err(|error| anyhow::anyhow!("cannot listen on {}: {error}", config.listen))?;
+        let admin_listener = match config.admin.listen {
+            Some(address) => Some(
+                TcpListener::bind(address)
+                    .await
+                    .map_err(|error| anyhow::anyhow!("cannot listen on {address} (--admin-listen): {error}"))?,
+            ),
+            None => None,
+        };
         let tls = match &config.tls {
             Some(files) => Some((tls::load(files).await?, files.clone())),
             None => None,
@@ -43,7 +53,7 @@ impl App {
         let webhooks = Arc::new(Sender::new(Arc::new(config.webhooks.clone()))?);
         let (stopping, stop_seen) = tokio::sync::watch::channel(false);
         let state = AppState::new(store, config, openapi, webhooks, stop_seen);
-        Ok(App { listener, state, tls, hangups: tls::Hangups::listen(), stopping })
+        Ok(App { listener, admin_listener, state, tls, hangups: tls::Hangups::listen(), stopping })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -56,6 +66,12 @@ impl App {
         format!("{scheme}://{}", self.local_addr())
     }
 
+    /// `http://` and the admin API's bound address, when it has one.
+    pub fn admin_url(&self) -> Option<String> {
+        let address = self.admin_listener.as_ref()?.local_addr().ok()?;
+        Some(format!("http://{address}"))
+    }
+
     pub fn store(&self) -> Arc<dyn Store> {
         self.state.store.clone()
     }
@@ -64,7 +80,7 @@ impl App {
     /// HTTP/2 both ways: in clear text (HTTP/2 with prior knowledge), and with TLS (by ALPN).
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         // Streams never end by themselves: told first, they let the graceful shutdown finish.
-        let stopping = self.stopping;
+        let stopping = self.stopping.clone();
         let shutdown = async move {
             shutdown.await;
             let _ = stopping.send(true);
@@ -79,6 +95,16 @@ impl App {
             self.state.metrics.clone(),
         );
         let deliveries = tokio::spawn(deliverer.run());
+        let admin = self.admin_listener.map(|listener| {
+            let router = crate::admin_api::router(self.state.clone());
+            let mut stopped = self.stopping.subscribe();
+            tokio::spawn(async move {
+                let stop = async move {
+                    let _ = stopped.wait_for(|stopping| *stopping).await;
+                };
+                axum::serve(listener, router).with_graceful_shutdown(stop).await
+            })
+        });
         let router = http::router(self.state);
         let reload = tokio::spawn(tls::reload_on_hangup(self.hangups, self.tls.clone()));
         let served = match self.tls {
@@ -94,6 +120,10 @@ impl App {
             None => axum::serve(self.listener, router).with_graceful_shutdown(shutdown).await,
         };
         reload.abort();
+        if let Some(admin) = admin {
+            // Its writes in flight finish too: it was told to stop with the API.
+            let _ = admin.await;
+        }
         // Attempts in flight are dropped with it: their leases bring them back at the next start.
         deliveries.abort();
         purge.abort();

@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::{bail, ensure};
 use clap::{Args, ValueEnum};
 
+use crate::admin_api::settings::{AdminArgs, AdminSettings};
 use crate::hub::settings::{WebhookArgs, WebhookSettings};
 use crate::query::Limits;
 use crate::store::StoreOptions;
@@ -152,6 +153,8 @@ pub struct ServeArgs {
     pub log_format: LogFormat,
     #[command(flatten)]
     pub webhooks: WebhookArgs,
+    #[command(flatten)]
+    pub admin: AdminArgs,
 }
 
 /// Validated settings of a running server.
@@ -177,6 +180,7 @@ pub struct Config {
     /// The OpenAPI document's server URL, without a trailing `/`.
     pub public_url: Option<String>,
     pub webhooks: WebhookSettings,
+    pub admin: AdminSettings,
 }
 
 /// Where the https listener's certificate chain and private key are read from.
@@ -210,6 +214,7 @@ impl Config {
             public_url: serve.public_url.as_ref().map(|url| url.trim_end_matches('/').to_owned()),
             // The demo's receivers run on the same machine.
             webhooks: WebhookSettings { allow_private: serve.webhooks.webhook_allow_private || serve.demo, ..serve.webhooks.settings()? },
+            admin: serve.admin.settings()?,
         };
         config.validate()?;
         Ok(config)
@@ -278,6 +283,7 @@ impl Config {
             cors_allow_origins: Vec::new(),
             public_url: None,
             webhooks: WebhookSettings::default(),
+            admin: AdminSettings::default(),
         }
     }
 }

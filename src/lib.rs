@@ -1,6 +1,7 @@
 //! order-tracking: a self-hostable implementation of the Orange Business Order Tracking API (B2B) v1.
 
 pub mod admin;
+pub mod admin_api;
 pub mod app;
 pub mod auth;
 pub mod backup;

@@ -19,6 +19,7 @@ pub enum SecretKind {
     ClientSecret,
     ApiKey,
     AccessToken,
+    AdminToken,
 }
 
 impl SecretKind {
@@ -27,6 +28,7 @@ impl SecretKind {
             SecretKind::ClientSecret => "ots_",
             SecretKind::ApiKey => "otk_",
             SecretKind::AccessToken => "ota_",
+            SecretKind::AdminToken => "adm_",
         }
     }
 }

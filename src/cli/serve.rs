@@ -1,5 +1,7 @@
 //! `order-tracking serve`.
 
+use std::io::Write;
+
 use super::failure::Failure;
 use crate::app::{App, shutdown_signal};
 use crate::config::{Config, DatabaseArgs, ServeArgs};
@@ -16,6 +18,10 @@ pub async fn run(args: &ServeArgs, database: &DatabaseArgs) -> Result<(), Failur
     };
     let (address, base) = (app.local_addr(), app.base_url());
     println!("listening on {base}");
+    if let Some(admin) = app.admin_url() {
+        // A supervisor may have stopped reading after the first line: no panic for that.
+        let _ = writeln!(std::io::stdout(), "admin API listening on {admin}");
+    }
     if let Some(demo) = demo {
         println!("{}", demo::instructions(&demo, &base, token_ttl));
     }

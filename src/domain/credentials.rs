@@ -81,3 +81,14 @@ pub struct AccessToken {
 pub fn to_micros(value: OffsetDateTime) -> OffsetDateTime {
     value.replace_nanosecond(value.nanosecond() / 1000 * 1000).expect("nanoseconds stay in range")
 }
+
+/// A credential of the admin API, known by the name the operator gave it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AdminToken {
+    pub name: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub revoked_at: Option<OffsetDateTime>,
+}

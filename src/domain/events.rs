@@ -15,10 +15,13 @@ pub enum EventType {
     OrderStateChange,
     /// Anything else changed.
     OrderAttributeValueChange,
+    /// The order was deleted; the event holds it as it was.
+    OrderDelete,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 3] = [EventType::OrderCreate, EventType::OrderStateChange, EventType::OrderAttributeValueChange];
+    pub const ALL: [EventType; 4] =
+        [EventType::OrderCreate, EventType::OrderStateChange, EventType::OrderAttributeValueChange, EventType::OrderDelete];
 
     /// Its name in an event's `eventType` and in `eventType=` filters.
     pub fn name(self) -> &'static str {
@@ -26,6 +29,7 @@ impl EventType {
             EventType::OrderCreate => "OrderCreateEvent",
             EventType::OrderStateChange => "OrderStateChangeEvent",
             EventType::OrderAttributeValueChange => "OrderAttributeValueChangeEvent",
+            EventType::OrderDelete => "OrderDeleteEvent",
         }
     }
 

@@ -11,6 +11,15 @@ use super::rate_limit::{Decision, retry_after_seconds};
 use crate::query::QueryError;
 use crate::store::StoreError;
 
+/// What the problems of invalid orders all are: lines that are not JSON, required fields left
+/// out, or anything else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderProblems {
+    NotJson,
+    MissingFields,
+    InvalidFields,
+}
+
 /// Orange's code of an error answer (or the OAuth `error`), left on the response for the metrics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ErrorCode(pub &'static str);
@@ -25,6 +34,15 @@ pub enum ApiError {
     MalformedAuthorization,
     #[error("unknown or revoked token")]
     InvalidToken,
+    /// The admin API was called without a bearer token.
+    #[error("no admin token")]
+    MissingAdminToken,
+    /// The bearer token is no admin token, or one unknown or revoked.
+    #[error("unknown or revoked admin token")]
+    InvalidAdminToken,
+    /// Orders that do not pass validation: every problem, with where it is, and what kind they all are.
+    #[error("invalid orders")]
+    InvalidOrders { problems: Vec<String>, kind: OrderProblems },
     #[error("expired token")]
     ExpiredToken,
     #[error("no API key")]
@@ -60,6 +78,12 @@ pub enum ApiError {
     NotFound(String),
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// `If-Match` named another version of the resource than the stored one.
+    #[error("precondition failed")]
+    PreconditionFailed,
+    /// A body of a `Content-Type` the operation does not read; names the ones it does.
+    #[error("unsupported media type")]
+    UnsupportedMediaType { accepted: &'static str },
     #[error("not acceptable")]
     NotAcceptable,
     #[error("request timed out")]
@@ -84,6 +108,7 @@ impl From<StoreError> for ApiError {
         match error {
             StoreError::NotFound(what) => ApiError::NotFound(format!("{what} was not found.")),
             StoreError::Unavailable(_) => ApiError::Unavailable(error),
+            StoreError::PreconditionFailed => ApiError::PreconditionFailed,
             StoreError::Conflict(_) | StoreError::Backend(_) => ApiError::Internal(Box::new(error)),
         }
     }
@@ -100,6 +125,9 @@ pub struct ErrorBody {
     pub description: String,
 }
 
+const ADMIN_HOW_TO: &str = "send 'Authorization: Bearer adm_...' with a token from `order-tracking admin token create`";
+/// Problems an invalid import's answer lists at most.
+const PROBLEMS_SHOWN: usize = 100;
 const BEARER_HOW_TO: &str = "send 'Authorization: Bearer <access_token>' with a token from POST /oauth/v3/token";
 
 impl ApiError {
@@ -112,8 +140,13 @@ impl ApiError {
     pub fn status_code_message(&self) -> (StatusCode, u16, &'static str) {
         use ApiError::*;
         match self {
-            MissingToken | MalformedAuthorization | MissingApiKey => (StatusCode::UNAUTHORIZED, 40, "Missing credentials"),
-            InvalidToken | InvalidApiKey => (StatusCode::UNAUTHORIZED, 41, "Invalid credentials"),
+            MissingToken | MalformedAuthorization | MissingApiKey | MissingAdminToken => {
+                (StatusCode::UNAUTHORIZED, 40, "Missing credentials")
+            }
+            InvalidToken | InvalidApiKey | InvalidAdminToken => (StatusCode::UNAUTHORIZED, 41, "Invalid credentials"),
+            InvalidOrders { kind: OrderProblems::NotJson, .. } => (StatusCode::BAD_REQUEST, 22, "Invalid body"),
+            InvalidOrders { kind: OrderProblems::MissingFields, .. } => (StatusCode::BAD_REQUEST, 23, "Missing body field"),
+            InvalidOrders { kind: OrderProblems::InvalidFields, .. } => (StatusCode::BAD_REQUEST, 24, "Invalid body field"),
             ExpiredToken | ExpiredApiKey { .. } => (StatusCode::UNAUTHORIZED, 42, "Expired credentials"),
             ForeignApiKey => (StatusCode::FORBIDDEN, 50, "Access denied"),
             InvalidQuery(_) => (StatusCode::BAD_REQUEST, 28, "Invalid query-string parameter value"),
@@ -125,6 +158,8 @@ impl ApiError {
             InvalidBodyField { .. } => (StatusCode::BAD_REQUEST, 24, "Invalid body field"),
             NotFound(_) => (StatusCode::NOT_FOUND, 60, "Resource not found"),
             MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, 61, "Method not allowed"),
+            PreconditionFailed => (StatusCode::PRECONDITION_FAILED, 65, "Precondition failed"),
+            UnsupportedMediaType { .. } => (StatusCode::UNSUPPORTED_MEDIA_TYPE, 68, "Unsupported media type"),
             NotAcceptable => (StatusCode::NOT_ACCEPTABLE, 62, "Not acceptable"),
             Timeout => (StatusCode::REQUEST_TIMEOUT, 63, "Request time-out"),
             PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, 66, "Request entity too large"),
@@ -145,6 +180,14 @@ impl ApiError {
                 "The service needs credentials, but the Authorization header holds no bearer token (is the 'Bearer ' prefix missing?): {BEARER_HOW_TO}."
             ),
             InvalidToken => format!("The service needs credentials, but the access token provided is invalid or revoked: {BEARER_HOW_TO}."),
+            MissingAdminToken => format!("The admin API needs credentials, but none were provided: {ADMIN_HOW_TO}."),
+            InvalidAdminToken => format!("The admin API needs credentials, but the bearer token is no admin token, or one unknown or revoked: {ADMIN_HOW_TO}."),
+            InvalidOrders { problems, .. } => {
+                let shown: Vec<&str> = problems.iter().take(PROBLEMS_SHOWN).map(String::as_str).collect();
+                let more = problems.len().saturating_sub(PROBLEMS_SHOWN);
+                let more = if more > 0 { format!("; and {more} more") } else { String::new() };
+                format!("Nothing was written: fix every problem and send the orders again: {}{more}.", shown.join("; "))
+            }
             ExpiredToken => "The service needs credentials, and the access token provided is out of date: request a new one from POST /oauth/v3/token.".into(),
             MissingApiKey => "The service needs credentials, but no API key was provided: send it in the X-Api-Key header.".into(),
             InvalidApiKey => "The service needs credentials, but the API key provided in X-Api-Key is invalid or revoked: check it, or ask support for a new one.".into(),
@@ -162,6 +205,8 @@ impl ApiError {
             InvalidBodyField { field, problem } => format!("Invalid body field '{field}': {}.", problem.trim_end_matches('.')),
             NotFound(description) => description.clone(),
             MethodNotAllowed => "This method is not allowed on this resource: see the Allow header.".into(),
+            PreconditionFailed => "The order changed since the ETag given in If-Match: read it again (GET gives its ETag), then retry with that one.".into(),
+            UnsupportedMediaType { accepted } => format!("This operation reads a body of Content-Type {accepted}: send one of those."),
             NotAcceptable => "This API answers application/json only: accept application/json (or */*).".into(),
             Timeout => "The request took too long to process: retry later, or narrow the query.".into(),
             PayloadTooLarge => "The request body is too large.".into(),
@@ -189,6 +234,8 @@ impl ApiError {
             MissingToken | MalformedAuthorization | MissingApiKey | InvalidApiKey | ExpiredApiKey { .. } => {
                 Some(r#"Bearer realm="order-tracking""#)
             }
+            MissingAdminToken => Some(r#"Bearer realm="order-tracking-admin""#),
+            InvalidAdminToken => Some(r#"Bearer realm="order-tracking-admin", error="invalid_token""#),
             InvalidToken => Some(r#"Bearer realm="order-tracking", error="invalid_token", error_description="unknown or revoked token""#),
             ExpiredToken => Some(r#"Bearer realm="order-tracking", error="invalid_token", error_description="the token expired""#),
             _ => None,

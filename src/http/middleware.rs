@@ -30,8 +30,7 @@ pub async fn around_every_request(State(state): State<AppState>, request: Reques
     // Unmatched paths share one label, so that scanners cannot grow the metrics' label sets.
     let route = request.extensions().get::<MatchedPath>().cloned();
     let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
-    let span =
-        tracing::info_span!("request", request_id = %request_id, method = %method, path = %route, customer_id = tracing::field::Empty);
+    let span = tracing::info_span!("request", request_id = %request_id, method = %method, path = %route, customer_id = tracing::field::Empty, admin = tracing::field::Empty);
     let mut response = async {
         match refusal(&state.config, &request) {
             Some(refused) => refused.into_response(),

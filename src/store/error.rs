@@ -10,6 +10,9 @@ pub enum StoreError {
     /// The write contradicts what is stored.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The stored order is not what the write required (`If-Match`): nothing was written.
+    #[error("precondition failed")]
+    PreconditionFailed,
     /// The database cannot be reached or is busy beyond the timeout; retrying later may work.
     #[error("database unavailable")]
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),

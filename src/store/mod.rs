@@ -1,11 +1,12 @@
 //! Storage: the store's traits, spoken in domain types, and its backends. SQL lives only here.
 //!
-//! - `credential_store.rs`, `order_store.rs`, `event_store.rs`, `hub_store.rs`, `health.rs`: what the rest of the
+//! - `credential_store.rs`, `admin_token_store.rs`, `order_store.rs`, `event_store.rs`, `hub_store.rs`, `health.rs`: what the rest of the
 //!   service asks of a store, one trait per concern; [`Store`] is all of them.
 //! - `sql/`: the one implementation, for every SQL backend.
 //! - `sqlite/`, `postgres/`: what only that backend does (opening, settings, its own reads).
 //! - `memory/`: what is kept in memory to answer lists.
 
+mod admin_token_store;
 mod credential_store;
 mod error;
 mod event_store;
@@ -22,6 +23,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
+pub use admin_token_store::AdminTokenStore;
 pub use credential_store::{CredentialStore, KeyFilter, NewAccessToken, NewApiKey, NewClient};
 pub use error::{StoreError, StoreResult};
 pub use event_store::EventStore;
@@ -32,7 +34,7 @@ pub use hub_store::{
 };
 pub use memory::{DocumentCacheUsage, IndexUsage};
 pub use options::StoreOptions;
-pub use order_store::{ImportSummary, OrderPage, OrderStore};
+pub use order_store::{ImportSummary, OrderPage, OrderStore, Precondition};
 pub use sql::packed_documents;
 
 /// Everything the service keeps, one object for every concern.
@@ -41,9 +43,9 @@ pub use sql::packed_documents;
 /// transaction, and the same pool and caches serve credentials and lists. So one store
 /// implements them all, and the service holds it as one `Arc<dyn Store>`; code that needs one
 /// concern only takes that trait (`&dyn OrderStore`), to which a `&dyn Store` converts.
-pub trait Store: CredentialStore + OrderStore + EventStore + SubscriptionStore + DeliveryStore + StoreHealth {}
+pub trait Store: CredentialStore + AdminTokenStore + OrderStore + EventStore + SubscriptionStore + DeliveryStore + StoreHealth {}
 
-impl<T: CredentialStore + OrderStore + EventStore + SubscriptionStore + DeliveryStore + StoreHealth> Store for T {}
+impl<T: CredentialStore + AdminTokenStore + OrderStore + EventStore + SubscriptionStore + DeliveryStore + StoreHealth> Store for T {}
 
 /// Opens the backend the URL names, creating and migrating its schema. A database that
 /// cannot be reached fails with [`StoreError::Unavailable`] inside the error.

@@ -23,6 +23,8 @@ pub const ORDERS: &str = "/order-tracking/b2b/v1/orders";
 /// A running server and its database. Dropping it stops the server and deletes the database.
 pub struct TestApp {
     pub address: SocketAddr,
+    /// `http://HOST:PORT` of the admin API, when the configuration asked for it.
+    pub admin: Option<String>,
     pub store: Arc<dyn Store>,
     pub http: reqwest::Client,
     pub database: Arc<TestDatabase>,
@@ -83,12 +85,13 @@ impl TestApp {
         let list_index_bytes = config.store.list_index_bytes;
         let app = App::build(config).await.expect("the app starts");
         let address = app.local_addr();
+        let admin = app.admin_url();
         let store = app.store();
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(app.run(async move {
             let _ = stopped.await;
         }));
-        TestApp { address, store, http: reqwest::Client::new(), database, list_index_bytes, stop: Some(stop) }
+        TestApp { address, admin, store, http: reqwest::Client::new(), database, list_index_bytes, stop: Some(stop) }
     }
 
     /// Whether this server answers lists from in-memory indexes (`--list-index-mb` above 0).

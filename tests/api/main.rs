@@ -1,5 +1,6 @@
 //! Integration tests: the real server on a random port, a fresh SQLite file per test, HTTP.
 
+mod admin_api;
 mod answer_cache;
 mod backend;
 mod client;

@@ -4,6 +4,7 @@
 //! it starts is killed when the test ends, pass or fail.
 
 mod admin;
+mod admin_api;
 #[path = "../api/backend.rs"]
 #[allow(unused)]
 mod backend;

@@ -33,6 +33,12 @@ pub enum AdminCommand {
     #[command(subcommand)]
     #[command(after_help = "Examples:\n  order-tracking admin hub list\n  order-tracking admin hub deliveries sub_... --failed")]
     Hub(HubCommand),
+    /// Tokens of the admin API (`serve --admin-listen`).
+    #[command(subcommand)]
+    #[command(
+        after_help = "Examples:\n  order-tracking admin token create --name etl-nightly\n  order-tracking admin token revoke etl-nightly"
+    )]
+    Token(TokenCommand),
     /// Create or replace a customer's orders from NDJSON or a JSON array (FILE, or - for stdin).
     #[command(
         after_help = "Examples:\n  order-tracking admin import --customer cus_... orders.ndjson\n  order-tracking admin import --customer cus_... - < orders.json"
@@ -208,10 +214,39 @@ impl AdminCommand {
                 | KeyCommand::List { output, .. },
             ) => output,
             AdminCommand::Hub(command) => command.output(),
+            AdminCommand::Token(
+                TokenCommand::Create { output, .. } | TokenCommand::List { output } | TokenCommand::Revoke { output, .. },
+            ) => output,
             AdminCommand::Import { output, .. } | AdminCommand::Backup { output, .. } | AdminCommand::Restore { output, .. } => output,
         };
         output.json
     }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an admin token; it is printed once, only its hash is kept.
+    #[command(after_help = "Example:\n  order-tracking admin token create --name etl-nightly --json")]
+    Create {
+        /// What the token is for (letters, digits, `-`, `_`, `.`): the admin API's log names it.
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// List the admin tokens, revoked ones too.
+    #[command(after_help = "Example:\n  order-tracking admin token list --json")]
+    List {
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Revoke an admin token: the admin API refuses it from the next call on.
+    #[command(after_help = "Example:\n  order-tracking admin token revoke etl-nightly")]
+    Revoke {
+        name: String,
+        #[command(flatten)]
+        output: Output,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -127,11 +127,20 @@ pub(super) fn with_caller_headers(caller: &Caller, answer: Result<Response, ApiE
 /// cryptographic hash, and SHA-256 over a 20 kB page was 3-7% of a fresh list's time
 /// (docs/performance.md, step 35). Every instance and version computes the same tag.
 fn answer(body: String, etag_salt: &str, list: Option<ListHeaders>) -> Answer {
-    let mut hasher = Xxh3::new();
-    hasher.update(etag_salt.as_bytes());
-    hasher.update(body.as_bytes());
-    let etag = format!("\"{:032x}\"", hasher.digest128());
+    let etag = etag_of(etag_salt, &body);
     Answer::new(body.into(), HeaderValue::from_str(&etag).expect("hex is a valid header value"), list)
+}
+
+fn etag_of(salt: &str, body: &str) -> String {
+    let mut hasher = Xxh3::new();
+    hasher.update(salt.as_bytes());
+    hasher.update(body.as_bytes());
+    format!("\"{:032x}\"", hasher.digest128())
+}
+
+/// The `ETag` of one order's answer: the admin API's `If-Match` compares against it.
+pub fn order_etag(document: &str) -> String {
+    etag_of("", document)
 }
 
 /// The answer, compressed when the client accepts an encoding, or 304 when `If-None-Match`
@@ -188,7 +197,7 @@ pub(super) fn if_none_match(request_headers: &HeaderMap, etag: &str) -> bool {
 }
 
 /// Joins stored documents into a JSON array, keeping only the selected top-level members.
-fn render_list(orders: &[OrderDocument], fields: Option<&[&str]>) -> Result<String, ApiError> {
+pub fn render_list(orders: &[OrderDocument], fields: Option<&[&str]>) -> Result<String, ApiError> {
     let mut body = String::with_capacity(orders.iter().map(|order| order.as_str().len() + 1).sum::<usize>() + 2);
     body.push('[');
     for (index, order) in orders.iter().enumerate() {
@@ -208,7 +217,7 @@ fn render_list(orders: &[OrderDocument], fields: Option<&[&str]>) -> Result<Stri
 
 /// RFC 8288 `Link` with `first`, `prev`, `next` and `last`, where they exist, keeping the
 /// request's other parameters.
-fn link_header(raw: &str, query: &OrderQuery, total: u64) -> String {
+pub fn link_header(raw: &str, query: &OrderQuery, total: u64) -> String {
     let kept: Vec<(String, String)> = form_urlencoded::parse(raw.as_bytes())
         .filter(|(name, _)| name != "offset" && name != "limit")
         .map(|(name, value)| (name.into_owned(), value.into_owned()))

@@ -66,6 +66,7 @@ fn shared_error(error: &StoreError) -> StoreError {
     match error {
         StoreError::NotFound(what) => StoreError::NotFound(what.clone()),
         StoreError::Conflict(what) => StoreError::Conflict(what.clone()),
+        StoreError::PreconditionFailed => StoreError::PreconditionFailed,
         StoreError::Unavailable(_) => StoreError::Unavailable(cause.into()),
         StoreError::Backend(_) => StoreError::Backend(cause.into()),
     }

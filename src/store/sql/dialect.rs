@@ -46,6 +46,8 @@ pub trait Dialect: Database {
     /// After `webhook_deliveries d` and `webhook_deliveries p` in that subquery: the indexes to
     /// read them by (due time; earlier events of the same order), where the planner must be told.
     const DELIVERY_INDEXES: [&'static str; 2];
+    /// Whether the database takes one write transaction at a time (SQLite).
+    const ONE_WRITER: bool;
     /// Gathers the statistics of the deliveries after a large fan-out, where the planner needs
     /// them to claim by the due index.
     const DELIVERY_STATISTICS: Option<&'static str>;

@@ -7,18 +7,19 @@ use std::ops::Range;
 use sqlx::pool::PoolConnection;
 use sqlx::{Row, Transaction};
 
-use super::bind::{Bind, arguments, owned_arguments};
+use super::bind::{Bind, owned_arguments};
 use super::dialect::Dialect;
 use super::events::{self, NewEvent, Numbering};
 use super::kept_counts::{CountedAs, KeptCounts};
 use super::multi_row::{Rows, placeholders};
+use super::order_writes::WriteKind;
 use super::orders::unpack;
 use super::prepared::{PreparedOrder, prepare_ahead};
 use super::query::DOCUMENTS;
 use super::store::SqlStore;
 use super::time_columns::now;
 use crate::domain::order::Order;
-use crate::store::{ImportSummary, StoreError, StoreResult};
+use crate::store::{ImportSummary, Precondition, StoreError, StoreResult};
 
 impl<DB> SqlStore<DB>
 where
@@ -43,7 +44,7 @@ where
     /// statements instead of about nine of its own (docs/performance.md, step 6).
     pub(super) async fn upsert_orders(&self, customer_id: &str, orders: Vec<Order>) -> StoreResult<ImportSummary> {
         let mut connection = self.pool.acquire().await?;
-        let imported = Self::import_on(&mut connection, customer_id, orders).await;
+        let imported = Self::import_on(&mut connection, customer_id, orders, WriteKind::Import).await;
         if DB::IMPORT_SETTINGS_OUTLIVE_IT {
             // Whether the import committed or failed midway, nothing else inherits its settings.
             connection.close_on_drop();
@@ -78,6 +79,18 @@ where
         Ok(summary)
     }
 
+    /// One order written as an import of it, if `precondition` holds: without the settings and
+    /// the upkeep of an import, which would cost a stream of single writes far more than they do.
+    pub(super) async fn put_one(
+        &self,
+        customer_id: &str,
+        order: Order,
+        precondition: Option<Precondition<'_>>,
+    ) -> StoreResult<ImportSummary> {
+        let mut connection = self.single_write_connection().await?;
+        Ok(Self::import_on(connection.get(), customer_id, vec![order], WriteKind::One(precondition)).await?.0)
+    }
+
     /// Runs `statements` in turn on `connection`.
     async fn run_all(connection: &mut DB::Connection, statements: &[&str]) -> StoreResult<()> {
         for statement in statements {
@@ -92,21 +105,21 @@ where
         connection: &mut DB::Connection,
         customer_id: &str,
         orders: Vec<Order>,
+        kind: WriteKind<'_>,
     ) -> StoreResult<(ImportSummary, bool)> {
         let mut tx = sqlx::Connection::begin_with(connection, DB::BEGIN_WRITE).await?;
-        for setting in DB::IMPORT_SETTINGS {
-            sqlx::query(setting).execute(&mut *tx).await?;
+        if let WriteKind::Import = kind {
+            for setting in DB::IMPORT_SETTINGS {
+                sqlx::query(setting).execute(&mut *tx).await?;
+            }
         }
-        if let Some(lock) = DB::LOCK_CUSTOMER {
-            sqlx::query(lock).bind(customer_id).execute(&mut *tx).await?;
+        let sequence = Self::lock_customer(&mut tx, customer_id).await?;
+        if let (WriteKind::One(Some(precondition)), Some(order)) = (kind, orders.first()) {
+            let stored = Self::stored_document(&mut tx, customer_id, &order.id).await?;
+            if !precondition(stored.as_ref().map(|(_, document)| document.as_str())) {
+                return Err(StoreError::PreconditionFailed);
+            }
         }
-        // The customer's last event number: the import's lock (or SQLite's single writer) keeps
-        // it until the commit, so numbers follow commit order.
-        let sequence: Option<i64> =
-            sqlx::query_scalar("SELECT event_sequence FROM customers WHERE id = $1").bind(customer_id).fetch_optional(&mut *tx).await?;
-        let Some(sequence) = sequence else {
-            return Err(StoreError::NotFound(format!("customer {customer_id}")));
-        };
         let rebuilt = Self::drop_indexes_for_import(&mut tx, orders.len()).await?;
         let mut summary = ImportSummary::default();
         let changed_at = super::time_columns::to_micros(now());
@@ -127,13 +140,7 @@ where
         }
         // The batches ended early only if their preparer failed: then so does the import.
         preparer.await.map_err(|failed| StoreError::Backend(Box::new(failed)))?;
-        // The kept counts move by what the import changed.
-        for (table, key, rows) in kept.rows(customer_id) {
-            for (insert, binds) in rows.statements(table, DB::PLACEHOLDER) {
-                let upsert = format!("{insert} ON CONFLICT ({key}) DO UPDATE SET orders = {table}.orders + excluded.orders");
-                sqlx::query_with(&upsert, arguments::<DB>(&binds)?).execute(&mut *tx).await?;
-            }
-        }
+        Self::write_kept_counts(&mut tx, customer_id, &kept).await?;
         for create in &rebuilt {
             sqlx::query(create).execute(&mut *tx).await?;
         }
@@ -142,23 +149,9 @@ where
             // connection's cache, and committed with them: no reader ever plans without them.
             sqlx::query("ANALYZE orders").execute(&mut *tx).await?;
         }
-        if numbering.advanced() {
-            sqlx::query("UPDATE customers SET event_sequence = $2 WHERE id = $1")
-                .bind(customer_id)
-                .bind(numbering.last_sequence)
-                .execute(&mut *tx)
-                .await?;
-            events::count(&mut tx, customer_id, &numbering).await?;
-            if let Some(notify) = DB::NOTIFY_EVENTS {
-                sqlx::query(notify).bind(customer_id).execute(&mut *tx).await?;
-            }
-        }
+        Self::close_numbering(&mut tx, customer_id, &numbering).await?;
         if changed {
-            // In the same transaction: a reader sees the new orders and the new version together.
-            sqlx::query("UPDATE customers SET orders_version = orders_version + 1 WHERE id = $1")
-                .bind(customer_id)
-                .execute(&mut *tx)
-                .await?;
+            Self::next_orders_version(&mut tx, customer_id).await?;
         }
         tx.commit().await?;
         Ok((summary, changed))

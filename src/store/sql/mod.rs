@@ -11,6 +11,7 @@
 //!   document are stored; `kept_counts.rs`, the counts an import keeps; `prepared.rs`,
 //!   `multi_row.rs`, `batcher.rs`: how writes are grouped.
 
+mod admin_tokens;
 mod batcher;
 pub(super) mod bind;
 pub(super) mod columns;
@@ -24,6 +25,7 @@ mod index_loads;
 mod indexed_lists;
 mod kept_counts;
 mod multi_row;
+mod order_writes;
 mod orders;
 pub mod packed_documents;
 mod prepared;
@@ -37,4 +39,6 @@ mod value_sets;
 pub use dialect::Dialect;
 pub use errors::migration_error;
 pub use multi_row::Placeholder;
+#[cfg(test)]
+pub(super) use order_writes::WriteKind;
 pub use store::SqlStore;

@@ -25,6 +25,10 @@ pub struct SqlStore<DB: Database> {
     pub(in crate::store) indexes: Arc<OrderIndexes>,
     /// The packed documents of the pages those indexes find; none by default.
     pub(in crate::store) documents: Arc<DocumentCache>,
+    /// Where a backend has one writer at a time ([`super::Dialect::ONE_WRITER`]), single-order
+    /// writes wait their turn here rather than in the database's busy handler, and take the one
+    /// connection kept for them, whose page cache holds what they touch.
+    pub(in crate::store) one_writer: Arc<tokio::sync::Mutex<Option<sqlx::pool::PoolConnection<DB>>>>,
 }
 
 /// What a list's total depends on: whose orders, which version of them, and the filters (as
@@ -48,6 +52,7 @@ impl<DB: Database> SqlStore<DB> {
             token_writer: OnceLock::new(),
             indexes: Arc::new(OrderIndexes::new(0)),
             documents: Arc::new(DocumentCache::new(0)),
+            one_writer: Arc::default(),
         }
     }
 

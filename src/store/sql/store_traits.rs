@@ -15,7 +15,7 @@ use crate::domain::order::{Order, OrderDocument};
 use crate::query::OrderQuery;
 use crate::store::{
     CredentialStore, DocumentCacheUsage, EventStore, ImportSummary, IndexUsage, KeyFilter, NewAccessToken, NewApiKey, NewClient, OrderPage,
-    OrderStore, PoolUsage, StoreHealth, StoreResult,
+    OrderStore, PoolUsage, Precondition, StoreHealth, StoreResult,
 };
 
 /// Implements one of the store's traits for `SqlStore<DB>` of every [`Dialect`], with the bounds
@@ -144,6 +144,14 @@ for_every_backend! {
             orders: Vec<Order>,
         ) -> StoreResult<ImportSummary> {
             self.upsert_orders(customer_id, orders).await
+        }
+
+        async fn put_order(&self, customer_id: &str, order: Order, precondition: Option<Precondition<'_>>) -> StoreResult<ImportSummary> {
+            self.put_one(customer_id, order, precondition).await
+        }
+
+        async fn delete_order(&self, customer_id: &str, order_id: &str, precondition: Option<Precondition<'_>>) -> StoreResult<bool> {
+            self.delete_one(customer_id, order_id, precondition).await
         }
 
         async fn list_orders(

@@ -562,7 +562,14 @@ async fn rebuilt_indexes_are_analyzed_by_the_import_itself() {
     let mut connection = store.pool.acquire().await.unwrap();
     connection.close_on_drop();
     // The import alone, without the upkeep `import_orders` runs after it.
-    SqlStore::<Sqlite>::import_on(&mut connection, "c1", crate::demo::generate::generate_orders(1_200, 4)).await.unwrap();
+    SqlStore::<Sqlite>::import_on(
+        &mut connection,
+        "c1",
+        crate::demo::generate::generate_orders(1_200, 4),
+        crate::store::sql::WriteKind::Import,
+    )
+    .await
+    .unwrap();
     drop(connection);
     let (_, indexes, _) = orders_indexes(&store).await;
     let stats: Vec<(String, String)> =

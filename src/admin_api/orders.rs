@@ -1,0 +1,200 @@
+//! One order of a customer's, as a pipeline writes it: `PUT` (create or replace), `PATCH` (RFC
+//! 7396 merge patch), `DELETE`, `GET`; and `GET` of the list, with the customer API's query.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::Value;
+
+use super::caller::Admin;
+use super::merge_patch::merge;
+use super::preconditions::IfMatch;
+use crate::domain::order::Order;
+use crate::domain::validation::{Problem, parse_order};
+use crate::http::error::{ApiError, OrderProblems};
+use crate::http::paths::{ADMIN_ORDER_PATH, ADMIN_ORDERS_PATH};
+use crate::http::routes::orders::{link_header, order_etag, render_list};
+use crate::http::state::AppState;
+use crate::query::parse_query;
+use crate::store::{Precondition, StoreError};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(ADMIN_ORDERS_PATH, get(list_orders))
+        .route(ADMIN_ORDER_PATH, get(read_order).put(put_order).patch(patch_order).delete(delete_order))
+}
+
+const MERGE_PATCH: &str = "application/merge-patch+json";
+/// Times a patch is merged again onto an order that changed while it was being merged.
+const PATCH_ATTEMPTS: usize = 5;
+
+/// Creates (201) or replaces (200) the order, validated as `admin import` validates it.
+async fn put_order(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path((customer_id, order_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let value = json_body(&headers, &body, &["application/json"])?;
+    let order = valid_order(value, &order_id)?;
+    let if_match = IfMatch::read(&headers)?;
+    let holds = if_match.map(|if_match| move |stored: Option<&str>| if_match.holds(stored));
+    let summary = state.store.put_order(&customer_id, order, holds.as_ref().map(|holds| holds as Precondition)).await?;
+    let created = summary.created == 1;
+    tracing::info!(admin = %admin.name, customer_id, order_id, created, "order written");
+    stored_order(&state, &customer_id, &order_id, if created { StatusCode::CREATED } else { StatusCode::OK }).await
+}
+
+/// Merges the patch onto the stored order and writes the result, validated as a whole, if the
+/// order did not change meanwhile (else merged again onto the new one, unless `If-Match` said
+/// which one it had to be).
+async fn patch_order(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path((customer_id, order_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let patch = json_body(&headers, &body, &[MERGE_PATCH])?;
+    let if_match = IfMatch::read(&headers)?;
+    for _ in 0..PATCH_ATTEMPTS {
+        let stored = state.store.get_order(&customer_id, &order_id).await?.ok_or_else(|| no_such_order(&customer_id, &order_id))?;
+        if if_match.as_ref().is_some_and(|if_match| !if_match.holds(Some(stored.as_str()))) {
+            return Err(ApiError::PreconditionFailed);
+        }
+        let mut document: Value = serde_json::from_str(stored.as_str()).map_err(|error| ApiError::Internal(Box::new(error)))?;
+        merge(&mut document, patch.clone());
+        let order = valid_order(document, &order_id)?;
+        let read = order_etag(stored.as_str());
+        let unchanged = move |now: Option<&str>| now.is_some_and(|now| order_etag(now) == read);
+        match state.store.put_order(&customer_id, order, Some(&unchanged)).await {
+            Ok(_) => {
+                tracing::info!(admin = %admin.name, customer_id, order_id, "order patched");
+                return stored_order(&state, &customer_id, &order_id, StatusCode::OK).await;
+            }
+            Err(StoreError::PreconditionFailed) if if_match.is_none() => continue,
+            Err(error) => return Err(error.into()),
+        }
+    }
+    Err(ApiError::PreconditionFailed)
+}
+
+async fn delete_order(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path((customer_id, order_id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    let if_match = IfMatch::read(&headers)?;
+    let holds = if_match.map(|if_match| move |stored: Option<&str>| if_match.holds(stored));
+    if !state.store.delete_order(&customer_id, &order_id, holds.as_ref().map(|holds| holds as Precondition)).await? {
+        return Err(no_such_order(&customer_id, &order_id));
+    }
+    tracing::info!(admin = %admin.name, customer_id, order_id, "order deleted");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn read_order(
+    State(state): State<AppState>,
+    _admin: Admin,
+    Path((customer_id, order_id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    stored_order(&state, &customer_id, &order_id, StatusCode::OK).await
+}
+
+/// The customer's orders, with the customer API's filters, sort, paging and fields.
+async fn list_orders(
+    State(state): State<AppState>,
+    _admin: Admin,
+    Path(customer_id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let raw = raw.unwrap_or_default();
+    let query = parse_query(&raw, state.config.limits)?;
+    let page = state.store.list_orders(&customer_id, &query, None).await?;
+    if page.total == 0 && !state.store.list_customers().await?.iter().any(|customer| customer.id == customer_id) {
+        return Err(no_such_customer(&customer_id));
+    }
+    let body = render_list(&page.orders, query.fields.as_deref())?;
+    let mut headers = HeaderMap::new();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert("x-result-count", HeaderValue::from(page.orders.len()));
+    headers.insert("x-total-count", HeaderValue::from(page.total));
+    if let Ok(link) = HeaderValue::from_str(&link_header(&raw, &query, page.total)) {
+        headers.insert(header::LINK, link);
+    }
+    Ok((headers, body).into_response())
+}
+
+/// The order as stored now, with its `ETag` (the customer API's), answered with `status`.
+async fn stored_order(state: &AppState, customer_id: &str, order_id: &str, status: StatusCode) -> Result<Response, ApiError> {
+    let document = state.store.get_order(customer_id, order_id).await?.ok_or_else(|| no_such_order(customer_id, order_id))?;
+    let etag = HeaderValue::from_str(&order_etag(document.as_str())).expect("hex is a valid header value");
+    let headers = [(header::CONTENT_TYPE, HeaderValue::from_static("application/json")), (header::ETAG, etag)];
+    Ok((status, headers, document.as_str().to_owned()).into_response())
+}
+
+/// The body as JSON, once it is there and of one of the `accepted` media types.
+pub(super) fn json_body(headers: &HeaderMap, body: &Bytes, accepted: &'static [&'static str]) -> Result<Value, ApiError> {
+    require_media_type(headers, body, accepted)?;
+    serde_json::from_slice(body).map_err(|error| ApiError::InvalidBody(format!("it is not JSON: {error}")))
+}
+
+/// 21 for no body, 415 for a `Content-Type` (or none) other than the `accepted` ones.
+pub(super) fn require_media_type(headers: &HeaderMap, body: &Bytes, accepted: &'static [&'static str]) -> Result<(), ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::MissingBody);
+    }
+    let media = headers.get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok()).and_then(|value| value.split(';').next());
+    match media.map(|media| media.trim().to_ascii_lowercase()) {
+        Some(media) if accepted.contains(&media.as_str()) => Ok(()),
+        _ => Err(ApiError::UnsupportedMediaType { accepted: accepted_names(accepted) }),
+    }
+}
+
+fn accepted_names(accepted: &'static [&'static str]) -> &'static str {
+    match accepted {
+        ["application/json"] => "application/json",
+        [MERGE_PATCH] => "application/merge-patch+json (RFC 7396)",
+        _ => "application/x-ndjson (one order a line) or application/json (an array of orders)",
+    }
+}
+
+/// The order the body holds, validated as an import validates it, whose id is the path's.
+fn valid_order(value: Value, order_id: &str) -> Result<Order, ApiError> {
+    let order = parse_order(value).map_err(invalid_order)?;
+    if order.id != order_id {
+        return Err(ApiError::InvalidBodyField {
+            field: "id",
+            problem: format!("the order's id {:?} must be the one in the path, {order_id:?}", order.id),
+        });
+    }
+    Ok(order)
+}
+
+fn invalid_order(problems: Vec<Problem>) -> ApiError {
+    let kind = if problems.iter().all(|problem| problem.message == "is required") {
+        OrderProblems::MissingFields
+    } else {
+        OrderProblems::InvalidFields
+    };
+    let problems = problems
+        .into_iter()
+        .map(|problem| if problem.path.is_empty() { problem.message } else { format!("{}: {}", problem.path, problem.message) })
+        .collect();
+    ApiError::InvalidOrders { problems, kind }
+}
+
+fn no_such_order(customer_id: &str, order_id: &str) -> ApiError {
+    ApiError::NotFound(format!(
+        "Customer {customer_id:?} has no order {order_id:?}: check both ids (GET the customer's orders lists them)."
+    ))
+}
+
+pub(super) fn no_such_customer(customer_id: &str) -> ApiError {
+    ApiError::NotFound(format!("No customer {customer_id:?} exists: `order-tracking admin customer list` lists them."))
+}
