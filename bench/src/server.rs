@@ -56,6 +56,7 @@ pub fn tenant_orders(count: usize) -> Vec<Order> {
 
 #[derive(Debug, Clone)]
 pub struct Tenant {
+    pub customer_id: String,
     pub client_id: String,
     pub client_secret: String,
     pub api_key: String,
@@ -177,6 +178,7 @@ impl RunningServer {
 
         let instance = serve(binary, &database, serve_args)?;
         let tenant = Tenant {
+            customer_id: customer.clone(),
             client_id: field(&client, "clientId")?,
             client_secret: field(&client, "clientSecret")?,
             api_key: field(&key, "apiKey")?,
@@ -193,6 +195,11 @@ impl RunningServer {
 
     pub fn pid(&self) -> u32 {
         self.instance.pid()
+    }
+
+    /// The URL of the database it serves.
+    pub fn database(&self) -> &str {
+        &self.database
     }
 
     /// The server's resident memory now.
@@ -258,6 +265,21 @@ fn psql(server: &str, statement: &str) -> anyhow::Result<()> {
         .context("cannot run psql (PostgreSQL's client), which the PostgreSQL runs need")?;
     ensure!(output.status.success(), "psql: {statement}: {}", String::from_utf8_lossy(&output.stderr));
     Ok(())
+}
+
+/// The binary to run (`--binary`, or this workspace's release build), checked to exist.
+pub fn binary_to_run(given: Option<&Path>) -> anyhow::Result<PathBuf> {
+    let binary = given.map_or_else(default_binary, Path::to_owned);
+    binary
+        .canonicalize()
+        .with_context(|| format!("{} does not exist: run `cargo build --release` first, or give --binary", binary.display()))
+}
+
+impl Backend {
+    /// PostgreSQL when a server is given (`--postgres`), else SQLite.
+    pub fn chosen(postgres: Option<&str>) -> Backend {
+        postgres.map_or(Backend::Sqlite, |server| Backend::Postgres { server: server.to_owned() })
+    }
 }
 
 /// `target/release/order-tracking` of this workspace.
