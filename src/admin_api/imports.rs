@@ -45,7 +45,7 @@ async fn import_orders(
 fn invalid_orders(problems: Vec<ImportProblem>) -> ApiError {
     let all = |test: fn(&ImportProblem) -> bool| problems.iter().all(test);
     let kind = if all(|problem| {
-        problem.path.is_empty() && problem.message.starts_with("not a valid JSON") || problem.message.starts_with("not valid JSON")
+        problem.path.is_empty() && (problem.message.starts_with("not a valid JSON") || problem.message.starts_with("not valid JSON"))
     }) {
         OrderProblems::NotJson
     } else if all(|problem| problem.message == "is required") {

@@ -215,6 +215,8 @@ async fn a_bulk_import_is_all_or_nothing_and_imports_what_the_cli_would(backend:
     let description = refused.json()["description"].as_str().unwrap().to_owned();
     assert!(description.contains("status") && description.contains("line 301: not valid JSON"), "{description}");
     assert_eq!(app.get_as(&acme, ORDERS).await.header("x-total-count"), Some("0"), "nothing imported");
+    let not_json = call(&app, &token, Method::POST, &imports, Some(("application/x-ndjson", "{\"id\": \n".into())), &[]).await;
+    assert_eq!((not_json.status, not_json.code()), (400, 22), "{}", not_json.body);
     let wrong_type = call(&app, &token, Method::POST, &imports, Some(("text/csv", ndjson.clone())), &[]).await;
     assert_eq!(wrong_type.code(), 68);
 
@@ -287,6 +289,25 @@ async fn customers_clients_and_keys_are_made_renewed_and_revoked(backend: Backen
     assert_eq!(app.get_authorized(&access, another, ORDERS).await.status, 200);
     assert_eq!(call(&app, &token, Method::DELETE, &format!("/admin/v1/clients/{}", tenant.client_id), None, &[]).await.status, 204);
     assert_eq!(app.get_authorized(&access, another, ORDERS).await.code(), 41, "the client's token goes with it");
+}
+
+/// A SQLite pool of one connection: single-order writes keep none for themselves, and reads go on.
+#[tokio::test]
+async fn a_pool_of_one_connection_still_reads_after_writes() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |config: &mut Config| {
+        config.admin.listen = Some("127.0.0.1:0".parse().unwrap());
+        config.store.max_connections = 1;
+    })
+    .await;
+    let acme = app.tenant("Acme").await;
+    let token = admin_token(&app, "etl").await;
+    for id in ["D-1", "D-2"] {
+        let written = call(&app, &token, Method::PUT, &order_path(&acme, id), json_body(&order(id)), &[]).await;
+        assert_eq!(written.status, 201, "{}", written.body);
+        let listed = call(&app, &token, Method::GET, &format!("/admin/v1/customers/{}/orders", acme.customer_id), None, &[]).await;
+        assert_eq!(listed.status, 200, "{}", listed.body);
+    }
+    assert_eq!(app.get_as(&acme, ORDERS).await.ids(), ["D-1", "D-2"]);
 }
 
 backend_tests!(

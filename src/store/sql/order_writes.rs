@@ -24,12 +24,20 @@ use crate::store::{Precondition, StoreError, StoreResult};
 pub(super) enum SingleWrite<'a, DB: sqlx::Database> {
     Pooled(sqlx::pool::PoolConnection<DB>),
     Kept(tokio::sync::MutexGuard<'a, Option<sqlx::pool::PoolConnection<DB>>>),
+    /// The turn, and a pooled connection: a small pool keeps none for writes.
+    Turn {
+        _turn: tokio::sync::MutexGuard<'a, Option<sqlx::pool::PoolConnection<DB>>>,
+        connection: sqlx::pool::PoolConnection<DB>,
+    },
 }
+
+/// The fewest pooled connections for one of them to be kept for single-order writes.
+const KEEP_A_WRITER_FROM: u32 = 4;
 
 impl<DB: sqlx::Database> SingleWrite<'_, DB> {
     pub(super) fn get(&mut self) -> &mut DB::Connection {
         match self {
-            SingleWrite::Pooled(connection) => connection,
+            SingleWrite::Pooled(connection) | SingleWrite::Turn { connection, .. } => connection,
             SingleWrite::Kept(kept) => kept.as_mut().expect("a kept connection is set before it is handed out"),
         }
     }
@@ -123,7 +131,12 @@ where
         }
         let mut kept = self.one_writer.lock().await;
         if kept.is_none() {
-            *kept = Some(self.pool.acquire().await?);
+            let connection = self.pool.acquire().await?;
+            // Kept out of the pool only where the pool has room for the reads beside it.
+            if self.pool.options().get_max_connections() < KEEP_A_WRITER_FROM {
+                return Ok(SingleWrite::Turn { _turn: kept, connection });
+            }
+            *kept = Some(connection);
         }
         Ok(SingleWrite::Kept(kept))
     }
