@@ -15,7 +15,8 @@ use time::{Duration, OffsetDateTime};
 use super::caller::Admin;
 use super::orders::{json_body, no_such_customer};
 use crate::admin;
-use crate::domain::credentials::{ApiKey, DEFAULT_KEY_VALIDITY};
+use crate::domain::credentials::{ApiKey, DEFAULT_KEY_VALIDITY, MAX_KEY_DAYS};
+use crate::domain::instant::rfc3339;
 use crate::http::error::ApiError;
 use crate::http::paths::{
     ADMIN_ALL_KEYS_PATH, ADMIN_CLIENT_PATH, ADMIN_CLIENTS_PATH, ADMIN_CUSTOMERS_PATH, ADMIN_KEY_PATH, ADMIN_KEY_RENEW_PATH, ADMIN_KEYS_PATH,
@@ -23,8 +24,7 @@ use crate::http::paths::{
 use crate::http::state::AppState;
 use crate::store::KeyFilter;
 
-/// A hundred years: the furthest a key's validity or a look-ahead may reach, as on the command line.
-const MAX_DAYS: i64 = 36_500;
+const MAX_DAYS: i64 = MAX_KEY_DAYS as i64;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -211,8 +211,4 @@ fn customer_error(error: crate::store::StoreError, customer_id: &str) -> ApiErro
 
 fn no_such_key(key_id: &str) -> ApiError {
     ApiError::NotFound(format!("No API key {key_id:?} exists: GET /admin/v1/keys lists them."))
-}
-
-fn rfc3339(at: OffsetDateTime) -> String {
-    at.format(&Rfc3339).unwrap_or_default()
 }

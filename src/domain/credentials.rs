@@ -61,6 +61,9 @@ pub struct ApiKey {
 /// How long a key stays valid unless issued with another validity (contract §4).
 pub const DEFAULT_KEY_VALIDITY: Duration = Duration::days(730);
 
+/// A hundred years: the furthest a key's validity or a look-ahead at expiries may reach.
+pub const MAX_KEY_DAYS: u32 = 36_500;
+
 /// Keys expiring within this window are announced with `X-Api-Key-Expires`.
 pub const KEY_EXPIRY_WARNING: Duration = Duration::days(30);
 

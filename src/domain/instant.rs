@@ -9,6 +9,11 @@ use time::{Date, OffsetDateTime, UtcOffset, format_description::well_known::Rfc3
 pub const MIN_YEAR: i32 = 1900;
 pub const MAX_YEAR: i32 = 2200;
 
+/// An instant as RFC 3339 text, as every answer and printout shows one.
+pub fn rfc3339(value: OffsetDateTime) -> String {
+    value.format(&Rfc3339).unwrap_or_default()
+}
+
 pub fn to_utc(value: OffsetDateTime) -> OffsetDateTime {
     value.to_offset(UtcOffset::UTC)
 }

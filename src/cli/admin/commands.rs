@@ -151,8 +151,7 @@ impl Validity {
     }
 }
 
-/// A hundred years: the furthest a key's validity or a look-ahead may reach.
-pub const MAX_DAYS: u32 = 36_500;
+pub use crate::domain::credentials::MAX_KEY_DAYS as MAX_DAYS;
 
 fn parse_date_time(text: &str) -> Result<OffsetDateTime, String> {
     OffsetDateTime::parse(text, &Rfc3339).map_err(|_| format!("{text:?} is not an RFC 3339 date-time such as 2027-01-31T00:00:00Z"))

@@ -12,9 +12,9 @@ use axum::routing::{get, post};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use super::orders::with_caller_headers;
+use crate::domain::instant::rfc3339;
 use crate::http::caller::Caller;
 use crate::http::error::ApiError;
 use crate::http::paths::{HUB_PATH, SUBSCRIPTION_PATH, SUBSCRIPTION_PING_PATH, SUBSCRIPTION_SECRET_PATH};
@@ -62,10 +62,6 @@ pub struct SubscriptionBody {
     /// The signing secret (`whsec_…`): only in the answers that create or rotate it.
     #[serde(skip_serializing_if = "Option::is_none")]
     secret: Option<String>,
-}
-
-fn rfc3339(at: OffsetDateTime) -> String {
-    at.format(&Rfc3339).unwrap_or_default()
 }
 
 impl SubscriptionBody {
