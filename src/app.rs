@@ -7,13 +7,13 @@ use std::sync::Arc;
 use axum_server::tls_rustls::RustlsConfig;
 use tokio::net::TcpListener;
 
-use crate::config::{Config, TlsFiles};
+use crate::config::Config;
 use crate::http::rate_limit::RateLimits;
 use crate::http::{self, state::AppState};
 use crate::hub::deliverer::Deliverer;
 use crate::hub::sender::Sender;
 use crate::store::{self, Store};
-use crate::tls;
+use crate::tls::{self, TlsFiles};
 
 pub struct App {
     listener: TcpListener,
@@ -22,6 +22,8 @@ pub struct App {
     state: AppState,
     /// The https configuration, read at start, and its files; none: plain http.
     tls: Option<(RustlsConfig, TlsFiles)>,
+    /// The admin listener's own (`--admin-tls-cert`); none: plain http.
+    admin_tls: Option<(RustlsConfig, TlsFiles)>,
     hangups: tls::Hangups,
     /// Tells the live streams that the server is shutting down.
     stopping: tokio::sync::watch::Sender<bool>,
@@ -45,15 +47,13 @@ impl App {
             ),
             None => None,
         };
-        let tls = match &config.tls {
-            Some(files) => Some((tls::load(files).await?, files.clone())),
-            None => None,
-        };
+        let tls = load_tls(config.tls.as_ref()).await?;
+        let admin_tls = load_tls(config.admin.tls.as_ref()).await?;
         let openapi = http::openapi::document_json(config.limits).into();
         let webhooks = Arc::new(Sender::new(Arc::new(config.webhooks.clone()))?);
         let (stopping, stop_seen) = tokio::sync::watch::channel(false);
         let state = AppState::new(store, config, openapi, webhooks, stop_seen);
-        Ok(App { listener, admin_listener, state, tls, hangups: tls::Hangups::listen(), stopping })
+        Ok(App { listener, admin_listener, state, tls, admin_tls, hangups: tls::Hangups::listen(), stopping })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -66,10 +66,11 @@ impl App {
         format!("{scheme}://{}", self.local_addr())
     }
 
-    /// `http://` and the admin API's bound address, when it has one.
+    /// `http://` or `https://` and the admin API's bound address, when it has one.
     pub fn admin_url(&self) -> Option<String> {
         let address = self.admin_listener.as_ref()?.local_addr().ok()?;
-        Some(format!("http://{address}"))
+        let scheme = if self.admin_tls.is_some() { "https" } else { "http" };
+        Some(format!("{scheme}://{address}"))
     }
 
     pub fn store(&self) -> Arc<dyn Store> {
@@ -95,30 +96,18 @@ impl App {
             self.state.metrics.clone(),
         );
         let deliveries = tokio::spawn(deliverer.run());
+        let admin_tls = self.admin_tls.as_ref().map(|(config, _)| config.clone());
         let admin = self.admin_listener.map(|listener| {
             let router = crate::admin_api::router(self.state.clone());
             let mut stopped = self.stopping.subscribe();
-            tokio::spawn(async move {
-                let stop = async move {
-                    let _ = stopped.wait_for(|stopping| *stopping).await;
-                };
-                axum::serve(listener, router).with_graceful_shutdown(stop).await
-            })
+            let stop = async move {
+                let _ = stopped.wait_for(|stopping| *stopping).await;
+            };
+            tokio::spawn(tls::serve(listener, router, admin_tls, stop))
         });
         let router = http::router(self.state);
-        let reload = tokio::spawn(tls::reload_on_hangup(self.hangups, self.tls.clone()));
-        let served = match self.tls {
-            Some((config, _)) => {
-                let handle = axum_server::Handle::new();
-                let stopping = handle.clone();
-                tokio::spawn(async move {
-                    shutdown.await;
-                    stopping.graceful_shutdown(None);
-                });
-                axum_server::from_tcp_rustls(self.listener.into_std()?, config)?.handle(handle).serve(router.into_make_service()).await
-            }
-            None => axum::serve(self.listener, router).with_graceful_shutdown(shutdown).await,
-        };
+        let reload = tokio::spawn(tls::reload_on_hangup(self.hangups, self.tls.iter().chain(&self.admin_tls).cloned().collect()));
+        let served = tls::serve(self.listener, router, self.tls.map(|(config, _)| config), shutdown).await;
         reload.abort();
         if let Some(admin) = admin {
             // Its writes in flight finish too: it was told to stop with the API.
@@ -129,6 +118,13 @@ impl App {
         purge.abort();
         forget.abort();
         served
+    }
+}
+
+async fn load_tls(files: Option<&TlsFiles>) -> anyhow::Result<Option<(RustlsConfig, TlsFiles)>> {
+    match files {
+        Some(files) => Ok(Some((tls::load(files).await?, files.clone()))),
+        None => Ok(None),
     }
 }
 

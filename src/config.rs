@@ -12,6 +12,7 @@ use crate::admin_api::settings::{AdminArgs, AdminSettings};
 use crate::hub::settings::{WebhookArgs, WebhookSettings};
 use crate::query::Limits;
 use crate::store::StoreOptions;
+use crate::tls::TlsFiles;
 
 /// The longest token lifetime accepted: a year.
 const MAX_TOKEN_TTL: time::Duration = time::Duration::days(365);
@@ -183,13 +184,6 @@ pub struct Config {
     pub admin: AdminSettings,
 }
 
-/// Where the https listener's certificate chain and private key are read from.
-#[derive(Debug, Clone)]
-pub struct TlsFiles {
-    pub cert: PathBuf,
-    pub key: PathBuf,
-}
-
 impl Config {
     pub fn new(serve: &ServeArgs, database: &DatabaseArgs) -> anyhow::Result<Self> {
         let config = Config {
@@ -209,7 +203,11 @@ impl Config {
             token_requests_per_minute: serve.token_requests_per_minute,
             requests_per_minute: serve.requests_per_minute,
             answer_cache_bytes: serve.answer_cache_mb.saturating_mul(1024 * 1024),
-            tls: serve.tls_cert.clone().zip(serve.tls_key.clone()).map(|(cert, key)| TlsFiles { cert, key }),
+            tls: serve.tls_cert.clone().zip(serve.tls_key.clone()).map(|(cert, key)| TlsFiles {
+                cert,
+                key,
+                flags: "--tls-cert, --tls-key",
+            }),
             cors_allow_origins: serve.cors_allow_origins.iter().map(|origin| origin.trim().to_owned()).collect(),
             public_url: serve.public_url.as_ref().map(|url| url.trim_end_matches('/').to_owned()),
             // The demo's receivers run on the same machine.

@@ -19,7 +19,7 @@ use crate::http::paths::{ADMIN_ORDER_PATH, ADMIN_ORDERS_PATH};
 use crate::http::routes::orders::{link_header, order_etag, render_list};
 use crate::http::state::AppState;
 use crate::query::parse_query;
-use crate::store::{Precondition, StoreError};
+use crate::store::StoreError;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -42,11 +42,12 @@ async fn put_order(
     let value = json_body(&headers, &body, &["application/json"])?;
     let order = valid_order(value, &order_id)?;
     let if_match = IfMatch::read(&headers)?;
-    let holds = if_match.map(|if_match| move |stored: Option<&str>| if_match.holds(stored));
-    let summary = state.store.put_order(&customer_id, order, holds.as_ref().map(|holds| holds as Precondition)).await?;
+    // What the store keeps of it, and so what a GET answers: serialized here, not read back.
+    let document = order.to_document();
+    let summary = state.store.put_order(&customer_id, order, if_match.map(IfMatch::precondition)).await?;
     let created = summary.created == 1;
     tracing::info!(admin = %admin.name, customer_id, order_id, created, "order written");
-    stored_order(&state, &customer_id, &order_id, if created { StatusCode::CREATED } else { StatusCode::OK }).await
+    Ok(order_answer(document.as_str(), if created { StatusCode::CREATED } else { StatusCode::OK }))
 }
 
 /// Merges the patch onto the stored order and writes the result, validated as a whole, if the
@@ -71,10 +72,11 @@ async fn patch_order(
         let order = valid_order(document, &order_id)?;
         let read = order_etag(stored.as_str());
         let unchanged = move |now: Option<&str>| now.is_some_and(|now| order_etag(now) == read);
-        match state.store.put_order(&customer_id, order, Some(&unchanged)).await {
+        let document = order.to_document();
+        match state.store.put_order(&customer_id, order, Some(Box::new(unchanged))).await {
             Ok(_) => {
                 tracing::info!(admin = %admin.name, customer_id, order_id, "order patched");
-                return stored_order(&state, &customer_id, &order_id, StatusCode::OK).await;
+                return Ok(order_answer(document.as_str(), StatusCode::OK));
             }
             Err(StoreError::PreconditionFailed) if if_match.is_none() => continue,
             Err(error) => return Err(error.into()),
@@ -90,8 +92,7 @@ async fn delete_order(
     headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
     let if_match = IfMatch::read(&headers)?;
-    let holds = if_match.map(|if_match| move |stored: Option<&str>| if_match.holds(stored));
-    if !state.store.delete_order(&customer_id, &order_id, holds.as_ref().map(|holds| holds as Precondition)).await? {
+    if !state.store.delete_order(&customer_id, &order_id, if_match.map(IfMatch::precondition)).await? {
         return Err(no_such_order(&customer_id, &order_id));
     }
     tracing::info!(admin = %admin.name, customer_id, order_id, "order deleted");
@@ -103,7 +104,8 @@ async fn read_order(
     _admin: Admin,
     Path((customer_id, order_id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    stored_order(&state, &customer_id, &order_id, StatusCode::OK).await
+    let document = state.store.get_order(&customer_id, &order_id).await?.ok_or_else(|| no_such_order(&customer_id, &order_id))?;
+    Ok(order_answer(document.as_str(), StatusCode::OK))
 }
 
 /// The customer's orders, with the customer API's filters, sort, paging and fields.
@@ -130,12 +132,11 @@ async fn list_orders(
     Ok((headers, body).into_response())
 }
 
-/// The order as stored now, with its `ETag` (the customer API's), answered with `status`.
-async fn stored_order(state: &AppState, customer_id: &str, order_id: &str, status: StatusCode) -> Result<Response, ApiError> {
-    let document = state.store.get_order(customer_id, order_id).await?.ok_or_else(|| no_such_order(customer_id, order_id))?;
-    let etag = HeaderValue::from_str(&order_etag(document.as_str())).expect("hex is a valid header value");
+/// The order's document with its `ETag` (the customer API's), answered with `status`.
+fn order_answer(document: &str, status: StatusCode) -> Response {
+    let etag = HeaderValue::from_str(&order_etag(document)).expect("hex is a valid header value");
     let headers = [(header::CONTENT_TYPE, HeaderValue::from_static("application/json")), (header::ETAG, etag)];
-    Ok((status, headers, document.as_str().to_owned()).into_response())
+    (status, headers, document.to_owned()).into_response()
 }
 
 /// The body as JSON, once it is there and of one of the `accepted` media types.

@@ -5,6 +5,7 @@ use axum::http::{HeaderMap, header};
 
 use crate::http::error::ApiError;
 use crate::http::routes::orders::order_etag;
+use crate::store::Precondition;
 
 /// The tags an `If-Match` header lists: `None` without one; `Some(empty)` for `*`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +45,11 @@ impl IfMatch {
             (None, Some(_)) => true,
             (Some(tags), Some(document)) => tags.contains(&order_etag(document)),
         }
+    }
+
+    /// As the store checks it, in the write's transaction.
+    pub fn precondition(self) -> Precondition {
+        Box::new(move |stored| self.holds(stored))
     }
 }
 

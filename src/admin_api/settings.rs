@@ -3,8 +3,12 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use std::path::PathBuf;
+
 use anyhow::ensure;
 use clap::Args;
+
+use crate::tls::TlsFiles;
 
 #[derive(Debug, Clone, Args)]
 pub struct AdminArgs {
@@ -21,6 +25,13 @@ pub struct AdminArgs {
     /// How long an admin call may take; a bulk import of a million orders takes about a minute.
     #[arg(long, env = "ORDER_TRACKING_ADMIN_REQUEST_TIMEOUT_SECONDS", default_value_t = 600)]
     pub admin_request_timeout_seconds: u64,
+    /// Serve the admin API over https with this certificate chain (PEM), its own rather than
+    /// --tls-cert's, read again on SIGHUP; needs --admin-tls-key and --admin-listen.
+    #[arg(long, env = "ORDER_TRACKING_ADMIN_TLS_CERT", requires_all = ["admin_tls_key", "admin_listen"])]
+    pub admin_tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of --admin-tls-cert, read again on SIGHUP.
+    #[arg(long, env = "ORDER_TRACKING_ADMIN_TLS_KEY", requires = "admin_tls_cert")]
+    pub admin_tls_key: Option<PathBuf>,
 }
 
 /// Validated admin API settings.
@@ -30,11 +41,19 @@ pub struct AdminSettings {
     pub max_body_bytes: usize,
     pub import_max_bytes: usize,
     pub request_timeout: Duration,
+    /// The admin listener's certificate and key; none: plain http.
+    pub tls: Option<TlsFiles>,
 }
 
 impl Default for AdminSettings {
     fn default() -> Self {
-        AdminSettings { listen: None, max_body_bytes: 1 << 20, import_max_bytes: 1 << 30, request_timeout: Duration::from_secs(600) }
+        AdminSettings {
+            listen: None,
+            max_body_bytes: 1 << 20,
+            import_max_bytes: 1 << 30,
+            request_timeout: Duration::from_secs(600),
+            tls: None,
+        }
     }
 }
 
@@ -55,6 +74,11 @@ impl AdminArgs {
             max_body_bytes: self.admin_max_body_bytes,
             import_max_bytes: self.admin_import_max_bytes,
             request_timeout: Duration::from_secs(self.admin_request_timeout_seconds),
+            tls: self.admin_tls_cert.clone().zip(self.admin_tls_key.clone()).map(|(cert, key)| TlsFiles {
+                cert,
+                key,
+                flags: "--admin-tls-cert, --admin-tls-key",
+            }),
         })
     }
 }

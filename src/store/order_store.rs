@@ -15,8 +15,8 @@ pub struct ImportSummary {
 
 /// What a write of one order requires of the stored one, given its document (`None`: there is
 /// no such order): `If-Match`. Checked inside the write's transaction, so that two writers with
-/// the same expectation cannot both pass.
-pub type Precondition<'a> = &'a (dyn Fn(Option<&str>) -> bool + Send + Sync);
+/// the same expectation cannot both pass. Owned: a write may wait for others to join its commit.
+pub type Precondition = Box<dyn Fn(Option<&str>) -> bool + Send + Sync>;
 
 /// One page of a list, and how many orders match in all.
 #[derive(Debug, Clone)]
@@ -32,11 +32,12 @@ pub trait OrderStore: Send + Sync {
     async fn import_orders(&self, customer_id: &str, orders: Vec<Order>) -> StoreResult<ImportSummary>;
     /// Creates or replaces one order, as an import of it would, if `precondition` (when given)
     /// holds of the stored one; else `PreconditionFailed` and nothing written. Meant for a
-    /// stream of small writes: none of an import's upkeep follows it.
-    async fn put_order(&self, customer_id: &str, order: Order, precondition: Option<Precondition<'_>>) -> StoreResult<ImportSummary>;
+    /// stream of small writes: none of an import's upkeep follows it, and concurrent ones may
+    /// share a transaction (each checked and answered as if written alone, in turn).
+    async fn put_order(&self, customer_id: &str, order: Order, precondition: Option<Precondition>) -> StoreResult<ImportSummary>;
     /// Deletes one order and records its `OrderDeleteEvent`, if `precondition` holds; `false`
     /// when the customer has no such order.
-    async fn delete_order(&self, customer_id: &str, order_id: &str, precondition: Option<Precondition<'_>>) -> StoreResult<bool>;
+    async fn delete_order(&self, customer_id: &str, order_id: &str, precondition: Option<Precondition>) -> StoreResult<bool>;
     /// A page of the customer's orders and their total. `known_version` is the customer's orders
     /// version as the caller read it (with its credentials), if it did: the page may then be
     /// found as at that version without reading it again, as if listed a moment earlier.

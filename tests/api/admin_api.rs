@@ -197,6 +197,124 @@ async fn concurrent_puts_with_the_same_if_match_let_one_win(backend: Backend) {
     assert_eq!(statuses, [200, 412, 412, 412, 412, 412, 412, 412]);
 }
 
+/// Concurrent writes share a commit, yet each is answered as if written alone, in turn: one
+/// 201 then 200s for one order, 404 for a customer that does not exist, 412 for a stale tag,
+/// and what was written is exactly what was answered as written.
+async fn concurrent_writes_are_each_answered_on_their_own(backend: Backend) {
+    let app = Arc::new(admin_app(backend).await);
+    let (acme, other) = (app.tenant("Acme").await, app.tenant("Other").await);
+    let token = admin_token(&app, "etl").await;
+    let stale = etag(&call(&app, &token, Method::PUT, &order_path(&acme, "S-1"), json_body(&order("S-1")), &[]).await);
+    let mut changed = order("S-1");
+    changed["request"]["customerReference"] = "PO-new".into();
+    assert_eq!(call(&app, &token, Method::PUT, &order_path(&acme, "S-1"), json_body(&changed), &[]).await.status, 200);
+    let mut writes: Vec<(String, Value, Option<String>, u16)> = Vec::new();
+    for n in 0..12 {
+        writes.push((order_path(&acme, &format!("N-{n:02}")), order(&format!("N-{n:02}")), None, 201));
+        writes.push((order_path(&other, &format!("O-{n:02}")), order(&format!("O-{n:02}")), None, 201));
+    }
+    for n in 0..4 {
+        let path = format!("/admin/v1/customers/cus_nobody/orders/X-{n}");
+        writes.push((path, order(&format!("X-{n}")), None, 404));
+        writes.push((order_path(&acme, "S-1"), order("S-1"), Some(stale.clone()), 412));
+    }
+    for n in 0..6 {
+        let mut same = order("R-1");
+        same["request"]["customerReference"] = format!("PO-{n}").into();
+        writes.push((order_path(&acme, "R-1"), same, None, 0)); // one 201, then 200s
+    }
+    let calls: Vec<_> = writes
+        .iter()
+        .map(|(path, body, tag, _)| {
+            let (app, token, path, body, tag) = (app.clone(), token.clone(), path.clone(), body.clone(), tag.clone());
+            tokio::spawn(async move {
+                let headers: Vec<(&str, &str)> = tag.iter().map(|tag| ("if-match", tag.as_str())).collect();
+                call(&app, &token, Method::PUT, &path, json_body(&body), &headers).await
+            })
+        })
+        .collect();
+    let (mut answered_for_r1, mut bodies_of_r1) = (Vec::new(), Vec::new());
+    for ((path, _, _, expected), written) in writes.iter().zip(calls) {
+        let written = written.await.unwrap();
+        if *expected == 0 {
+            answered_for_r1.push(written.status);
+            bodies_of_r1.push(written.json());
+        } else {
+            assert_eq!(written.status, *expected, "PUT {path}: {}", written.body);
+        }
+    }
+    answered_for_r1.sort_unstable();
+    assert_eq!(answered_for_r1, [200, 200, 200, 200, 200, 201], "the first write of R-1 creates it, the others replace it");
+    let r1 = app.get_as(&acme, &format!("{ORDERS}/R-1")).await.json();
+    assert!(bodies_of_r1.contains(&r1), "R-1 is as one of its writes answered: {r1}");
+    let acme_ids = app.get_as(&acme, &format!("{ORDERS}?sort=id&limit=100&fields=id")).await.ids();
+    let expected: Vec<String> = (0..12).map(|n| format!("N-{n:02}")).chain(["R-1".into(), "S-1".into()]).collect();
+    assert_eq!(acme_ids, expected);
+    assert_eq!(app.get_as(&other, &format!("{ORDERS}?limit=100")).await.header("x-total-count"), Some("12"));
+    let s1 = app.get_as(&acme, &format!("{ORDERS}/S-1")).await.json();
+    assert_eq!(s1["request"]["customerReference"], "PO-new", "a stale If-Match wrote nothing");
+    // Every write that was answered as one is in the change log: S-1 twice, R-1 six times.
+    let events = app.get_as(&acme, &format!("{EVENTS}?limit=100")).await.json();
+    let of = |id: &str| events.as_array().unwrap().iter().filter(|event| event["event"]["order"]["id"] == id).count();
+    assert_eq!((of("S-1"), of("R-1"), of("N-00")), (2, 6, 1), "{events}");
+}
+
+/// Bodies over the admin API's limits: 413 code 66, and nothing written.
+async fn bodies_over_the_limits_are_refused(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |config: &mut Config| {
+        config.admin.listen = Some("127.0.0.1:0".parse().unwrap());
+        config.admin.max_body_bytes = 4_096;
+        config.admin.import_max_bytes = 64 * 1024;
+    })
+    .await;
+    let acme = app.tenant("Acme").await;
+    let token = admin_token(&app, "etl").await;
+    let mut large = order("L-1");
+    large["request"]["customerReference"] = "x".repeat(5_000).into();
+    let refused = call(&app, &token, Method::PUT, &order_path(&acme, "L-1"), json_body(&large), &[]).await;
+    assert_eq!((refused.status, refused.code()), (413, 66), "{}", refused.body);
+    let imports = format!("/admin/v1/customers/{}/imports", acme.customer_id);
+    let lines: String = (0..60).map(|n| format!("{}\n", order(&format!("I-{n:02}")))).collect();
+    assert!(lines.len() > 4_096, "larger than a single write may be: {}", lines.len());
+    let imported = call(&app, &token, Method::POST, &imports, Some(("application/x-ndjson", lines)), &[]).await;
+    assert_eq!(imported.status, 200, "an import may be larger than a single write: {}", imported.body);
+    let too_many: String = (0..1000).map(|n| format!("{}\n", order(&format!("J-{n}")))).collect();
+    assert!(too_many.len() > 64 * 1024);
+    let refused = call(&app, &token, Method::POST, &imports, Some(("application/x-ndjson", too_many)), &[]).await;
+    assert_eq!((refused.status, refused.code()), (413, 66), "{}", refused.body);
+    let ids = app.get_as(&acme, &format!("{ORDERS}?sort=id&limit=1000")).await.ids();
+    assert_eq!(ids, (0..60).map(|n| format!("I-{n:02}")).collect::<Vec<_>>(), "nothing of the refused bodies was written");
+}
+
+/// `--admin-tls-cert` and `--admin-tls-key`: the admin listener serves https with its own pair
+/// (HTTP/2 by ALPN), while the customer API stays as configured (plain http here).
+async fn the_admin_listener_serves_https_with_its_own_pair(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let (files, root) = crate::interop::certificate(dir.path());
+    let files = order_tracking::tls::TlsFiles { flags: "--admin-tls-cert, --admin-tls-key", ..files };
+    let app = TestApp::spawn_with(backend, |config: &mut Config| {
+        config.admin.listen = Some("127.0.0.1:0".parse().unwrap());
+        config.admin.tls = Some(files);
+    })
+    .await;
+    let admin = app.admin.clone().expect("an admin listener");
+    assert!(admin.starts_with("https://"), "{admin}");
+    let acme = app.tenant("Acme").await;
+    let token = admin_token(&app, "etl").await;
+    let client = reqwest::Client::builder().add_root_certificate(root).build().unwrap();
+    let written = client
+        .put(format!("{admin}{}", order_path(&acme, "T-1")))
+        .bearer_auth(&token)
+        .json(&order("T-1"))
+        .send()
+        .await
+        .expect("the admin API over https");
+    assert_eq!((written.version(), written.status().as_u16()), (reqwest::Version::HTTP_2, 201));
+    let plain = reqwest::Client::new().get(admin.replace("https://", "http://") + "/admin/v1/customers").bearer_auth(&token).send().await;
+    assert!(plain.is_err() || plain.is_ok_and(|answer| answer.status() != 200), "no plain http on the admin's https listener");
+    assert_eq!(app.get_as(&acme, ORDERS).await.ids(), ["T-1"], "the customer API is still plain http");
+}
+
 /// The bulk import: all or nothing with every problem named, then the same rows as an import
 /// of the same orders through the store (as `admin import` does).
 async fn a_bulk_import_is_all_or_nothing_and_imports_what_the_cli_would(backend: Backend) {
@@ -315,6 +433,9 @@ backend_tests!(
     one_order_is_put_patched_deleted_and_listed,
     bad_requests_are_named_and_change_nothing,
     concurrent_puts_with_the_same_if_match_let_one_win,
+    concurrent_writes_are_each_answered_on_their_own,
+    bodies_over_the_limits_are_refused,
+    the_admin_listener_serves_https_with_its_own_pair,
     a_bulk_import_is_all_or_nothing_and_imports_what_the_cli_would,
 );
 

@@ -4,7 +4,7 @@
 
 use std::io::Read;
 
-use order_tracking::config::TlsFiles;
+use order_tracking::tls::TlsFiles;
 use serde_json::Value;
 
 use crate::harness::{Answer, Backend, ORDERS, Tenant, TestApp, backend_tests, order};
@@ -191,7 +191,7 @@ async fn the_public_url_names_the_server(backend: Backend) {
 /// A self-signed certificate for 127.0.0.1 and localhost, written as PEM files in `dir`.
 pub fn certificate(dir: &std::path::Path) -> (TlsFiles, reqwest::Certificate) {
     let certified = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned(), "localhost".to_owned()]).expect("a certificate");
-    let files = TlsFiles { cert: dir.join("cert.pem"), key: dir.join("key.pem") };
+    let files = TlsFiles { cert: dir.join("cert.pem"), key: dir.join("key.pem"), flags: "--tls-cert, --tls-key" };
     std::fs::write(&files.cert, certified.cert.pem()).unwrap();
     std::fs::write(&files.key, certified.signing_key.serialize_pem()).unwrap();
     (files, reqwest::Certificate::from_pem(certified.cert.pem().as_bytes()).unwrap())

@@ -50,6 +50,7 @@ impl Dialect for Postgres {
     // sorted them all for each claim of 256 (200 ms); with statistics it reads the due index (1 ms).
     const DELIVERY_STATISTICS: Option<&'static str> = Some("ANALYZE webhook_deliveries");
     const ONE_WRITER: bool = false;
+    const KEPT_WRITER_SETTINGS: &'static [&'static str] = &[];
     const NOTIFY_EVENTS: Option<&'static str> = Some("SELECT pg_notify('order_events', $1)");
     const PLACEHOLDER: Placeholder = Placeholder::Numbered;
 

@@ -1,7 +1,8 @@
 //! Group commit: many callers' small writes handed to one task that writes whatever has queued
 //! up in one statement. Under load a batch forms by itself (the queue fills while the previous
 //! batch is written); alone, a write goes out at once. Each caller still waits until its own
-//! write is stored, so nothing is acknowledged before it is durable.
+//! write is stored, so nothing is acknowledged before it is durable, and gets its own outcome:
+//! the write answers one `R` per item, or one error for the whole batch.
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
@@ -11,21 +12,21 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::store::{StoreError, StoreResult};
 
-type Job<T> = (T, oneshot::Sender<StoreResult<()>>);
+type Job<T, R> = (T, oneshot::Sender<StoreResult<R>>);
 
-pub struct Batcher<T> {
-    queue: mpsc::UnboundedSender<Job<T>>,
+pub struct Batcher<T, R = ()> {
+    queue: mpsc::UnboundedSender<Job<T, R>>,
 }
 
-impl<T: Send + 'static> Batcher<T> {
-    /// Starts the task that calls `write` with at most `max_batch` items at a time. It ends
-    /// when the batcher is dropped.
+impl<T: Send + 'static, R: Send + 'static> Batcher<T, R> {
+    /// Starts the task that calls `write` with at most `max_batch` items at a time; `write`
+    /// answers one outcome per item, in their order. The task ends when the batcher is dropped.
     pub fn spawn<W, F>(max_batch: usize, write: W) -> Self
     where
         W: Fn(Vec<T>) -> F + Send + 'static,
-        F: Future<Output = StoreResult<()>> + Send,
+        F: Future<Output = StoreResult<Vec<R>>> + Send,
     {
-        let (queue, mut jobs) = mpsc::unbounded_channel::<Job<T>>();
+        let (queue, mut jobs) = mpsc::unbounded_channel::<Job<T, R>>();
         tokio::spawn(async move {
             let mut batch = Vec::with_capacity(max_batch);
             while jobs.recv_many(&mut batch, max_batch).await > 0 {
@@ -33,20 +34,33 @@ impl<T: Send + 'static> Batcher<T> {
                 // A write that panics fails its own batch, not every later one: the task lives
                 // on, where a panic used to end it and leave every token request at 503.
                 let written = AssertUnwindSafe(write(items)).catch_unwind().await.unwrap_or_else(|panic| Err(panicked(panic.as_ref())));
-                if let Err(error) = &written {
-                    tracing::warn!(%error, batch = waiters.len(), "a batched write failed");
-                }
-                for waiter in waiters {
-                    // A caller that went away (its request timed out) needs no answer.
-                    let _ = waiter.send(written.as_ref().map(|_| ()).map_err(shared_error));
+                let written = written.and_then(|outcomes| {
+                    let answered = outcomes.len();
+                    (answered == waiters.len())
+                        .then_some(outcomes)
+                        .ok_or_else(|| StoreError::Backend(format!("a batch of {} answered {answered} outcomes", waiters.len()).into()))
+                });
+                // A caller that went away (its request timed out) needs no answer.
+                match written {
+                    Ok(outcomes) => {
+                        for (waiter, outcome) in waiters.into_iter().zip(outcomes) {
+                            let _ = waiter.send(Ok(outcome));
+                        }
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, batch = waiters.len(), "a batched write failed");
+                        for waiter in waiters {
+                            let _ = waiter.send(Err(shared_error(&error)));
+                        }
+                    }
                 }
             }
         });
         Batcher { queue }
     }
 
-    /// Queues `item` and waits until the batch that holds it is written.
-    pub async fn write(&self, item: T) -> StoreResult<()> {
+    /// Queues `item` and waits until the batch that holds it is written: its outcome.
+    pub async fn write(&self, item: T) -> StoreResult<R> {
         let (done, written) = oneshot::channel();
         let gone = || StoreError::Unavailable("the batch writer has stopped".into());
         self.queue.send((item, done)).map_err(|_| gone())?;
@@ -88,8 +102,9 @@ mod tests {
             let seen = seen.clone();
             async move {
                 tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                let answers = items.iter().map(|item| item * 2).collect();
                 seen.lock().unwrap().push(items);
-                Ok(())
+                Ok(answers)
             }
         }));
         let calls: Vec<_> = (0..100)
@@ -100,8 +115,8 @@ mod tests {
                 })
             })
             .collect();
-        for call in calls {
-            call.await.unwrap().unwrap();
+        for (n, call) in calls.into_iter().enumerate() {
+            assert_eq!(call.await.unwrap().unwrap(), n as u32 * 2, "each caller gets its own item's outcome");
         }
         let batches = batches.lock().unwrap();
         let mut written: Vec<u32> = batches.iter().flatten().copied().collect();
@@ -121,8 +136,9 @@ mod tests {
             let seen = seen.clone();
             async move {
                 assert!(!items.contains(&13), "unlucky item");
+                let answers = vec![(); items.len()];
                 seen.lock().unwrap().extend(items);
-                Ok(())
+                Ok(answers)
             }
         });
         let failed = batcher.write(13).await;
@@ -133,8 +149,18 @@ mod tests {
 
     #[tokio::test]
     async fn every_caller_of_a_failed_batch_gets_its_error() {
-        let batcher = Batcher::spawn(4, |_: Vec<u32>| async { Err(StoreError::Unavailable("database down".into())) });
+        let batcher =
+            Batcher::spawn(4, |_: Vec<u32>| async { StoreResult::<Vec<()>>::Err(StoreError::Unavailable("database down".into())) });
         let failed = batcher.write(1).await;
         assert!(matches!(&failed, Err(StoreError::Unavailable(cause)) if cause.to_string().contains("database down")), "{failed:?}");
+    }
+
+    /// A write that answers for fewer items than it was given fails them all, rather than
+    /// leaving some callers without an answer.
+    #[tokio::test]
+    async fn a_write_that_answers_too_few_outcomes_fails_its_batch() {
+        let batcher = Batcher::spawn(4, |_: Vec<u32>| async { Ok(Vec::<()>::new()) });
+        let failed = batcher.write(1).await;
+        assert!(matches!(&failed, Err(StoreError::Backend(cause)) if cause.to_string().contains("answered 0 outcomes")), "{failed:?}");
     }
 }

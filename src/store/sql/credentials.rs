@@ -1,13 +1,11 @@
 //! Customers, clients, API keys and access tokens, on any SQL backend.
 
-use std::time::Duration;
-
 use rusqlite::OptionalExtension;
 use sqlx::Row;
 use time::OffsetDateTime;
-use tokio::sync::mpsc;
 
 use super::batcher::Batcher;
+use super::checkpoint_ahead::{ask_for_checkpoint, checkpointer};
 use super::dialect::Dialect;
 use super::multi_row::placeholders;
 use super::store::SqlStore;
@@ -23,11 +21,6 @@ fn hash_from(bytes: Vec<u8>) -> StoreResult<SecretHash> {
 
 /// Tokens stored by one statement at most.
 const TOKENS_PER_BATCH: usize = 64;
-
-/// How often, at most, the log is checkpointed beside the token writes ([`Dialect::CHECKPOINT_AHEAD`]).
-/// At about 20,000 tokens/s (docs/performance.md, step 38): every 100 ms left token requests'
-/// p99 at 7-11 ms, every 25 ms at 4-7 ms; every 10 ms was no better.
-pub(super) const CHECKPOINT_AHEAD_EVERY: Duration = Duration::from_millis(25);
 
 const API_KEY_COLUMNS: &str = "key_id, customer_id, created_at, expires_at, revoked_at";
 
@@ -250,39 +243,18 @@ where
     pub(super) async fn insert_token(&self, token: NewAccessToken) -> StoreResult<()> {
         let writer = self.token_writer.get_or_init(|| {
             let pool = self.pool.clone();
-            let checkpointer = Self::checkpointer(pool.clone());
+            let checkpointer = checkpointer(pool.clone());
             Batcher::spawn(TOKENS_PER_BATCH, move |tokens| {
                 let (pool, checkpointer) = (pool.clone(), checkpointer.clone());
                 async move {
+                    let stored = vec![(); tokens.len()];
                     Self::insert_tokens(&pool, tokens).await?;
-                    if let Some(checkpointer) = checkpointer {
-                        // Full: one is asked for already, and runs after these tokens.
-                        let _ = checkpointer.try_send(());
-                    }
-                    Ok(())
+                    ask_for_checkpoint(checkpointer.as_ref());
+                    Ok(stored)
                 }
             })
         });
         writer.write(token).await
-    }
-
-    /// Starts the task that runs [`Dialect::CHECKPOINT_AHEAD`] when asked through the sender
-    /// returned, at most once per [`CHECKPOINT_AHEAD_EVERY`] and once more after the last ask;
-    /// it ends with the sender. `None` where the backend needs no such checkpoint.
-    fn checkpointer(pool: sqlx::Pool<DB>) -> Option<mpsc::Sender<()>> {
-        let statement = DB::CHECKPOINT_AHEAD?;
-        let (ask, mut asked) = mpsc::channel(1);
-        tokio::spawn(async move {
-            while asked.recv().await.is_some() {
-                // Busy (another checkpoint under way, an import's say) or failed: the commits'
-                // automatic checkpoint still does it.
-                if let Err(error) = sqlx::query(statement).execute(&pool).await {
-                    tracing::debug!(%error, "a checkpoint beside the token writes failed");
-                }
-                tokio::time::sleep(CHECKPOINT_AHEAD_EVERY).await;
-            }
-        });
-        Some(ask)
     }
 
     async fn insert_tokens(pool: &sqlx::Pool<DB>, tokens: Vec<NewAccessToken>) -> StoreResult<()> {

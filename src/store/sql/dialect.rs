@@ -31,8 +31,8 @@ pub trait Dialect: Database {
     /// Run on the import's connection after both, where it may fail (another process reading):
     /// leaves no log for the next process to read back.
     const EMPTY_LOG_AFTER_IMPORT: &'static [&'static str];
-    /// Run on another pooled connection after a batch of tokens is written, at most once per
-    /// [`credentials::CHECKPOINT_AHEAD_EVERY`]: moves what the log holds into the database
+    /// Run on another pooled connection after a batch of tokens or a group of single-order
+    /// writes, at most once per [`super::checkpoint_ahead::CHECKPOINT_AHEAD_EVERY`]: moves what the log holds into the database
     /// beside the writes, where the backend would otherwise do it in a writer's commit
     /// (SQLite's automatic checkpoint; docs/performance.md, step 38).
     const CHECKPOINT_AHEAD: Option<&'static str>;
@@ -48,6 +48,8 @@ pub trait Dialect: Database {
     const DELIVERY_INDEXES: [&'static str; 2];
     /// Whether the database takes one write transaction at a time (SQLite).
     const ONE_WRITER: bool;
+    /// Run once on the connection kept for single-order writes, where [`Self::ONE_WRITER`].
+    const KEPT_WRITER_SETTINGS: &'static [&'static str];
     /// Gathers the statistics of the deliveries after a large fan-out, where the planner needs
     /// them to claim by the due index.
     const DELIVERY_STATISTICS: Option<&'static str>;

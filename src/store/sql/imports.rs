@@ -10,16 +10,16 @@ use sqlx::{Row, Transaction};
 use super::bind::{Bind, owned_arguments};
 use super::dialect::Dialect;
 use super::events::{self, NewEvent, Numbering};
+use super::in_place::{Replace, Update};
 use super::kept_counts::{CountedAs, KeptCounts};
 use super::multi_row::{Rows, placeholders};
-use super::order_writes::WriteKind;
 use super::orders::unpack;
 use super::prepared::{PreparedOrder, prepare_ahead};
 use super::query::DOCUMENTS;
 use super::store::SqlStore;
 use super::time_columns::now;
 use crate::domain::order::Order;
-use crate::store::{ImportSummary, Precondition, StoreError, StoreResult};
+use crate::store::{ImportSummary, StoreError, StoreResult};
 
 impl<DB> SqlStore<DB>
 where
@@ -44,7 +44,7 @@ where
     /// statements instead of about nine of its own (docs/performance.md, step 6).
     pub(super) async fn upsert_orders(&self, customer_id: &str, orders: Vec<Order>) -> StoreResult<ImportSummary> {
         let mut connection = self.pool.acquire().await?;
-        let imported = Self::import_on(&mut connection, customer_id, orders, WriteKind::Import).await;
+        let imported = Self::import_on(&mut connection, customer_id, orders).await;
         if DB::IMPORT_SETTINGS_OUTLIVE_IT {
             // Whether the import committed or failed midway, nothing else inherits its settings.
             connection.close_on_drop();
@@ -79,18 +79,6 @@ where
         Ok(summary)
     }
 
-    /// One order written as an import of it, if `precondition` holds: without the settings and
-    /// the upkeep of an import, which would cost a stream of single writes far more than they do.
-    pub(super) async fn put_one(
-        &self,
-        customer_id: &str,
-        order: Order,
-        precondition: Option<Precondition<'_>>,
-    ) -> StoreResult<ImportSummary> {
-        let mut connection = self.single_write_connection().await?;
-        Ok(Self::import_on(connection.get(), customer_id, vec![order], WriteKind::One(precondition)).await?.0)
-    }
-
     /// Runs `statements` in turn on `connection`.
     async fn run_all(connection: &mut DB::Connection, statements: &[&str]) -> StoreResult<()> {
         for statement in statements {
@@ -105,22 +93,29 @@ where
         connection: &mut DB::Connection,
         customer_id: &str,
         orders: Vec<Order>,
-        kind: WriteKind<'_>,
     ) -> StoreResult<(ImportSummary, bool)> {
         let mut tx = sqlx::Connection::begin_with(connection, DB::BEGIN_WRITE).await?;
-        if let WriteKind::Import = kind {
-            for setting in DB::IMPORT_SETTINGS {
-                sqlx::query(setting).execute(&mut *tx).await?;
-            }
+        for setting in DB::IMPORT_SETTINGS {
+            sqlx::query(setting).execute(&mut *tx).await?;
         }
         let sequence = Self::lock_customer(&mut tx, customer_id).await?;
-        if let (WriteKind::One(Some(precondition)), Some(order)) = (kind, orders.first()) {
-            let stored = Self::stored_document(&mut tx, customer_id, &order.id).await?;
-            if !precondition(stored.as_ref().map(|(_, document)| document.as_str())) {
-                return Err(StoreError::PreconditionFailed);
-            }
-        }
-        let rebuilt = Self::drop_indexes_for_import(&mut tx, orders.len()).await?;
+        let written = Self::write_orders(&mut tx, customer_id, sequence, orders, Replace::Rewrite).await?;
+        tx.commit().await?;
+        Ok(written)
+    }
+
+    /// Writes `orders` of the customer whose lock the transaction holds (`sequence`: its last
+    /// event number), with their changes, events, kept counts and the orders version: what it
+    /// did, and whether orders changed. An id given twice is written twice, the later last.
+    /// Replaced orders are written as `replace` says.
+    pub(super) async fn write_orders(
+        tx: &mut Transaction<'_, DB>,
+        customer_id: &str,
+        sequence: i64,
+        orders: Vec<Order>,
+        replace: Replace,
+    ) -> StoreResult<(ImportSummary, bool)> {
+        let rebuilt = Self::drop_indexes_for_import(tx, orders.len()).await?;
         let mut summary = ImportSummary::default();
         let changed_at = super::time_columns::to_micros(now());
         let mut numbering =
@@ -136,24 +131,23 @@ where
         let batches = import_batches(&in_order, |position| orders[position].id.as_str());
         let (mut prepared, preparer) = prepare_ahead(orders, in_order, batches);
         while let Some(batch) = prepared.recv().await {
-            changed |= Self::write_batch(&mut tx, customer_id, batch, &mut numbering, &mut summary, &mut kept).await?;
+            changed |= Self::write_batch(tx, customer_id, batch, &mut numbering, &mut summary, &mut kept, replace).await?;
         }
         // The batches ended early only if their preparer failed: then so does the import.
         preparer.await.map_err(|failed| StoreError::Backend(Box::new(failed)))?;
-        Self::write_kept_counts(&mut tx, customer_id, &kept).await?;
+        Self::write_kept_counts(tx, customer_id, &kept).await?;
         for create in &rebuilt {
-            sqlx::query(create).execute(&mut *tx).await?;
+            sqlx::query(create).execute(&mut **tx).await?;
         }
         if !rebuilt.is_empty() {
             // Their statistics went with them. Gathered here, while the new pages are in this
             // connection's cache, and committed with them: no reader ever plans without them.
-            sqlx::query("ANALYZE orders").execute(&mut *tx).await?;
+            sqlx::query("ANALYZE orders").execute(&mut **tx).await?;
         }
-        Self::close_numbering(&mut tx, customer_id, &numbering).await?;
+        Self::close_numbering(tx, customer_id, &numbering).await?;
         if changed {
-            Self::next_orders_version(&mut tx, customer_id).await?;
+            Self::next_orders_version(tx, customer_id).await?;
         }
-        tx.commit().await?;
         Ok((summary, changed))
     }
 
@@ -191,6 +185,22 @@ where
         }
     }
 
+    /// The stored (packed) documents of those of `ids` the customer has, by id, in one statement.
+    pub(super) async fn stored_packed_documents<'i>(
+        tx: &mut Transaction<'_, DB>,
+        customer_id: &str,
+        ids: impl ExactSizeIterator<Item = &'i str>,
+    ) -> StoreResult<HashMap<String, Vec<u8>>> {
+        let sql = format!(
+            "SELECT o.id, c.doc {DOCUMENTS} WHERE o.customer_id = {} AND o.id IN ({})",
+            placeholders(DB::PLACEHOLDER, 1, 1),
+            placeholders(DB::PLACEHOLDER, 2, ids.len())
+        );
+        let binds = std::iter::once(Bind::text(customer_id)).chain(ids.map(Bind::text));
+        let rows = sqlx::query_with(&sql, owned_arguments::<DB>(binds)?).fetch_all(&mut **tx).await?;
+        Ok(rows.iter().map(|row| (row.get::<String, _>(0), row.get::<Vec<u8>, _>(1))).collect())
+    }
+
     /// Writes the orders of one batch (distinct ids) that differ from what is stored; tells
     /// whether any did.
     async fn write_batch(
@@ -200,24 +210,18 @@ where
         numbering: &mut Numbering,
         summary: &mut ImportSummary,
         kept: &mut KeptCounts,
+        replace: Replace,
     ) -> StoreResult<bool> {
         let changed_at = numbering.event_time;
         // Each stored order's document, by id, through the primary keys alone (the status of a
         // replaced order is read from its document: selecting it from `orders` as well, a
         // PostgreSQL import ran past the statement timeout).
-        let existing: HashMap<String, Vec<u8>> = {
-            let sql = format!(
-                "SELECT o.id, c.doc {DOCUMENTS} WHERE o.customer_id = {} AND o.id IN ({})",
-                placeholders(DB::PLACEHOLDER, 1, 1),
-                placeholders(DB::PLACEHOLDER, 2, batch.len())
-            );
-            let binds = std::iter::once(Bind::text(customer_id)).chain(batch.iter().map(|order| Bind::text(order.id.clone())));
-            let rows = sqlx::query_with(&sql, owned_arguments::<DB>(binds)?).fetch_all(&mut **tx).await?;
-            rows.iter().map(|row| (row.get::<String, _>(0), row.get::<Vec<u8>, _>(1))).collect()
-        };
+        let existing = Self::stored_packed_documents(tx, customer_id, batch.iter().map(|order| order.id.as_str())).await?;
 
         let mut replaced = Vec::new();
         let mut written = Vec::new();
+        // How each written order is replaced in place, in the order of `written`; `None`: inserted.
+        let mut updates: Vec<Option<Update>> = Vec::new();
         // What each written order's event says, in the order of `written`; `None`: no event.
         let mut events_of_written: Vec<Option<(crate::domain::events::EventType, Vec<String>)>> = Vec::new();
         for order in batch {
@@ -225,6 +229,7 @@ where
                 None => {
                     summary.created += 1;
                     events_of_written.push(events::change_of(None, &order.document)?);
+                    updates.push(None);
                 }
                 Some(stored) => {
                     summary.updated += 1;
@@ -237,10 +242,16 @@ where
                     if stored == order.document {
                         continue;
                     }
-                    replaced.push(Bind::text(order.id.clone()));
                     events_of_written.push(events::change_of(Some(&stored), &order.document)?);
                     let stored: Order = serde_json::from_str(&stored).map_err(|error| StoreError::Backend(Box::new(error)))?;
                     kept.add(&CountedAs::of(&stored), -1);
+                    match replace {
+                        Replace::Rewrite => {
+                            replaced.push(Bind::text(order.id.clone()));
+                            updates.push(None);
+                        }
+                        Replace::InPlace => updates.push(Some(Update::between(&stored, &order))),
+                    }
                 }
             }
             kept.add(&order.counted, 1);
@@ -282,8 +293,15 @@ where
         // connection's thread writes the change log (this one would otherwise wait for it).
         let build_children = async {
             let (mut appointments, mut milestones) = (Rows::default(), Rows::default());
-            for order in &mut written {
-                for (table, rows) in [(&mut appointments, &mut order.appointments), (&mut milestones, &mut order.milestones)] {
+            for (order, update) in written.iter_mut().zip(&updates) {
+                let (appointments_changed, milestones_changed) = update.as_ref().map_or((true, true), |u| (u.appointments, u.milestones));
+                for (table, rows, changed) in [
+                    (&mut appointments, &mut order.appointments, appointments_changed),
+                    (&mut milestones, &mut order.milestones, milestones_changed),
+                ] {
+                    if !changed {
+                        continue; // kept as they are by an update in place
+                    }
                     for (position, row) in std::mem::take(rows).into_iter().enumerate() {
                         let key = [customer(), Bind::text(order.id.clone()), Bind::int(position as i64)];
                         table.push(["customer_id", "order_id", "position"], key, row);
@@ -298,14 +316,22 @@ where
 
         let mut orders = Rows::default();
         let mut new_events = Vec::with_capacity(written.len());
-        for (order, change) in written.into_iter().zip(events_of_written) {
+        for ((order, change), update) in written.into_iter().zip(events_of_written).zip(updates) {
             let doc_seq = *change_seqs
                 .get(&order.id)
                 .ok_or_else(|| StoreError::Backend(format!("no change logged for order {}", order.id).into()))?;
             if let Some((event_type, changed_fields)) = change {
                 new_events.push(NewEvent { event_type, changed_fields, change_seq: doc_seq });
             }
-            orders.push(["customer_id", "updated_at", "doc_seq"], [customer(), Bind::int(changed_at), Bind::int(doc_seq)], order.row);
+            match update {
+                // Its changed children are deleted here, before the batch inserts them again.
+                Some(update) => update.write(tx, customer_id, &order.id, changed_at, doc_seq).await?,
+                None => orders.push(
+                    ["customer_id", "updated_at", "doc_seq"],
+                    [customer(), Bind::int(changed_at), Bind::int(doc_seq)],
+                    order.row,
+                ),
+            }
         }
         // The orders before their children, which refer to them.
         for (sql, binds) in orders.statements("orders", DB::PLACEHOLDER).into_iter().chain(children) {

@@ -9,18 +9,22 @@
 //! - `query/`: lists and their totals as SQL; `bind.rs`, the values bound to it.
 //! - `columns.rs`, `value_sets.rs`, `time_columns.rs`, `packed_documents.rs`: how an order and its
 //!   document are stored; `kept_counts.rs`, the counts an import keeps; `prepared.rs`,
-//!   `multi_row.rs`, `batcher.rs`: how writes are grouped.
+//!   `multi_row.rs`, `batcher.rs`: how writes are grouped; `order_writes.rs` and `grouped_puts.rs`,
+//!   what single-order writes add (their preconditions, their turn, their group commit).
 
 mod admin_tokens;
 mod batcher;
 pub(super) mod bind;
+mod checkpoint_ahead;
 pub(super) mod columns;
 pub(super) mod credentials;
 mod deliveries;
 mod dialect;
 mod errors;
 mod events;
+mod grouped_puts;
 mod imports;
+mod in_place;
 mod index_loads;
 mod indexed_lists;
 mod kept_counts;
@@ -39,6 +43,4 @@ mod value_sets;
 pub use dialect::Dialect;
 pub use errors::migration_error;
 pub use multi_row::Placeholder;
-#[cfg(test)]
-pub(super) use order_writes::WriteKind;
 pub use store::SqlStore;

@@ -8,12 +8,13 @@ use std::collections::BTreeMap;
 use sqlx::{Row, Transaction};
 
 use super::bind::arguments;
+use super::checkpoint_ahead::{ask_for_checkpoint, checkpointer};
 use super::dialect::Dialect;
 use super::events::{self, NewEvent, Numbering};
 use super::kept_counts::{CountedAs, KeptCounts};
 use super::orders::unpack;
 use super::query::DOCUMENTS;
-use super::store::SqlStore;
+use super::store::{OneWriter, SqlStore};
 use super::time_columns::{now, to_micros};
 use crate::domain::events::EventType;
 use crate::domain::order::Order;
@@ -41,13 +42,6 @@ impl<DB: sqlx::Database> SingleWrite<'_, DB> {
             SingleWrite::Kept(kept) => kept.as_mut().expect("a kept connection is set before it is handed out"),
         }
     }
-}
-
-/// An import of many orders, or a write of one (with what it requires of the stored order).
-#[derive(Clone, Copy)]
-pub enum WriteKind<'a> {
-    Import,
-    One(Option<Precondition<'a>>),
 }
 
 impl<DB> SqlStore<DB>
@@ -125,26 +119,37 @@ where
 
     /// The connection a single-order write runs on, with its turn: on a backend of one writer,
     /// the one kept for such writes (a pooled one, each time, elsewhere).
-    pub(super) async fn single_write_connection(&self) -> StoreResult<SingleWrite<'_, DB>> {
+    pub(super) async fn single_write_connection<'a>(
+        pool: &sqlx::Pool<DB>,
+        one_writer: &'a OneWriter<DB>,
+    ) -> StoreResult<SingleWrite<'a, DB>> {
         if !DB::ONE_WRITER {
-            return Ok(SingleWrite::Pooled(self.pool.acquire().await?));
+            return Ok(SingleWrite::Pooled(pool.acquire().await?));
         }
-        let mut kept = self.one_writer.lock().await;
+        let mut kept = one_writer.lock().await;
         if kept.is_none() {
-            let connection = self.pool.acquire().await?;
+            let mut connection = pool.acquire().await?;
             // Kept out of the pool only where the pool has room for the reads beside it.
-            if self.pool.options().get_max_connections() < KEEP_A_WRITER_FROM {
+            if pool.options().get_max_connections() < KEEP_A_WRITER_FROM {
                 return Ok(SingleWrite::Turn { _turn: kept, connection });
+            }
+            for setting in DB::KEPT_WRITER_SETTINGS {
+                sqlx::query(setting).execute(&mut *connection).await?;
             }
             *kept = Some(connection);
         }
         Ok(SingleWrite::Kept(kept))
     }
 
+    /// The task that checkpoints beside single-order writes, started by the first of them.
+    pub(super) fn write_checkpointer(&self) -> Option<&tokio::sync::mpsc::Sender<()>> {
+        self.write_checkpointer.get_or_init(|| checkpointer(self.pool.clone())).as_ref()
+    }
+
     /// Deletes the order if `precondition` holds of it, in one transaction with its event, the
     /// kept counts and the orders version; `false` when there is no such order.
-    pub(super) async fn delete_one(&self, customer_id: &str, order_id: &str, precondition: Option<Precondition<'_>>) -> StoreResult<bool> {
-        let mut connection = self.single_write_connection().await?;
+    pub(super) async fn delete_one(&self, customer_id: &str, order_id: &str, precondition: Option<Precondition>) -> StoreResult<bool> {
+        let mut connection = Self::single_write_connection(&self.pool, &self.one_writer).await?;
         let mut tx = sqlx::Connection::begin_with(connection.get(), DB::BEGIN_WRITE).await?;
         let sequence = Self::lock_customer(&mut tx, customer_id).await?;
         let stored = Self::stored_document(&mut tx, customer_id, order_id).await?;
@@ -168,6 +173,7 @@ where
         Self::close_numbering(&mut tx, customer_id, &numbering).await?;
         Self::next_orders_version(&mut tx, customer_id).await?;
         tx.commit().await?;
+        ask_for_checkpoint(self.write_checkpointer());
         Ok(true)
     }
 }

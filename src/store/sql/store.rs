@@ -5,9 +5,10 @@ use std::sync::{Arc, OnceLock};
 use sqlx::{Database, Pool};
 
 use super::batcher::Batcher;
-use crate::store::NewAccessToken;
+use crate::domain::order::Order;
 use crate::store::memory::document_cache::DocumentCache;
 use crate::store::memory::order_index::OrderIndexes;
+use crate::store::{ImportSummary, NewAccessToken, Precondition, StoreResult};
 // The one implementation reads SQLite's file directly where it has the readers, so this folder
 // names one of `sqlite/`'s files; that file names nothing of `sql/`.
 use crate::store::sqlite::direct_reads::DirectReads;
@@ -28,7 +29,22 @@ pub struct SqlStore<DB: Database> {
     /// Where a backend has one writer at a time ([`super::Dialect::ONE_WRITER`]), single-order
     /// writes wait their turn here rather than in the database's busy handler, and take the one
     /// connection kept for them, whose page cache holds what they touch.
-    pub(in crate::store) one_writer: Arc<tokio::sync::Mutex<Option<sqlx::pool::PoolConnection<DB>>>>,
+    pub(in crate::store) one_writer: Arc<OneWriter<DB>>,
+    /// Writes concurrent single-order writes together, one transaction per group; started by the first.
+    pub(in crate::store) order_writer: OnceLock<Batcher<PendingPut, StoreResult<ImportSummary>>>,
+    /// Asks for a checkpoint beside single-order writes, whose kept connection never runs one
+    /// at its commits ([`super::Dialect::KEPT_WRITER_SETTINGS`]); none where the backend needs none.
+    pub(in crate::store) write_checkpointer: OnceLock<Option<tokio::sync::mpsc::Sender<()>>>,
+}
+
+/// The turn of single-order writes on a backend of one writer, and the connection kept for them.
+pub(in crate::store) type OneWriter<DB> = tokio::sync::Mutex<Option<sqlx::pool::PoolConnection<DB>>>;
+
+/// A single-order write waiting for its group (`grouped_puts.rs`).
+pub(in crate::store) struct PendingPut {
+    pub customer_id: String,
+    pub order: Order,
+    pub precondition: Option<Precondition>,
 }
 
 /// What a list's total depends on: whose orders, which version of them, and the filters (as
@@ -53,6 +69,8 @@ impl<DB: Database> SqlStore<DB> {
             indexes: Arc::new(OrderIndexes::new(0)),
             documents: Arc::new(DocumentCache::new(0)),
             one_writer: Arc::default(),
+            order_writer: OnceLock::new(),
+            write_checkpointer: OnceLock::new(),
         }
     }
 

@@ -146,11 +146,11 @@ for_every_backend! {
             self.upsert_orders(customer_id, orders).await
         }
 
-        async fn put_order(&self, customer_id: &str, order: Order, precondition: Option<Precondition<'_>>) -> StoreResult<ImportSummary> {
-            self.put_one(customer_id, order, precondition).await
+        async fn put_order(&self, customer_id: &str, order: Order, precondition: Option<Precondition>) -> StoreResult<ImportSummary> {
+            self.put_grouped(customer_id, order, precondition).await
         }
 
-        async fn delete_order(&self, customer_id: &str, order_id: &str, precondition: Option<Precondition<'_>>) -> StoreResult<bool> {
+        async fn delete_order(&self, customer_id: &str, order_id: &str, precondition: Option<Precondition>) -> StoreResult<bool> {
             self.delete_one(customer_id, order_id, precondition).await
         }
 

@@ -14,7 +14,7 @@ use crate::domain::credentials::TokenKey;
 use crate::query::{Limits, parse_query};
 use crate::store::sql::bind::Bind;
 use crate::store::sql::query::{NullsSort, PagePlan, list_sql};
-use crate::store::{CredentialStore, NewAccessToken, NewApiKey, NewClient, OrderStore};
+use crate::store::{CredentialStore, ImportSummary, NewAccessToken, NewApiKey, NewClient, OrderStore, StoreError};
 
 async fn store_in(dir: &tempfile::TempDir) -> SqlStore<Sqlite> {
     open(&options_in(dir)).await.unwrap()
@@ -562,14 +562,7 @@ async fn rebuilt_indexes_are_analyzed_by_the_import_itself() {
     let mut connection = store.pool.acquire().await.unwrap();
     connection.close_on_drop();
     // The import alone, without the upkeep `import_orders` runs after it.
-    SqlStore::<Sqlite>::import_on(
-        &mut connection,
-        "c1",
-        crate::demo::generate::generate_orders(1_200, 4),
-        crate::store::sql::WriteKind::Import,
-    )
-    .await
-    .unwrap();
+    SqlStore::<Sqlite>::import_on(&mut connection, "c1", crate::demo::generate::generate_orders(1_200, 4)).await.unwrap();
     drop(connection);
     let (_, indexes, _) = orders_indexes(&store).await;
     let stats: Vec<(String, String)> =
@@ -737,4 +730,94 @@ async fn the_packing_migration_keeps_every_change() {
     assert_eq!(seq, last + 2);
     assert_ne!(doc[0], b'{', "packed");
     assert_eq!(store.get_order("c1", &orders[0].id).await.unwrap().unwrap().as_str(), orders[0].to_document().as_str());
+}
+
+/// Writes queued together share one transaction, and each is checked against the writes before
+/// it in the group: of eight that require the order as it was, the first passes, the others
+/// fail and write nothing; an unknown customer fails its own write only.
+#[tokio::test]
+async fn a_group_checks_each_write_against_the_writes_before_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_in(&dir).await;
+    store.create_customer("c1", "One").await.unwrap();
+    let original = crate::demo::generate::generate_orders(1, 4).remove(0);
+    store.put_order("c1", original.clone(), None).await.unwrap();
+    let as_it_was = original.to_document().as_str().to_owned();
+    let version = |store: &SqlStore<Sqlite>| {
+        let pool = store.pool.clone();
+        async move { sqlx::query_scalar::<_, i64>("SELECT orders_version FROM customers WHERE id = 'c1'").fetch_one(&pool).await.unwrap() }
+    };
+    let before = version(&store).await;
+    // On this one thread, the group's task runs only once every write is queued.
+    let writes = (0..8).map(|n| {
+        let mut order = original.clone();
+        order.request.customer_reference = Some(format!("PO-{n}"));
+        let as_it_was = as_it_was.clone();
+        store.put_order("c1", order, Some(Box::new(move |stored| stored == Some(as_it_was.as_str()))))
+    });
+    let unknown = store.put_order("nobody", original.clone(), None);
+    let (outcomes, unknown) = tokio::join!(futures_util::future::join_all(writes), unknown);
+    assert!(matches!(outcomes[0], Ok(ImportSummary { created: 0, updated: 1 })), "{:?}", outcomes[0]);
+    assert!(outcomes[1..].iter().all(|outcome| matches!(outcome, Err(StoreError::PreconditionFailed))), "{outcomes:?}");
+    assert!(matches!(unknown, Err(StoreError::NotFound(_))), "{unknown:?}");
+    let stored = store.get_order("c1", &original.id).await.unwrap().unwrap();
+    assert!(stored.as_str().contains("\"PO-0\""), "{}", stored.as_str());
+    assert_eq!(version(&store).await, before + 1, "only the write that passed changed the orders");
+}
+
+/// The rows of `table` in the database of `dir`, in key order, without the columns that name
+/// the change a row points at and its time (they differ between any two writes).
+fn rows_of(dir: &tempfile::TempDir, table: &str, key: &str) -> Vec<Vec<String>> {
+    let connection = rusqlite::Connection::open(dir.path().join("direct.db")).unwrap();
+    let mut statement = connection.prepare(&format!("SELECT * FROM {table} ORDER BY {key}")).unwrap();
+    let names: Vec<String> = statement.column_names().iter().map(|name| name.to_string()).collect();
+    let kept: Vec<usize> = (0..names.len()).filter(|&n| !["updated_at", "doc_seq"].contains(&names[n].as_str())).collect();
+    let rows = statement.query_map([], |row| Ok(kept.iter().map(|&n| format!("{:?}", row.get_ref(n).unwrap())).collect())).unwrap();
+    rows.map(Result::unwrap).collect()
+}
+
+/// Single-order writes update changed orders in place; an import deletes and inserts them.
+/// Both leave the same rows: every column of `orders`, every appointment and milestone.
+#[tokio::test]
+async fn updates_in_place_leave_the_rows_an_import_leaves() {
+    let (in_place, imported) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (a, b) = (store_in(&in_place).await, store_in(&imported).await);
+    for store in [&a, &b] {
+        store.create_customer("c1", "One").await.unwrap();
+    }
+    let first = crate::demo::generate::generate_orders(60, 1);
+    let others = crate::demo::generate::generate_orders(60, 2);
+    let last: Vec<_> = first
+        .iter()
+        .zip(others)
+        .enumerate()
+        .map(|(n, (first, mut other))| match n % 3 {
+            // One column changed.
+            0 => {
+                let mut order = first.clone();
+                order.request.customer_reference = Some(format!("changed-{n}"));
+                order
+            }
+            // Everything, its appointments and milestones included.
+            1 => {
+                other.id = first.id.clone();
+                other
+            }
+            _ => first.clone(),
+        })
+        .collect();
+    a.import_orders("c1", first).await.unwrap();
+    for order in &last {
+        a.put_order("c1", order.clone(), None).await.unwrap();
+    }
+    b.import_orders("c1", last).await.unwrap();
+    for (table, key) in [
+        ("orders", "customer_id, id"),
+        ("order_appointments", "customer_id, order_id, position"),
+        ("order_milestones", "customer_id, order_id, position"),
+    ] {
+        let (updated, rewritten) = (rows_of(&in_place, table, key), rows_of(&imported, table, key));
+        assert!(!updated.is_empty(), "{table} has rows");
+        assert_eq!(updated, rewritten, "{table}");
+    }
 }
