@@ -7,15 +7,15 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{Value, json};
-use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
 use super::caller::Admin;
-use super::orders::{json_body, no_such_customer};
+use super::credential_bodies::{
+    CreatedClient, CreatedCustomer, CustomerList, IssuedApiKey, KeyList, KeyListing, KeyValidity, MAX_DAYS, NewClient, NewCustomer,
+};
+use super::orders::no_such_customer;
 use crate::admin;
-use crate::domain::credentials::{ApiKey, DEFAULT_KEY_VALIDITY, MAX_KEY_DAYS};
+use crate::domain::credentials::{ApiKey, DEFAULT_KEY_VALIDITY};
 use crate::domain::instant::rfc3339;
 use crate::http::error::ApiError;
 use crate::http::paths::{
@@ -23,8 +23,6 @@ use crate::http::paths::{
 };
 use crate::http::state::AppState;
 use crate::store::KeyFilter;
-
-const MAX_DAYS: i64 = MAX_KEY_DAYS as i64;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -37,58 +35,52 @@ pub fn router() -> Router<AppState> {
         .route(ADMIN_ALL_KEYS_PATH, get(list_keys))
 }
 
-const JSON: &[&str] = &["application/json"];
-
-async fn create_customer(
+#[utoipa::path(post, path = ADMIN_CUSTOMERS_PATH, tag = "customers", request_body = NewCustomer,
+    responses((status = 201, description = "Created", body = CreatedCustomer)))]
+pub async fn create_customer(
     State(state): State<AppState>,
     admin: Admin,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let body = json_body(&headers, &body, JSON)?;
-    let name = match body.get("name") {
-        None | Some(Value::Null) => return Err(ApiError::MissingBodyField("name")),
-        Some(Value::String(name)) if !name.trim().is_empty() => name.trim().to_owned(),
-        Some(_) => return Err(ApiError::InvalidBodyField { field: "name", problem: "it must be a non-empty string".into() }),
-    };
-    let customer = admin::create_customer(state.store.as_ref(), &name).await?;
+) -> Result<(StatusCode, Json<CreatedCustomer>), ApiError> {
+    let new = NewCustomer::read(&headers, &body)?;
+    let customer = admin::create_customer(state.store.as_ref(), &new.name).await?;
     tracing::info!(admin = %admin.name, customer_id = %customer.id, "customer created");
-    Ok((StatusCode::CREATED, Json(json!({"customerId": customer.id, "name": customer.name}))))
+    Ok((StatusCode::CREATED, Json(CreatedCustomer { customer_id: customer.id, name: customer.name })))
 }
 
-async fn list_customers(State(state): State<AppState>, _admin: Admin) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!({ "customers": state.store.list_customers().await? })))
+#[utoipa::path(get, path = ADMIN_CUSTOMERS_PATH, tag = "customers",
+    responses((status = 200, description = "Every customer", body = CustomerList)))]
+pub async fn list_customers(State(state): State<AppState>, _admin: Admin) -> Result<Json<CustomerList>, ApiError> {
+    Ok(Json(CustomerList { customers: state.store.list_customers().await? }))
 }
 
-async fn create_client(
+#[utoipa::path(post, path = ADMIN_CLIENTS_PATH, tag = "credentials",
+    params(("customerId" = String, Path, description = "The customer id, e.g. cus_…")),
+    request_body(content = Option<NewClient>, description = "Optional: a name for the client"),
+    responses((status = 201, description = "Created; the secret is shown only here", body = CreatedClient)))]
+pub async fn create_client(
     State(state): State<AppState>,
     admin: Admin,
     Path(customer_id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    // The body is optional: a name, if the operator gives one.
-    let name = if body.is_empty() {
-        None
-    } else {
-        match json_body(&headers, &body, JSON)?.get("name") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(name)) => Some(name.clone()),
-            Some(_) => return Err(ApiError::InvalidBodyField { field: "name", problem: "it must be a string".into() }),
-        }
-    };
-    let issued = admin::create_client(state.store.as_ref(), &customer_id, name.as_deref())
+) -> Result<(StatusCode, Json<CreatedClient>), ApiError> {
+    let new = NewClient::read(&headers, &body)?;
+    let issued = admin::create_client(state.store.as_ref(), &customer_id, new.name.as_deref())
         .await
         .map_err(|error| customer_error(error, &customer_id))?;
-    let client = &issued.client;
+    let client = issued.client;
     tracing::info!(admin = %admin.name, customer_id, client_id = %client.client_id, "client created");
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"clientId": client.client_id, "clientSecret": issued.client_secret, "customerId": client.customer_id})),
-    ))
+    let created = CreatedClient { client_id: client.client_id, client_secret: issued.client_secret, customer_id: client.customer_id };
+    Ok((StatusCode::CREATED, Json(created)))
 }
 
-async fn revoke_client(State(state): State<AppState>, admin: Admin, Path(client_id): Path<String>) -> Result<StatusCode, ApiError> {
+/// Revokes the client and every access token it was issued.
+#[utoipa::path(delete, path = ADMIN_CLIENT_PATH, tag = "credentials",
+    params(("clientId" = String, Path, description = "The client id, e.g. cli_…")),
+    responses((status = 204, description = "Revoked")))]
+pub async fn revoke_client(State(state): State<AppState>, admin: Admin, Path(client_id): Path<String>) -> Result<StatusCode, ApiError> {
     if state.store.find_client(&client_id).await?.is_none() {
         return Err(ApiError::NotFound(format!("No client {client_id:?} exists: check the id.")));
     }
@@ -97,35 +89,43 @@ async fn revoke_client(State(state): State<AppState>, admin: Admin, Path(client_
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn issue_key(
+/// Issues an API key, valid for the default two years unless the body says otherwise.
+#[utoipa::path(post, path = ADMIN_KEYS_PATH, tag = "credentials",
+    params(("customerId" = String, Path, description = "The customer id, e.g. cus_…")),
+    request_body(content = Option<KeyValidity>, description = "Optional: the key's validity"),
+    responses((status = 201, description = "Issued; the key is shown only here", body = IssuedApiKey)))]
+pub async fn issue_key(
     State(state): State<AppState>,
     admin: Admin,
     Path(customer_id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let expires_at = validity(&headers, &body)?.unwrap_or_else(|| OffsetDateTime::now_utc() + DEFAULT_KEY_VALIDITY);
+) -> Result<(StatusCode, Json<IssuedApiKey>), ApiError> {
+    let expires_at = KeyValidity::read(&headers, &body)?.expiry().unwrap_or_else(|| OffsetDateTime::now_utc() + DEFAULT_KEY_VALIDITY);
     let issued =
         admin::issue_key(state.store.as_ref(), &customer_id, expires_at).await.map_err(|error| customer_error(error, &customer_id))?;
-    let key = &issued.key;
+    let key = issued.key;
     tracing::info!(admin = %admin.name, customer_id, key_id = %key.key_id, "API key issued");
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"keyId": key.key_id, "apiKey": issued.api_key, "expiresAt": rfc3339(key.expires_at), "customerId": key.customer_id})),
-    ))
+    let answer = IssuedApiKey { key_id: key.key_id, api_key: issued.api_key, expires_at: key.expires_at, customer_id: key.customer_id };
+    Ok((StatusCode::CREATED, Json(answer)))
 }
 
 /// Moves the key's expiry; without a validity, by the default one from now, never earlier than it was.
-async fn renew_key(
+#[utoipa::path(post, path = ADMIN_KEY_RENEW_PATH, tag = "credentials",
+    params(("keyId" = String, Path, description = "The key id, e.g. key_…")),
+    request_body(content = Option<KeyValidity>, description = "Optional: the key's new validity"),
+    responses((status = 200, description = "Renewed", body = ApiKey)))]
+pub async fn renew_key(
     State(state): State<AppState>,
     admin: Admin,
     Path(key_id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<ApiKey>, ApiError> {
+    let validity = KeyValidity::read(&headers, &body)?;
     let current = state.store.list_api_keys(&KeyFilter::default()).await?.into_iter().find(|key| key.key_id == key_id);
     let Some(current) = current else { return Err(no_such_key(&key_id)) };
-    let expires_at = match validity(&headers, &body)? {
+    let expires_at = match validity.expiry() {
         Some(at) => at,
         None => (OffsetDateTime::now_utc() + DEFAULT_KEY_VALIDITY).max(current.expires_at),
     };
@@ -134,7 +134,10 @@ async fn renew_key(
     Ok(Json(key))
 }
 
-async fn revoke_key(State(state): State<AppState>, admin: Admin, Path(key_id): Path<String>) -> Result<StatusCode, ApiError> {
+#[utoipa::path(delete, path = ADMIN_KEY_PATH, tag = "credentials",
+    params(("keyId" = String, Path, description = "The key id, e.g. key_…")),
+    responses((status = 204, description = "Revoked")))]
+pub async fn revoke_key(State(state): State<AppState>, admin: Admin, Path(key_id): Path<String>) -> Result<StatusCode, ApiError> {
     state.store.revoke_api_key(&key_id).await.map_err(|error| match error {
         crate::store::StoreError::NotFound(_) => no_such_key(&key_id),
         other => other.into(),
@@ -143,18 +146,14 @@ async fn revoke_key(State(state): State<AppState>, admin: Admin, Path(key_id): P
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct KeyListing {
-    expiring_within_days: Option<i64>,
-    customer_id: Option<String>,
-}
-
-async fn list_keys(
+/// Every API key (revoked and expired ones included), or those the query selects.
+#[utoipa::path(get, path = ADMIN_ALL_KEYS_PATH, tag = "credentials", params(KeyListing),
+    responses((status = 200, description = "The keys, without their secrets", body = KeyList)))]
+pub async fn list_keys(
     State(state): State<AppState>,
     _admin: Admin,
     query: Result<Query<KeyListing>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<KeyList>, ApiError> {
     let Query(listing) = query.map_err(|rejection| {
         ApiError::InvalidQuery(crate::query::QueryError {
             parameter: "expiringWithinDays".into(),
@@ -171,35 +170,7 @@ async fn list_keys(
         customer_id: listing.customer_id,
         expiring_before: listing.expiring_within_days.map(|days| OffsetDateTime::now_utc() + Duration::days(days)),
     };
-    Ok(Json(json!({ "keys": state.store.list_api_keys(&filter).await? })))
-}
-
-/// `{"validDays": N}` or `{"expiresAt": "RFC 3339"}`, or nothing (no body, or neither).
-fn validity(headers: &HeaderMap, body: &Bytes) -> Result<Option<OffsetDateTime>, ApiError> {
-    if body.is_empty() {
-        return Ok(None);
-    }
-    let body = json_body(headers, body, JSON)?;
-    let (days, at) = (body.get("validDays").filter(|v| !v.is_null()), body.get("expiresAt").filter(|v| !v.is_null()));
-    match (days, at) {
-        (Some(_), Some(_)) => {
-            Err(ApiError::InvalidBodyField { field: "validDays", problem: "give validDays or expiresAt, not both".into() })
-        }
-        (Some(days), None) => match days.as_i64() {
-            Some(days) if (1..=MAX_DAYS).contains(&days) => Ok(Some(OffsetDateTime::now_utc() + Duration::days(days))),
-            _ => Err(ApiError::InvalidBodyField {
-                field: "validDays",
-                problem: format!("it must be a whole number of days from 1 to {MAX_DAYS}"),
-            }),
-        },
-        (None, Some(at)) => {
-            at.as_str().and_then(|at| OffsetDateTime::parse(at, &Rfc3339).ok()).map(Some).ok_or_else(|| ApiError::InvalidBodyField {
-                field: "expiresAt",
-                problem: "it must be an RFC 3339 date-time such as 2028-01-31T00:00:00Z".into(),
-            })
-        }
-        (None, None) => Ok(None),
-    }
+    Ok(Json(KeyList { keys: state.store.list_api_keys(&filter).await? }))
 }
 
 fn customer_error(error: crate::store::StoreError, customer_id: &str) -> ApiError {

@@ -4,12 +4,17 @@
 //! - `settings.rs`: its flags; `caller.rs`: the admin token of every call;
 //! - `orders.rs`: one order created, replaced, patched (RFC 7396), deleted, read, listed;
 //! - `preconditions.rs`: `If-Match`; `merge_patch.rs`: RFC 7396; `imports.rs`: the bulk import;
-//! - `credentials.rs`: customers, their clients and API keys.
+//! - `credentials.rs`: customers, their clients and API keys (`credential_bodies.rs`: what they
+//!   take and answer); `body.rs`: the checks every body goes through;
+//! - `openapi.rs`: this API's OpenAPI document, generated from the handlers and their types.
 
+pub mod body;
 pub mod caller;
+pub mod credential_bodies;
 pub mod credentials;
 pub mod imports;
 pub mod merge_patch;
+pub mod openapi;
 pub mod orders;
 pub mod preconditions;
 pub mod settings;
@@ -32,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .merge(orders::router())
         .merge(credentials::router())
         .merge(imports::router(config.admin.import_max_bytes))
+        .merge(openapi::router(config.limits))
         .fallback(|| async { ApiError::NotFound("No resource exists at this path of the admin API: see docs/admin-api.md.".into()) })
         .layer(CatchPanicLayer::custom(middleware::panic_to_internal_error))
         .layer(DefaultBodyLimit::max(config.admin.max_body_bytes))

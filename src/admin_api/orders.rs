@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::Value;
 
+use super::body::{JSON, MERGE_PATCH, json_body};
 use super::caller::Admin;
 use super::merge_patch::merge;
 use super::preconditions::IfMatch;
@@ -27,19 +28,24 @@ pub fn router() -> Router<AppState> {
         .route(ADMIN_ORDER_PATH, get(read_order).put(put_order).patch(patch_order).delete(delete_order))
 }
 
-const MERGE_PATCH: &str = "application/merge-patch+json";
 /// Times a patch is merged again onto an order that changed while it was being merged.
 const PATCH_ATTEMPTS: usize = 5;
 
 /// Creates (201) or replaces (200) the order, validated as `admin import` validates it.
-async fn put_order(
+#[utoipa::path(put, path = ADMIN_ORDER_PATH, tag = "orders",
+    params(("customerId" = String, Path, description = "The customer id, e.g. cus_…"), ("orderId" = String, Path, description = "The order id, e.g. 123456"), ("If-Match" = Option<String>, Header, description = "The order's ETag as last read: the write is made only if the order is still that one, else 412 (code 65)")),
+    request_body(content = Order, description = "The whole order, validated as `admin import` validates it; its `id` must be the path's"),
+    responses(
+        (status = 201, description = "Created", body = Order, headers(("ETag" = String, description = "The order's entity tag, for If-Match"))),
+        (status = 200, description = "Replaced", body = Order, headers(("ETag" = String, description = "The order's entity tag, for If-Match")))))]
+pub async fn put_order(
     State(state): State<AppState>,
     admin: Admin,
     Path((customer_id, order_id)): Path<(String, String)>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let value = json_body(&headers, &body, &["application/json"])?;
+    let value = json_body(&headers, &body, JSON)?;
     let order = valid_order(value, &order_id)?;
     let if_match = IfMatch::read(&headers)?;
     // What the store keeps of it, and so what a GET answers: serialized here, not read back.
@@ -53,14 +59,19 @@ async fn put_order(
 /// Merges the patch onto the stored order and writes the result, validated as a whole, if the
 /// order did not change meanwhile (else merged again onto the new one, unless `If-Match` said
 /// which one it had to be).
-async fn patch_order(
+#[utoipa::path(patch, path = ADMIN_ORDER_PATH, tag = "orders",
+    params(("customerId" = String, Path, description = "The customer id, e.g. cus_…"), ("orderId" = String, Path, description = "The order id, e.g. 123456"), ("If-Match" = Option<String>, Header, description = "The order's ETag as last read: the write is made only if the order is still that one, else 412 (code 65)")),
+    request_body(content = Object, content_type = "application/merge-patch+json",
+        description = "An RFC 7396 merge patch: members to set, `null` for members to remove; the merged order is validated as a whole"),
+    responses((status = 200, description = "Patched", body = Order, headers(("ETag" = String, description = "The order's entity tag, for If-Match")))))]
+pub async fn patch_order(
     State(state): State<AppState>,
     admin: Admin,
     Path((customer_id, order_id)): Path<(String, String)>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let patch = json_body(&headers, &body, &[MERGE_PATCH])?;
+    let patch = json_body(&headers, &body, MERGE_PATCH)?;
     let if_match = IfMatch::read(&headers)?;
     for _ in 0..PATCH_ATTEMPTS {
         let stored = state.store.get_order(&customer_id, &order_id).await?.ok_or_else(|| no_such_order(&customer_id, &order_id))?;
@@ -85,7 +96,10 @@ async fn patch_order(
     Err(ApiError::PreconditionFailed)
 }
 
-async fn delete_order(
+#[utoipa::path(delete, path = ADMIN_ORDER_PATH, tag = "orders",
+    params(("customerId" = String, Path, description = "The customer id, e.g. cus_…"), ("orderId" = String, Path, description = "The order id, e.g. 123456"), ("If-Match" = Option<String>, Header, description = "The order's ETag as last read: the write is made only if the order is still that one, else 412 (code 65)")),
+    responses((status = 204, description = "Deleted")))]
+pub async fn delete_order(
     State(state): State<AppState>,
     admin: Admin,
     Path((customer_id, order_id)): Path<(String, String)>,
@@ -99,7 +113,10 @@ async fn delete_order(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn read_order(
+#[utoipa::path(get, path = ADMIN_ORDER_PATH, tag = "orders",
+    params(("customerId" = String, Path, description = "The customer id, e.g. cus_…"), ("orderId" = String, Path, description = "The order id, e.g. 123456")),
+    responses((status = 200, description = "The order", body = Order, headers(("ETag" = String, description = "The order's entity tag, for If-Match")))))]
+pub async fn read_order(
     State(state): State<AppState>,
     _admin: Admin,
     Path((customer_id, order_id)): Path<(String, String)>,
@@ -109,7 +126,14 @@ async fn read_order(
 }
 
 /// The customer's orders, with the customer API's filters, sort, paging and fields.
-async fn list_orders(
+// admin_api::openapi adds the list's query parameters, as for the customer API's list.
+#[utoipa::path(get, path = ADMIN_ORDERS_PATH, tag = "orders",
+    params(("customerId" = String, Path, description = "The customer id, e.g. cus_…")),
+    responses((status = 200, description = "A page of the customer's orders", body = Vec<Order>, headers(
+        ("X-Result-Count" = u64, description = "Orders in this page"),
+        ("X-Total-Count" = u64, description = "Orders that match, in all"),
+        ("Link" = String, description = "The next, previous, first and last pages (RFC 8288)")))))]
+pub async fn list_orders(
     State(state): State<AppState>,
     _admin: Admin,
     Path(customer_id): Path<String>,
@@ -137,32 +161,6 @@ fn order_answer(document: &str, status: StatusCode) -> Response {
     let etag = HeaderValue::from_str(&order_etag(document)).expect("hex is a valid header value");
     let headers = [(header::CONTENT_TYPE, HeaderValue::from_static("application/json")), (header::ETAG, etag)];
     (status, headers, document.to_owned()).into_response()
-}
-
-/// The body as JSON, once it is there and of one of the `accepted` media types.
-pub(super) fn json_body(headers: &HeaderMap, body: &Bytes, accepted: &'static [&'static str]) -> Result<Value, ApiError> {
-    require_media_type(headers, body, accepted)?;
-    serde_json::from_slice(body).map_err(|error| ApiError::InvalidBody(format!("it is not JSON: {error}")))
-}
-
-/// 21 for no body, 415 for a `Content-Type` (or none) other than the `accepted` ones.
-pub(super) fn require_media_type(headers: &HeaderMap, body: &Bytes, accepted: &'static [&'static str]) -> Result<(), ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::MissingBody);
-    }
-    let media = headers.get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok()).and_then(|value| value.split(';').next());
-    match media.map(|media| media.trim().to_ascii_lowercase()) {
-        Some(media) if accepted.contains(&media.as_str()) => Ok(()),
-        _ => Err(ApiError::UnsupportedMediaType { accepted: accepted_names(accepted) }),
-    }
-}
-
-fn accepted_names(accepted: &'static [&'static str]) -> &'static str {
-    match accepted {
-        ["application/json"] => "application/json",
-        [MERGE_PATCH] => "application/merge-patch+json (RFC 7396)",
-        _ => "application/x-ndjson (one order a line) or application/json (an array of orders)",
-    }
 }
 
 /// The order the body holds, validated as an import validates it, whose id is the path's.

@@ -10,7 +10,9 @@ use super::calendar_date;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Order {
-    /// Orange order id, unique per customer, e.g. "123456".
+    /// Orange order id, unique per customer, e.g. "123456": 1 to 100 characters
+    /// (`validation::MAX_ID_CHARS`), no control character.
+    #[schema(min_length = 1, max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub id: String,
     pub status: OrderStatus,
     /// RFC 3339 date-time, UTC.
@@ -86,6 +88,7 @@ pub struct Address {
     pub city: Option<String>,
     /// ISO 3166-1 alpha-2 country code, e.g. "FR".
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^[A-Z]{2}$")]
     pub country: Option<String>,
 }
 

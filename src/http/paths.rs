@@ -13,6 +13,7 @@ pub const HUB_PATH: &str = "/order-tracking/b2b/v1/hub";
 pub const SUBSCRIPTION_PATH: &str = "/order-tracking/b2b/v1/hub/{id}";
 pub const SUBSCRIPTION_SECRET_PATH: &str = "/order-tracking/b2b/v1/hub/{id}/secret";
 pub const SUBSCRIPTION_PING_PATH: &str = "/order-tracking/b2b/v1/hub/{id}/ping";
+pub const ADMIN_OPENAPI_PATH: &str = "/admin/v1/openapi.json";
 pub const ADMIN_ORDERS_PATH: &str = "/admin/v1/customers/{customerId}/orders";
 pub const ADMIN_ORDER_PATH: &str = "/admin/v1/customers/{customerId}/orders/{orderId}";
 pub const ADMIN_IMPORTS_PATH: &str = "/admin/v1/customers/{customerId}/imports";

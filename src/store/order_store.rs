@@ -7,9 +7,11 @@ use crate::domain::order::{Order, OrderDocument};
 use crate::query::OrderQuery;
 
 /// What an import did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct ImportSummary {
+    /// Orders that did not exist before.
     pub created: u64,
+    /// Orders that existed, replaced.
     pub updated: u64,
 }
 

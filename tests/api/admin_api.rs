@@ -13,19 +13,26 @@ use crate::harness::{Answer, Backend, Tenant, TestApp, answer, backend_tests, or
 const ORDERS: &str = "/order-tracking/b2b/v1/orders";
 const EVENTS: &str = "/order-tracking/b2b/v1/events";
 
-async fn admin_app(backend: Backend) -> TestApp {
+pub(crate) async fn admin_app(backend: Backend) -> TestApp {
     TestApp::spawn_with(backend, |config: &mut Config| config.admin.listen = Some("127.0.0.1:0".parse().unwrap())).await
 }
 
 /// A new admin token, as `admin token create` makes one.
-async fn admin_token(app: &TestApp, name: &str) -> String {
+pub(crate) async fn admin_token(app: &TestApp, name: &str) -> String {
     let generated = secret::generate(SecretKind::AdminToken);
     app.store.create_admin_token(name, &generated.hash).await.unwrap();
     generated.text
 }
 
 /// `method path` on the admin API with `token`, a body of `content_type`, and extra headers.
-async fn call(app: &TestApp, token: &str, method: Method, path: &str, body: Option<(&str, String)>, headers: &[(&str, &str)]) -> Answer {
+pub(crate) async fn call(
+    app: &TestApp,
+    token: &str,
+    method: Method,
+    path: &str,
+    body: Option<(&str, String)>,
+    headers: &[(&str, &str)],
+) -> Answer {
     let mut request = app.http.request(method, format!("{}{path}", app.admin.as_ref().expect("an admin listener"))).bearer_auth(token);
     if let Some((content_type, body)) = body {
         request = request.header("content-type", content_type).body(body);

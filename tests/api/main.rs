@@ -1,6 +1,7 @@
 //! Integration tests: the real server on a random port, a fresh SQLite file per test, HTTP.
 
 mod admin_api;
+mod admin_openapi;
 mod answer_cache;
 mod backend;
 mod client;

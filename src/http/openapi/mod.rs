@@ -3,7 +3,7 @@
 
 mod hub_extras;
 mod list_parameters;
-mod responses;
+pub mod responses;
 mod schemas;
 pub mod served;
 
@@ -54,22 +54,7 @@ pub fn document(limits: Limits) -> utoipa::openapi::OpenApi {
     components.add_security_scheme("basic", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Basic).build()));
     components.add_security_scheme("apiKey", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-Api-Key"))));
 
-    // With `fields`, the list's items hold only the selected members: the order's schema with only
-    // `id` required.
-    if let Some(RefOr::T(Schema::Object(order))) = components.schemas.get("Order") {
-        let mut selection = order.clone();
-        selection.required = vec!["id".to_owned()];
-        selection.description = Some("An order reduced to the top-level members that `fields` selects (`id` always)".to_owned());
-        components.schemas.insert("OrderSelection".to_owned(), Schema::Object(selection).into());
-    }
-
-    if let Some(list) = doc.paths.paths.get_mut(ORDERS_PATH).and_then(|item| item.get.as_mut()) {
-        list.parameters.get_or_insert_with(Vec::new).extend(list_parameters::list_parameters(limits));
-        if let Some(RefOr::T(ok)) = list.responses.responses.get_mut("200") {
-            let item = AnyOfBuilder::new().item(Ref::from_schema_name("Order")).item(Ref::from_schema_name("OrderSelection"));
-            ok.content.insert("application/json".to_owned(), Content::new(Some(ArrayBuilder::new().items(item))));
-        }
-    }
+    add_order_list(&mut doc, ORDERS_PATH, limits);
     if let Some(feed) = doc.paths.paths.get_mut(EVENTS_PATH).and_then(|item| item.get.as_mut()) {
         feed.parameters.get_or_insert_with(Vec::new).extend(list_parameters::event_parameters(limits));
     }
@@ -90,6 +75,28 @@ pub fn document(limits: Limits) -> utoipa::openapi::OpenApi {
     }
     hub_extras::add_hub_errors(&mut doc);
     doc
+}
+
+/// The list query's parameters on the `GET` of `path`, and its items widened to the `fields`
+/// selection: the customer API's list and the admin API's take the same query.
+pub fn add_order_list(doc: &mut utoipa::openapi::OpenApi, path: &str, limits: Limits) {
+    let components = doc.components.get_or_insert_with(Default::default);
+    schemas::forbid_nul_in_order_text(components);
+    // With `fields`, the list's items hold only the selected members: the order's schema with only
+    // `id` required.
+    if let Some(RefOr::T(Schema::Object(order))) = components.schemas.get("Order") {
+        let mut selection = order.clone();
+        selection.required = vec!["id".to_owned()];
+        selection.description = Some("An order reduced to the top-level members that `fields` selects (`id` always)".to_owned());
+        components.schemas.insert("OrderSelection".to_owned(), Schema::Object(selection).into());
+    }
+    if let Some(list) = doc.paths.paths.get_mut(path).and_then(|item| item.get.as_mut()) {
+        list.parameters.get_or_insert_with(Vec::new).extend(list_parameters::list_parameters(limits));
+        if let Some(RefOr::T(ok)) = list.responses.responses.get_mut("200") {
+            let item = AnyOfBuilder::new().item(Ref::from_schema_name("Order")).item(Ref::from_schema_name("OrderSelection"));
+            ok.content.insert("application/json".to_owned(), Content::new(Some(ArrayBuilder::new().items(item))));
+        }
+    }
 }
 
 #[cfg(test)]
@@ -152,6 +159,21 @@ mod tests {
         for path in [ORDERS_PATH, ORDER_PATH, EVENTS_PATH] {
             assert_eq!(json["paths"][path]["get"]["security"], serde_json::json!([{"oauth2": [], "apiKey": []}]), "{path}");
         }
+    }
+
+    #[test]
+    fn the_order_schema_says_what_validation_refuses() {
+        let json: serde_json::Value = serde_json::from_str(&document_json(Limits { default_limit: 10, max_limit: 10 })).unwrap();
+        let schemas = &json["components"]["schemas"];
+        let id = &schemas["Order"]["properties"]["id"];
+        assert_eq!((&id["minLength"], &id["maxLength"]), (&1.into(), &crate::domain::validation::MAX_ID_CHARS.into()));
+        assert_eq!(schemas["Address"]["properties"]["country"]["pattern"], "^[A-Z]{2}$");
+        for (schema, member) in [("OrderRequest", "customerReference"), ("Appointment", "comment"), ("Site", "name"), ("Contact", "email")]
+        {
+            assert_eq!(schemas[schema]["properties"][member]["pattern"], r"^[^\x00]*$", "{schema}.{member}");
+        }
+        assert!(schemas["Appointment"]["properties"]["start"]["pattern"].is_null(), "a date-time has its format");
+        assert_eq!(schemas["OrderSelection"]["properties"]["id"], *id, "the selection derives from the order");
     }
 
     #[test]

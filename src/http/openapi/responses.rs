@@ -7,7 +7,7 @@ use utoipa::openapi::{Content, Ref, RefOr, Required};
 
 use super::schemas::string_schema;
 
-pub(super) fn add_error(operation: &mut Operation, status: &str, description: &str) {
+pub fn add_error(operation: &mut Operation, status: &str, description: &str) {
     let content = Content::new(Some(Ref::from_schema_name("ErrorBody")));
     let mut response = ResponseBuilder::new().description(description).content("application/json", content);
     let headers: &[(&str, &str)] = match status {
@@ -27,7 +27,7 @@ const RATELIMIT_LIMIT: (&str, &str) = ("RateLimit-Limit", "The client's API call
 const RATELIMIT_REMAINING: (&str, &str) = ("RateLimit-Remaining", "API calls the client may still make at once");
 
 /// `X-OAPI-Request-Id` on every response.
-pub(super) fn add_request_id_header(operation: &mut Operation) {
+pub fn add_request_id_header(operation: &mut Operation) {
     for response in operation.responses.responses.values_mut() {
         if let RefOr::T(response) = response {
             let header =
@@ -65,7 +65,7 @@ fn add_if_none_match(operation: &mut Operation) {
     operation.parameters.get_or_insert_with(Vec::new).push(if_none_match);
 }
 
-pub(super) fn add_common_errors(operation: &mut Operation, is_api: bool) {
+pub fn add_common_errors(operation: &mut Operation, is_api: bool) {
     if is_api {
         add_error(operation, "400", "A query parameter (28) or a path segment (20) is invalid; the description names it");
         add_error(operation, "401", "Missing (40), invalid (41) or expired (42) token or API key");

@@ -1,7 +1,8 @@
 //! Small schema and parameter builders the document's parts share.
 
+use utoipa::openapi::Components;
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn, ParameterStyle};
-use utoipa::openapi::schema::{AnyOfBuilder, ArrayBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
+use utoipa::openapi::schema::{AnyOfBuilder, ArrayBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat, SchemaType, Type};
 use utoipa::openapi::{RefOr, Required};
 
 use crate::domain::catalogue::FieldKind;
@@ -38,5 +39,28 @@ pub(super) fn filter_value_schema(kind: FieldKind, in_list: bool) -> Schema {
             .item(string_schema().format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime))))
             .item(string_schema().format(Some(SchemaFormat::KnownFormat(KnownFormat::Date))))
             .into(),
+    }
+}
+
+/// The schemas an order is made of: its own and its parts'.
+const ORDER_SCHEMAS: [&str; 8] = ["Order", "Product", "Site", "Address", "OrderRequest", "Contact", "Appointment", "Milestone"];
+
+/// No text of an order holds NUL (`validation` refuses it: PostgreSQL's text cannot hold it):
+/// every free-text member of the order schemas says so with a pattern.
+pub(super) fn forbid_nul_in_order_text(components: &mut Components) {
+    for name in ORDER_SCHEMAS {
+        let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(name) else { continue };
+        for property in object.properties.values_mut() {
+            if let RefOr::T(Schema::Object(text)) = property {
+                let is_text = match &text.schema_type {
+                    SchemaType::Type(kind) => *kind == Type::String,
+                    SchemaType::Array(kinds) => kinds.contains(&Type::String),
+                    SchemaType::AnyValue => false,
+                };
+                if is_text && text.format.is_none() && text.enum_values.is_none() && text.pattern.is_none() {
+                    text.pattern = Some(r"^[^\x00]*$".to_owned());
+                }
+            }
+        }
     }
 }

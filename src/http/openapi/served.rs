@@ -16,7 +16,7 @@ pub fn server_url(config: &Config, uri: &Uri, request_headers: &HeaderMap) -> St
 
 /// The origin a request came to: its authority (HTTP/2) or `Host` (HTTP/1.1), when that is a
 /// valid one, else the listening address.
-fn served_from(uri: &Uri, request_headers: &HeaderMap, tls: bool, listen: std::net::SocketAddr) -> String {
+pub fn served_from(uri: &Uri, request_headers: &HeaderMap, tls: bool, listen: std::net::SocketAddr) -> String {
     let host = request_headers.get(header::HOST).and_then(|host| host.to_str().ok()).and_then(|host| host.parse::<Authority>().ok());
     let authority = uri.authority().cloned().or(host).filter(|authority| !authority.as_str().contains('@'));
     let scheme = if tls { "https" } else { "http" };
