@@ -91,6 +91,10 @@ pub struct ServeArgs {
     /// On an empty database, create a demo customer, credentials and orders, and print them.
     #[arg(long, env = "ORDER_TRACKING_DEMO", value_parser = clap::builder::BoolishValueParser::new())]
     pub demo: bool,
+    /// A sandbox for integrators: implies --demo, and adds the control routes under /sandbox/v1
+    /// (faults on demand, credentials expired now). Refuses a database holding other customers.
+    #[arg(long, env = "ORDER_TRACKING_SANDBOX", value_parser = clap::builder::BoolishValueParser::new())]
+    pub sandbox: bool,
     /// Lifetime of access tokens.
     #[arg(long, env = "ORDER_TRACKING_TOKEN_TTL_SECONDS", default_value_t = 3600)]
     pub token_ttl_seconds: u64,
@@ -182,6 +186,8 @@ pub struct Config {
     pub public_url: Option<String>,
     pub webhooks: WebhookSettings,
     pub admin: AdminSettings,
+    /// `--sandbox`: the control routes, fault injection and `X-Sandbox: true` on every answer.
+    pub sandbox: bool,
 }
 
 impl Config {
@@ -210,9 +216,13 @@ impl Config {
             }),
             cors_allow_origins: serve.cors_allow_origins.iter().map(|origin| origin.trim().to_owned()).collect(),
             public_url: serve.public_url.as_ref().map(|url| url.trim_end_matches('/').to_owned()),
-            // The demo's receivers run on the same machine.
-            webhooks: WebhookSettings { allow_private: serve.webhooks.webhook_allow_private || serve.demo, ..serve.webhooks.settings()? },
+            // The demo's (and the sandbox's) receivers run on the same machine.
+            webhooks: WebhookSettings {
+                allow_private: serve.webhooks.webhook_allow_private || serve.demo || serve.sandbox,
+                ..serve.webhooks.settings()?
+            },
             admin: serve.admin.settings()?,
+            sandbox: serve.sandbox,
         };
         config.validate()?;
         Ok(config)
@@ -282,6 +292,7 @@ impl Config {
             public_url: None,
             webhooks: WebhookSettings::default(),
             admin: AdminSettings::default(),
+            sandbox: false,
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod http;
 pub mod hub;
 pub mod import;
 pub mod query;
+pub mod sandbox;
 pub mod store;
 pub mod telemetry;
 pub mod tls;

@@ -33,7 +33,7 @@ use crate::http::state::AppState;
 /// shape, metrics, the log line), its own body limits, and no CORS: no browser has business here.
 pub fn router(state: AppState) -> Router {
     let config = state.config.clone();
-    Router::new()
+    let router = Router::new()
         .merge(orders::router())
         .merge(credentials::router())
         .merge(imports::router(config.admin.import_max_bytes))
@@ -43,5 +43,6 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(config.admin.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.admin.request_timeout))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::around_every_request))
-        .with_state(state)
+        .with_state(state);
+    if config.sandbox { crate::sandbox::marked(router) } else { router }
 }

@@ -12,8 +12,9 @@ pub async fn run(args: &ServeArgs, database: &DatabaseArgs) -> Result<(), Failur
     let _log = telemetry::init(args.log_format);
     let token_ttl = config.token_ttl;
     let app = App::build(config).await?;
-    let demo = match args.demo {
-        true => Some(demo::prepare(app.store().as_ref(), token_ttl).await?),
+    let flag = if args.sandbox { "--sandbox" } else { "--demo" };
+    let demo = match args.demo || args.sandbox {
+        true => Some(demo::prepare(app.store().as_ref(), token_ttl, flag).await?),
         false => None,
     };
     let (address, base) = (app.local_addr(), app.base_url());
@@ -25,8 +26,11 @@ pub async fn run(args: &ServeArgs, database: &DatabaseArgs) -> Result<(), Failur
     if let Some(demo) = demo {
         println!("{}", demo::instructions(&demo, &base, token_ttl));
     }
-    if args.demo && !args.webhooks.webhook_allow_private {
-        println!("Webhook callbacks may be plain http and local addresses here (--demo implies --webhook-allow-private).\n");
+    if (args.demo || args.sandbox) && !args.webhooks.webhook_allow_private {
+        println!("Webhook callbacks may be plain http and local addresses here ({flag} implies --webhook-allow-private).\n");
+    }
+    if args.sandbox {
+        println!("{}", crate::sandbox::instructions(&base));
     }
     tracing::info!(%address, database = %crate::store::mask_password(&database.database), "serving");
     app.run(shutdown_signal()).await.map_err(|error| Failure::new(format!("server stopped: {error}")))

@@ -28,14 +28,19 @@ pub struct DemoCredentials {
 }
 
 /// On an empty database, creates the demo customer and its orders; on a database the demo
-/// made before, issues new credentials (old secrets cannot be read back). Refuses any other.
-pub async fn prepare(store: &dyn Store, token_ttl: time::Duration) -> anyhow::Result<DemoCredentials> {
+/// made before, issues new credentials (old secrets cannot be read back). Refuses any other:
+/// `flag` (`--demo`, `--sandbox`) names what asked, in the error.
+pub async fn prepare(store: &dyn Store, token_ttl: time::Duration, flag: &str) -> anyhow::Result<DemoCredentials> {
+    let customers = store.list_customers().await?;
+    if customers.iter().any(|customer| customer.name != DEMO_CUSTOMER_NAME) {
+        bail!(
+            "{flag} needs an empty database (or one the demo made), and this one holds other customers: use another --database \
+             (ORDER_TRACKING_DATABASE), so that no production data goes through it"
+        );
+    }
     let customer = match store.find_customer_by_name(DEMO_CUSTOMER_NAME).await? {
         Some(customer) => customer,
         None => {
-            if !store.list_customers().await?.is_empty() {
-                bail!("--demo needs an empty database (or one the demo made), and this one holds other customers: use another --database");
-            }
             let customer = admin::create_customer(store, DEMO_CUSTOMER_NAME).await?;
             let orders = generate::generate_orders(DEMO_ORDER_COUNT, DEMO_SEED);
             store.import_orders(&customer.id, orders).await.context("importing the demo orders")?;

@@ -26,7 +26,7 @@ use self::state::AppState;
 /// The whole API. Layers run outermost first: request id, guards, error rewriting, metrics and
 /// log line (one layer: `middleware::around_every_request`), compression, timeout, body limit,
 /// and a panic in a handler turned into 500 code 1; CORS, when configured, on the API and token
-/// routes only.
+/// routes only. With `--sandbox`, the sandbox's layer inside them all (`crate::sandbox`).
 pub fn router(state: AppState) -> Router {
     let config = state.config.clone();
     let api = Router::new()
@@ -38,14 +38,14 @@ pub fn router(state: AppState) -> Router {
         Some(cors) => api.route_layer(cors),
         None => api,
     };
-    Router::new()
-        .merge(api)
-        .merge(routes::meta::router())
-        .fallback(|| async { ApiError::not_found_path() })
+    let routes = Router::new().merge(api).merge(routes::meta::router()).fallback(|| async { ApiError::not_found_path() });
+    let routes = if config.sandbox { crate::sandbox::around(routes, state.clone()) } else { routes };
+    let router = routes
         .layer(CatchPanicLayer::custom(middleware::panic_to_internal_error))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.request_timeout))
         .layer(compression::layer())
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::around_every_request))
-        .with_state(state)
+        .with_state(state);
+    if config.sandbox { crate::sandbox::marked(router) } else { router }
 }

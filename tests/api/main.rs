@@ -24,3 +24,4 @@ mod postgres_schema;
 mod query_oracle;
 mod rate_limits;
 mod receiver;
+mod sandbox;

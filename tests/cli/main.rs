@@ -21,6 +21,7 @@ mod invalid_import;
 mod login;
 mod orders;
 mod receiver;
+mod sandbox;
 mod secrets;
 mod serve;
 mod shutdown;

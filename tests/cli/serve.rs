@@ -37,7 +37,7 @@ fn is_list_request(command: &str) -> bool {
 
 /// What a demo server printed after its first line: the credentials and its curl commands.
 pub(crate) struct Demo {
-    text: String,
+    pub(crate) text: String,
     commands: Vec<String>,
 }
 

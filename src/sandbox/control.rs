@@ -1,0 +1,126 @@
+//! The control routes under `/sandbox/v1`, with the caller's usual token and API key, acting on
+//! the caller's own client and credentials only: faults on demand, credentials expired now.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+
+use super::book::MAX_PENDING_PER_CLIENT;
+use super::fault::PendingFault;
+use super::inject::Sandbox;
+use crate::admin_api::body::{JSON, json_body, object_members};
+use crate::auth::header::bearer_token;
+use crate::auth::secret;
+use crate::domain::instant::rfc3339;
+use crate::http::caller::{Caller, X_API_KEY};
+use crate::http::error::ApiError;
+
+pub const FAULTS_PATH: &str = "/sandbox/v1/faults";
+pub const EXPIRE_PATH: &str = "/sandbox/v1/credentials/expire";
+
+pub fn router() -> Router<Sandbox> {
+    Router::new().route(FAULTS_PATH, get(list_faults).post(add_fault).delete(clear_faults)).route(EXPIRE_PATH, post(expire))
+}
+
+/// The caller, as the API checks it.
+struct Client(Caller);
+
+impl FromRequestParts<Sandbox> for Client {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, sandbox: &Sandbox) -> Result<Self, ApiError> {
+        Caller::from_request_parts(parts, &sandbox.app).await.map(Client)
+    }
+}
+
+async fn add_fault(
+    State(sandbox): State<Sandbox>,
+    Client(caller): Client,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let example = r#"{"method": "GET", "path": "/order-tracking/b2b/v1/orders", "fault": "unavailable", "count": 2}"#;
+    let allowed = ["method", "path", "fault", "count", "retryAfter", "delayMs"];
+    let members = object_members(json_body(&headers, &body, JSON)?, &allowed, example)?;
+    let fault = PendingFault::read(&members).map_err(|(field, problem)| ApiError::InvalidBodyField { field, problem })?;
+    let listing = fault.listing();
+    if !sandbox.book.add(&caller.client_id, fault) {
+        return Err(ApiError::InvalidBodyField {
+            field: "fault",
+            problem: format!("this client already has {MAX_PENDING_PER_CLIENT} faults waiting: DELETE {FAULTS_PATH} clears them"),
+        });
+    }
+    tracing::info!(client_id = %caller.client_id, fault = listing.fault, "sandbox fault set");
+    Ok((StatusCode::CREATED, Json(json!(listing))))
+}
+
+async fn list_faults(State(sandbox): State<Sandbox>, Client(caller): Client) -> Json<Value> {
+    let faults: Vec<_> = sandbox.book.list(&caller.client_id).iter().map(PendingFault::listing).collect();
+    Json(json!({ "faults": faults }))
+}
+
+async fn clear_faults(State(sandbox): State<Sandbox>, Client(caller): Client) -> StatusCode {
+    sandbox.book.clear(&caller.client_id);
+    StatusCode::NO_CONTENT
+}
+
+/// `{"token": true}` expires the caller's access token now; `{"key": true}` its API key;
+/// `{"keyExpiresInDays": N}` moves the key's expiry to N days from now.
+async fn expire(State(sandbox): State<Sandbox>, Client(caller): Client, headers: HeaderMap, body: Bytes) -> Result<Json<Value>, ApiError> {
+    let example = r#"{"token": true}, {"key": true} or {"keyExpiresInDays": 5}"#;
+    let members = object_members(json_body(&headers, &body, JSON)?, &["token", "key", "keyExpiresInDays"], example)?;
+    let flag = |name: &'static str| match members.get(name) {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Bool(value)) => Ok(*value),
+        Some(_) => Err(ApiError::InvalidBodyField { field: name, problem: "it must be true or false".into() }),
+    };
+    let (token, key) = (flag("token")?, flag("key")?);
+    let days = match members.get("keyExpiresInDays") {
+        None | Some(Value::Null) => None,
+        Some(days) => Some(days.as_i64().filter(|days| (1..=3650).contains(days)).ok_or_else(|| ApiError::InvalidBodyField {
+            field: "keyExpiresInDays",
+            problem: "it must be a whole number of days from 1 to 3650".into(),
+        })?),
+    };
+    if key && days.is_some() {
+        return Err(ApiError::InvalidBodyField { field: "key", problem: "give key or keyExpiresInDays, not both".into() });
+    }
+    if !token && !key && days.is_none() {
+        return Err(ApiError::InvalidBody(format!("it names nothing to expire: send {example}")));
+    }
+    let mut answer = json!({});
+    let key_expiry =
+        if key { Some(OffsetDateTime::now_utc()) } else { days.map(|days| OffsetDateTime::now_utc() + time::Duration::days(days)) };
+    if let Some(at) = key_expiry {
+        let key_id = caller_key_id(&sandbox, &headers).await?;
+        let renewed = sandbox.app.store.renew_api_key(&key_id, at).await?;
+        answer["keyExpiresAt"] = rfc3339(renewed.expires_at).into();
+    }
+    if token {
+        let hash = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(bearer_token)
+            .and_then(secret::access_token_key)
+            .map(|key| key.hash)
+            .ok_or(ApiError::InvalidToken)?;
+        sandbox.book.expire_token(hash);
+        answer["tokenExpired"] = true.into();
+    }
+    tracing::info!(client_id = %caller.client_id, %answer, "sandbox credentials expired");
+    Ok(Json(answer))
+}
+
+/// The id of the API key the call came with (already checked by the `Caller`).
+async fn caller_key_id(sandbox: &Sandbox, headers: &HeaderMap) -> Result<String, ApiError> {
+    let token = headers.get(header::AUTHORIZATION).and_then(|value| value.to_str().ok()).and_then(bearer_token);
+    let token = token.and_then(secret::access_token_key).ok_or(ApiError::InvalidToken)?;
+    let key = headers.get(&X_API_KEY).and_then(|value| value.to_str().ok()).map(|key| secret::hash(key.trim()));
+    let (_, key) = sandbox.app.store.find_call_credentials(&token, key.as_ref()).await?;
+    key.map(|key| key.key_id).ok_or(ApiError::InvalidApiKey)
+}

@@ -1,0 +1,53 @@
+//! `serve --sandbox` (issue #33): the demo's customer and orders, plus what an integrator needs
+//! to rehearse failures: faults on demand and credentials expired now, under `/sandbox/v1`.
+//!
+//! - `fault.rs`: the faults, as the control routes take them; `book.rs`: those waiting, per client;
+//! - `inject.rs`: the layer that answers them, through the genuine error paths;
+//! - `control.rs`: the control routes.
+
+pub mod book;
+pub mod control;
+pub mod fault;
+pub mod inject;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use self::inject::Sandbox;
+use crate::http::state::AppState;
+
+pub static X_SANDBOX: HeaderName = HeaderName::from_static("x-sandbox");
+
+/// `routes` with the control routes, every call going through the fault layer.
+pub fn around(routes: Router<AppState>, app: AppState) -> Router<AppState> {
+    let sandbox = Sandbox { app, book: Arc::new(book::FaultBook::default()) };
+    routes.merge(control::router().with_state(sandbox.clone())).layer(axum::middleware::from_fn_with_state(sandbox, inject::inject))
+}
+
+/// `X-Sandbox: true` on every answer of `router`, so that no one mistakes it for production.
+pub fn marked(router: Router) -> Router {
+    router.layer(SetResponseHeaderLayer::overriding(X_SANDBOX.clone(), HeaderValue::from_static("true")))
+}
+
+/// What start-up prints after the demo's credentials.
+pub fn instructions(base: &str) -> String {
+    format!(
+        "SANDBOX: every answer carries X-Sandbox: true. With the token and key above:\n\
+         # The next 2 lists of this client answer 503 with Retry-After, as in an outage\n\
+         curl -X POST -H \"Authorization: Bearer $TOKEN\" -H \"X-API-key: $KEY\" -H 'Content-Type: application/json' \\\n\
+         \x20 -d '{{\"method\": \"GET\", \"path\": \"/order-tracking/b2b/v1/orders\", \"fault\": \"unavailable\", \"count\": 2}}' \\\n\
+         \x20 {base}{faults}\n\
+         # One call answering 429, without a control call\n\
+         curl -H 'Prefer: code=429' -H \"Authorization: Bearer $TOKEN\" -H \"X-API-key: $KEY\" {base}/order-tracking/b2b/v1/orders\n\
+         # The token expired now: the next call answers 401 code 42\n\
+         curl -X POST -H \"Authorization: Bearer $TOKEN\" -H \"X-API-key: $KEY\" -H 'Content-Type: application/json' \\\n\
+         \x20 -d '{{\"token\": true}}' {base}{expire}\n\
+         Faults: {names}; docs/sandbox.md tells each.\n",
+        faults = control::FAULTS_PATH,
+        expire = control::EXPIRE_PATH,
+        names = fault::FAULT_NAMES,
+    )
+}
