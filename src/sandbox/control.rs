@@ -2,9 +2,10 @@
 //! the caller's own client and credentials only: faults on demand, credentials expired now.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequestParts, State};
+use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
@@ -13,18 +14,25 @@ use time::OffsetDateTime;
 use super::book::MAX_PENDING_PER_CLIENT;
 use super::fault::PendingFault;
 use super::inject::Sandbox;
+use super::life;
 use crate::admin_api::body::{JSON, json_body, object_members};
 use crate::auth::header::bearer_token;
 use crate::auth::secret;
 use crate::domain::instant::rfc3339;
+use crate::domain::order::Order;
 use crate::http::caller::{Caller, X_API_KEY};
 use crate::http::error::ApiError;
+use crate::store::{Precondition, StoreError};
 
 pub const FAULTS_PATH: &str = "/sandbox/v1/faults";
 pub const EXPIRE_PATH: &str = "/sandbox/v1/credentials/expire";
+pub const ADVANCE_PATH: &str = "/sandbox/v1/orders/{orderId}/advance";
 
 pub fn router() -> Router<Sandbox> {
-    Router::new().route(FAULTS_PATH, get(list_faults).post(add_fault).delete(clear_faults)).route(EXPIRE_PATH, post(expire))
+    Router::new()
+        .route(FAULTS_PATH, get(list_faults).post(add_fault).delete(clear_faults))
+        .route(EXPIRE_PATH, post(expire))
+        .route(ADVANCE_PATH, post(advance))
 }
 
 /// The caller, as the API checks it.
@@ -114,6 +122,64 @@ async fn expire(State(sandbox): State<Sandbox>, Client(caller): Client, headers:
     }
     tracing::info!(client_id = %caller.client_id, %answer, "sandbox credentials expired");
     Ok(Json(answer))
+}
+
+/// Moves one of the caller's orders one step of its life (`life::step`), or with `{"to":
+/// "Closed"}` through every step to its end, each step written as any write is (events, ETag,
+/// caches follow); an order that changed meanwhile is read again.
+async fn advance(
+    State(sandbox): State<Sandbox>,
+    Client(caller): Client,
+    Path(order_id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let to_the_end = match body.is_empty() {
+        true => false,
+        false => {
+            let members = object_members(json_body(&headers, &body, JSON)?, &["to"], r#"{"to": "Closed"}"#)?;
+            match members.get("to") {
+                None | Some(Value::Null) => false,
+                Some(Value::String(to)) if to == "Closed" => true,
+                Some(_) => {
+                    return Err(ApiError::InvalidBodyField {
+                        field: "to",
+                        problem: "the sandbox moves an order one step, or to \"Closed\", its end".into(),
+                    });
+                }
+            }
+        }
+    };
+    let store = &sandbox.app.store;
+    let mut steps = 0;
+    let document = loop {
+        let stored = store.get_order(&caller.customer_id, &order_id).await?.ok_or_else(|| no_such_order(&order_id))?;
+        let order: Order = serde_json::from_str(stored.as_str()).map_err(|error| ApiError::Internal(Box::new(error)))?;
+        let Some(next) = life::step(&order, OffsetDateTime::now_utc()) else {
+            if steps > 0 {
+                break stored;
+            }
+            let problem =
+                format!("order {order_id:?} is Closed, the end of its life, and a Closed order never reopens: pick a Current one");
+            return Err(ApiError::InvalidBodyField { field: "orderId", problem });
+        };
+        let read = stored.as_str().to_owned();
+        let unchanged: Precondition = Box::new(move |now: Option<&str>| now == Some(read.as_str()));
+        match store.put_order(&caller.customer_id, next, Some(unchanged)).await {
+            Ok(_) => steps += 1,
+            Err(StoreError::PreconditionFailed) => continue,
+            Err(error) => return Err(error.into()),
+        }
+        if !to_the_end {
+            break store.get_order(&caller.customer_id, &order_id).await?.ok_or_else(|| no_such_order(&order_id))?;
+        }
+    };
+    tracing::info!(client_id = %caller.client_id, order_id, steps, "sandbox order advanced");
+    Ok(([(header::CONTENT_TYPE, "application/json")], document.as_str().to_owned()).into_response())
+}
+
+fn no_such_order(order_id: &str) -> ApiError {
+    ApiError::NotFound(format!("No order {order_id:?} was found among your orders: check the id (the list of your orders gives them)."))
 }
 
 /// The id of the API key the call came with (already checked by the `Caller`).

@@ -3,12 +3,14 @@
 //!
 //! - `fault.rs`: the faults, as the control routes take them; `book.rs`: those waiting, per client;
 //! - `inject.rs`: the layer that answers them, through the genuine error paths;
+//! - `life.rs`: one step of an order's life, as `POST /sandbox/v1/orders/{orderId}/advance` moves it;
 //! - `control.rs`: the control routes.
 
 pub mod book;
 pub mod control;
 pub mod fault;
 pub mod inject;
+pub mod life;
 
 use std::sync::Arc;
 

@@ -211,11 +211,50 @@ async fn credentials_expire_on_demand(backend: Backend) {
     assert_eq!(nothing.status, 401, "the key is expired now, for the control routes too");
 }
 
+async fn an_order_advances_a_step_or_to_its_end_through_the_one_write_path(backend: Backend) {
+    let app = sandbox(backend, |_| {}).await;
+    let (acme, other) = (app.tenant("Acme").await, app.tenant("Other").await);
+    let mut order = crate::harness::order("A-1");
+    order["request"]["status"] = "Acknowledged".into();
+    order["lastUpdateDate"] = "2026-03-02T10:00:00Z".into();
+    order["milestones"] =
+        json!([{"name": "Ordered", "status": "Done", "date": "2026-03-01T10:00:00Z"}, {"name": "Installed", "status": "Pending"}]);
+    app.import(&acme, &[order]).await;
+    let token = app.token(&acme).await;
+    let before = call(&app, &token, &acme, Method::GET, &format!("{ORDERS}/A-1"), None).await;
+    let events_before = call(&app, &token, &acme, Method::GET, "/order-tracking/b2b/v1/events", None).await.json();
+
+    let advance = "/sandbox/v1/orders/A-1/advance";
+    let stepped = call(&app, &token, &acme, Method::POST, advance, None).await;
+    assert_eq!(stepped.status, 200, "{}", stepped.body);
+    let stepped = stepped.json();
+    assert_eq!((stepped["request"]["status"].as_str(), stepped["milestones"][1]["status"].as_str()), (Some("In progress"), Some("Done")));
+    let served = call(&app, &token, &acme, Method::GET, &format!("{ORDERS}/A-1"), None).await;
+    assert_eq!(served.json(), stepped, "the API serves what the step wrote");
+    assert_ne!(served.header("etag"), before.header("etag"), "a new ETag");
+    assert!(stepped["lastUpdateDate"].as_str() > before.json()["lastUpdateDate"].as_str(), "lastUpdateDate moves");
+    let events = call(&app, &token, &acme, Method::GET, "/order-tracking/b2b/v1/events", None).await.json();
+    assert_eq!(events.as_array().unwrap().len(), events_before.as_array().unwrap().len() + 1, "the step is an event");
+
+    let ended = call(&app, &token, &acme, Method::POST, advance, Some(json!({"to": "Closed"}))).await.json();
+    assert_eq!((ended["status"].as_str(), ended["request"]["status"].as_str()), (Some("Closed"), Some("Completed")));
+    assert!(ended["completionDate"].is_string(), "{ended}");
+    let closed = call(&app, &token, &acme, Method::POST, advance, None).await;
+    assert_eq!((closed.status, closed.code()), (400, 24), "a Closed order never reopens: {}", closed.body);
+    assert_eq!(call(&app, &token, &acme, Method::GET, &format!("{ORDERS}/A-1"), None).await.json(), ended, "unchanged");
+
+    let other_token = app.token(&other).await;
+    let foreign = call(&app, &other_token, &other, Method::POST, advance, None).await;
+    assert_eq!((foreign.status, foreign.code()), (404, 60), "another customer's order");
+    let bad = call(&app, &token, &acme, Method::POST, advance, Some(json!({"to": "Open"}))).await;
+    assert_eq!((bad.status, bad.code()), (400, 24));
+}
+
 async fn nothing_of_it_without_the_flag(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let acme = app.tenant("Acme").await;
     let token = app.token(&acme).await;
-    for path in [FAULTS, EXPIRE] {
+    for path in [FAULTS, EXPIRE, "/sandbox/v1/orders/1/advance"] {
         let absent = call(&app, &token, &acme, Method::POST, path, Some(json!({"fault": "internal", "token": true}))).await;
         assert_eq!((absent.status, absent.code()), (404, 60), "{path}");
     }
@@ -231,5 +270,6 @@ backend_tests!(
     slow_timeout_and_reset_delay_or_drop_the_answer,
     prefer_code_answers_that_one_call,
     credentials_expire_on_demand,
+    an_order_advances_a_step_or_to_its_end_through_the_one_write_path,
     nothing_of_it_without_the_flag,
 );
