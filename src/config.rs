@@ -11,6 +11,7 @@ use clap::{Args, ValueEnum};
 use crate::admin_api::settings::{AdminArgs, AdminSettings};
 use crate::hub::settings::{WebhookArgs, WebhookSettings};
 use crate::query::Limits;
+use crate::sandbox::settings::{SandboxClock, SandboxClockArgs};
 use crate::store::StoreOptions;
 use crate::tls::TlsFiles;
 
@@ -160,6 +161,8 @@ pub struct ServeArgs {
     pub webhooks: WebhookArgs,
     #[command(flatten)]
     pub admin: AdminArgs,
+    #[command(flatten)]
+    pub sandbox_clock: SandboxClockArgs,
 }
 
 /// Validated settings of a running server.
@@ -188,6 +191,8 @@ pub struct Config {
     pub admin: AdminSettings,
     /// `--sandbox`: the control routes, fault injection and `X-Sandbox: true` on every answer.
     pub sandbox: bool,
+    /// With `--sandbox`: the simulated clock.
+    pub sandbox_clock: SandboxClock,
 }
 
 impl Config {
@@ -223,6 +228,7 @@ impl Config {
             },
             admin: serve.admin.settings()?,
             sandbox: serve.sandbox,
+            sandbox_clock: serve.sandbox_clock.settings(),
         };
         config.validate()?;
         Ok(config)
@@ -293,6 +299,7 @@ impl Config {
             webhooks: WebhookSettings::default(),
             admin: AdminSettings::default(),
             sandbox: false,
+            sandbox_clock: SandboxClock::default(),
         }
     }
 }

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use super::book::MAX_PENDING_PER_CLIENT;
+use super::clock::parse_duration;
 use super::fault::PendingFault;
 use super::inject::Sandbox;
 use super::life;
@@ -27,12 +28,14 @@ use crate::store::{Precondition, StoreError};
 pub const FAULTS_PATH: &str = "/sandbox/v1/faults";
 pub const EXPIRE_PATH: &str = "/sandbox/v1/credentials/expire";
 pub const ADVANCE_PATH: &str = "/sandbox/v1/orders/{orderId}/advance";
+pub const CLOCK_PATH: &str = "/sandbox/v1/clock";
 
 pub fn router() -> Router<Sandbox> {
     Router::new()
         .route(FAULTS_PATH, get(list_faults).post(add_fault).delete(clear_faults))
         .route(EXPIRE_PATH, post(expire))
         .route(ADVANCE_PATH, post(advance))
+        .route(CLOCK_PATH, get(read_clock).post(move_clock))
 }
 
 /// The caller, as the API checks it.
@@ -189,4 +192,57 @@ async fn caller_key_id(sandbox: &Sandbox, headers: &HeaderMap) -> Result<String,
     let key = headers.get(&X_API_KEY).and_then(|value| value.to_str().ok()).map(|key| secret::hash(key.trim()));
     let (_, key) = sandbox.app.store.find_call_credentials(&token, key.as_ref()).await?;
     key.map(|key| key.key_id).ok_or(ApiError::InvalidApiKey)
+}
+
+/// The simulated clock, as `GET` and `POST /sandbox/v1/clock` answer it.
+fn clock_answer(sandbox: &Sandbox, changes: Option<u64>) -> Json<Value> {
+    let clock = &sandbox.simulator.clock;
+    let mut answer = json!({"now": rfc3339(clock.now()), "paused": clock.paused(), "speed": clock.speed()});
+    if let Some(changes) = changes {
+        answer["changes"] = changes.into();
+    }
+    Json(answer)
+}
+
+async fn read_clock(State(sandbox): State<Sandbox>, Client(_caller): Client) -> Json<Value> {
+    clock_answer(&sandbox, None)
+}
+
+/// `{"advance": "P3D"}` jumps the simulated time, applying every change that falls inside, in
+/// order; `{"pause": true|false}` stops or resumes it. `changes`: the order writes applied.
+async fn move_clock(
+    State(sandbox): State<Sandbox>,
+    Client(caller): Client,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let example = r#"{"advance": "P3D"} or {"pause": true}"#;
+    let members = object_members(json_body(&headers, &body, JSON)?, &["advance", "pause"], example)?;
+    let advance = match members.get("advance") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(text)) => {
+            Some(parse_duration(text).map_err(|problem| ApiError::InvalidBodyField { field: "advance", problem })?)
+        }
+        Some(_) => {
+            return Err(ApiError::InvalidBodyField { field: "advance", problem: "it must be an ISO 8601 duration such as P3D".into() });
+        }
+    };
+    let pause = match members.get("pause") {
+        None | Some(Value::Null) => None,
+        Some(Value::Bool(pause)) => Some(*pause),
+        Some(_) => return Err(ApiError::InvalidBodyField { field: "pause", problem: "it must be true or false".into() }),
+    };
+    if advance.is_none() && pause.is_none() {
+        return Err(ApiError::InvalidBody(format!("it names nothing to do: send {example}")));
+    }
+    let clock = &sandbox.simulator.clock;
+    if let Some(pause) = pause {
+        clock.set_paused(pause);
+    }
+    if let Some(by) = advance {
+        clock.advance(by);
+    }
+    let changes = sandbox.simulator.catch_up().await?;
+    tracing::info!(client_id = %caller.client_id, now = %rfc3339(clock.now()), changes, "sandbox clock moved");
+    Ok(clock_answer(&sandbox, Some(changes)))
 }

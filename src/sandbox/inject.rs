@@ -32,6 +32,7 @@ pub const SANDBOX_PREFIX: &str = "/sandbox/";
 pub struct Sandbox {
     pub app: AppState,
     pub book: Arc<FaultBook>,
+    pub simulator: Arc<super::simulator::Simulator>,
 }
 
 pub async fn inject(State(sandbox): State<Sandbox>, request: Request, next: Next) -> Response {

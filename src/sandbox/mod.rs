@@ -4,13 +4,18 @@
 //! - `fault.rs`: the faults, as the control routes take them; `book.rs`: those waiting, per client;
 //! - `inject.rs`: the layer that answers them, through the genuine error paths;
 //! - `life.rs`: one step of an order's life, as `POST /sandbox/v1/orders/{orderId}/advance` moves it;
+//! - `clock.rs`: the simulated time; `simulator.rs`: the orders' steps as it moves;
+//!   `settings.rs`: its flags;
 //! - `control.rs`: the control routes.
 
 pub mod book;
+pub mod clock;
 pub mod control;
 pub mod fault;
 pub mod inject;
 pub mod life;
+pub mod settings;
+pub mod simulator;
 
 use std::sync::Arc;
 
@@ -23,9 +28,16 @@ use crate::http::state::AppState;
 
 pub static X_SANDBOX: HeaderName = HeaderName::from_static("x-sandbox");
 
-/// `routes` with the control routes, every call going through the fault layer.
+/// `routes` with the control routes, every call going through the fault layer; and the simulator,
+/// moving with its clock until the server stops.
 pub fn around(routes: Router<AppState>, app: AppState) -> Router<AppState> {
-    let sandbox = Sandbox { app, book: Arc::new(book::FaultBook::default()) };
+    let settings = app.config.sandbox_clock;
+    let clock = clock::SimClock::new(settings.start, settings.speed);
+    let simulator = Arc::new(simulator::Simulator::new(clock, settings.seed, app.store.clone(), app.config.limits));
+    if settings.speed > 0 {
+        tokio::spawn(simulator::run(simulator.clone(), app.stopping.clone()));
+    }
+    let sandbox = Sandbox { app, book: Arc::new(book::FaultBook::default()), simulator };
     routes.merge(control::router().with_state(sandbox.clone())).layer(axum::middleware::from_fn_with_state(sandbox, inject::inject))
 }
 

@@ -25,3 +25,4 @@ mod query_oracle;
 mod rate_limits;
 mod receiver;
 mod sandbox;
+mod sandbox_simulation;
