@@ -60,33 +60,50 @@ impl Simulator {
             orders.push(order);
         }
         let mut written = 0;
-        while let Some(Reverse((at, customer_id, _, index))) = due.pop() {
-            if arriving.remove(&index) {
-                self.store.put_order(&customer_id, orders[index].clone(), None).await?;
+        while let Some(Reverse(first)) = due.pop() {
+            // The changes due within the shortest wait of the first are written at once (the
+            // store commits them together, in this order): none of them can be due again before
+            // the last of them, so the changes stay in the order of their instants.
+            let mut batch = vec![first];
+            while let Some(Reverse(next)) = due.peek() {
+                if next.0 >= batch[0].0 + MIN_WAIT || batch.len() == BATCH {
+                    break;
+                }
+                batch.push(due.pop().expect("peeked").0);
+            }
+            let writes = batch.iter().map(|(at, customer_id, _, index)| {
+                let order = &orders[*index];
+                let (next, precondition) = match arriving.contains(index) {
+                    true => (Some(order.clone()), None),
+                    false => {
+                        let read = order.to_document();
+                        let unchanged: Precondition = Box::new(move |now: Option<&str>| now == Some(read.as_str()));
+                        (life::step(order, *at), Some(unchanged))
+                    }
+                };
+                async move {
+                    let Some(next) = next else { return Ok(None) };
+                    match self.store.put_order(customer_id, next.clone(), precondition).await {
+                        Ok(_) => Ok(Some(next)),
+                        // Changed meanwhile (by the admin API, say): its next step is drawn from the new one, next time.
+                        Err(StoreError::PreconditionFailed) => Ok(None),
+                        Err(error) => Err(error),
+                    }
+                }
+            });
+            let outcomes = futures_util::future::join_all(writes).await;
+            for ((_, customer_id, id, index), outcome) in batch.into_iter().zip(outcomes) {
+                arriving.remove(&index);
+                let Some(next) = outcome? else { continue };
                 written += 1;
-                let again = self.due(&orders[index]);
-                if again <= target {
-                    due.push(Reverse((again, customer_id, orders[index].id.clone(), index)));
+                if next.status == OrderStatus::Current {
+                    let again = self.due(&next);
+                    if again <= target {
+                        due.push(Reverse((again, customer_id, id, index)));
+                    }
                 }
-                continue;
+                orders[index] = next;
             }
-            let order = &orders[index];
-            let Some(next) = life::step(order, at) else { continue };
-            let read = order.to_document();
-            let unchanged: Precondition = Box::new(move |now: Option<&str>| now == Some(read.as_str()));
-            match self.store.put_order(&customer_id, next.clone(), Some(unchanged)).await {
-                Ok(_) => written += 1,
-                // Changed meanwhile (by the admin API, say): its next step is drawn from the new one, next time.
-                Err(StoreError::PreconditionFailed) => continue,
-                Err(error) => return Err(error),
-            }
-            if next.status == OrderStatus::Current {
-                let again = self.due(&next);
-                if again <= target {
-                    due.push(Reverse((again, customer_id, next.id.clone(), index)));
-                }
-            }
-            orders[index] = next;
         }
         Ok(written)
     }
@@ -118,7 +135,7 @@ impl Simulator {
         let last = order.last_update_date.unwrap_or(order.order_date);
         let mut hash = fnv1a(self.seed.to_le_bytes().iter().chain(order.id.as_bytes()));
         hash = fnv1a(hash.to_le_bytes().iter().chain(&last.unix_timestamp_nanos().to_le_bytes()));
-        let wait = Duration::minutes(6 * 60 + (hash % (42 * 60)) as i64);
+        let wait = MIN_WAIT + Duration::minutes((hash % (42 * 60)) as i64);
         last.max(self.start) + wait
     }
 
@@ -138,6 +155,11 @@ impl Simulator {
         }
     }
 }
+
+/// The shortest wait between two steps of an order (see `Simulator::due`).
+const MIN_WAIT: Duration = Duration::hours(6);
+/// The most changes written at once.
+const BATCH: usize = 256;
 
 /// A steady rate of new orders: two a simulated day.
 pub const ARRIVAL_EVERY: Duration = Duration::hours(12);

@@ -179,13 +179,13 @@ fn show_prints_the_order_then_its_timeline_in_order() {
 }
 
 /// A running `orders watch`, its lines on a channel.
-struct Watcher {
+pub(crate) struct Watcher {
     child: ChildGuard,
     lines: Receiver<String>,
 }
 
 impl Watcher {
-    fn start(mut command: Command) -> Watcher {
+    pub(crate) fn start(mut command: Command) -> Watcher {
         command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::inherit());
         let mut child = ChildGuard(command.spawn().expect("watch starts"));
         let stdout = child.0.stdout.take().expect("piped stdout");
@@ -202,7 +202,7 @@ impl Watcher {
 
     /// Waits for a line containing `needle`; returns the lines read.
     #[track_caller]
-    fn expect(&self, needle: &str) -> Vec<String> {
+    pub(crate) fn expect(&self, needle: &str) -> Vec<String> {
         let deadline = Instant::now() + DEADLINE;
         let mut seen = Vec::new();
         loop {
@@ -220,7 +220,7 @@ impl Watcher {
     }
 
     /// Interrupts it as Ctrl-C would, and returns how it ended.
-    fn interrupt(mut self) -> ExitStatus {
+    pub(crate) fn interrupt(mut self) -> ExitStatus {
         let pid = self.child.0.id().to_string();
         assert!(Command::new("kill").args(["-INT", &pid]).status().expect("kill runs").success());
         let deadline = Instant::now() + DEADLINE;

@@ -68,6 +68,41 @@ fn the_client_recovers_from_the_faults_a_sandbox_sets(env: Env) {
     assert_eq!(left["faults"], json!([]), "every fault was met");
 }
 
+/// `orders watch` prints what the simulator changes, as the clock moves.
+fn watch_prints_the_simulators_changes(env: Env) {
+    let server = env.serve(&["--sandbox", "--sandbox-speed", "0", "--sandbox-start", "2026-12-01"]);
+    let demo = Demo::read(&server);
+    let demo = Tenant {
+        customer_id: printed(&demo, "Demo customer"),
+        client_id: printed(&demo, "client_id"),
+        client_secret: printed(&demo, "client_secret"),
+        api_key: printed(&demo, "API key"),
+    };
+    let token = server.token(&demo.client_id, &demo.client_secret);
+    let current = server.get("/order-tracking/b2b/v1/orders?status=Current&sort=id&limit=1", &token, &demo.api_key).json();
+    let id = string(&current[0], "id");
+    let mut command = env.client_command(&["orders", "watch", &id, "--interval", "1"]);
+    with_credentials(&mut command, &server, &demo);
+    let watch = crate::orders::Watcher::start(command);
+    watch.expect(&format!("watching order {id}: status Current"));
+
+    // Two simulated months: every order of the demo that was Current has closed by then.
+    let moved = block_on(async {
+        let response = reqwest::Client::new()
+            .post(server.url("/sandbox/v1/clock"))
+            .bearer_auth(&token)
+            .header("x-api-key", &demo.api_key)
+            .json(&json!({"advance": "P60D"}))
+            .send()
+            .await
+            .expect("the sandbox answers");
+        response.json::<Value>().await.expect("JSON")
+    });
+    assert!(moved["changes"].as_u64().is_some_and(|changes| changes > 300), "{moved}");
+    watch.expect(&format!("{id}  status: Current → Closed"));
+    assert!(watch.interrupt().success());
+}
+
 fn serve_sandbox_refuses_a_database_that_holds_another_customer(env: Env) {
     env.json(&["admin", "customer", "create", "--name", "Real customer"]);
     let run = env.run(&["serve", "--listen", "127.0.0.1:0", "--sandbox"]).assert_failure();
@@ -81,4 +116,8 @@ fn serve_sandbox_refuses_a_database_that_holds_another_customer(env: Env) {
     assert_eq!(items(&env.json(&["admin", "customer", "list"])).len(), 1, "nothing was added");
 }
 
-env_tests!(the_client_recovers_from_the_faults_a_sandbox_sets, serve_sandbox_refuses_a_database_that_holds_another_customer);
+env_tests!(
+    the_client_recovers_from_the_faults_a_sandbox_sets,
+    watch_prints_the_simulators_changes,
+    serve_sandbox_refuses_a_database_that_holds_another_customer,
+);
