@@ -12,6 +12,17 @@ fn printed(demo: &Demo, label: &str) -> String {
     line.trim_start()[label.len()..].split_whitespace().next().expect("a value").to_owned()
 }
 
+/// The demo's customer and credentials, as the sandbox printed them at start.
+fn demo_tenant(server: &Server) -> Tenant {
+    let demo = Demo::read(server);
+    Tenant {
+        customer_id: printed(&demo, "Demo customer"),
+        client_id: printed(&demo, "client_id"),
+        client_secret: printed(&demo, "client_secret"),
+        api_key: printed(&demo, "API key"),
+    }
+}
+
 /// Successful token requests the server answered so far (its /metrics).
 fn tokens_issued(server: &Server) -> u64 {
     let text = block_on(async { reqwest::get(server.url("/metrics")).await.unwrap().text().await.unwrap() });
@@ -37,13 +48,7 @@ fn set_fault(server: &Server, token: &str, api_key: &str, fault: Value) {
 
 fn the_client_recovers_from_the_faults_a_sandbox_sets(env: Env) {
     let server = env.serve(&["--sandbox"]);
-    let demo = Demo::read(&server);
-    let demo = Tenant {
-        customer_id: printed(&demo, "Demo customer"),
-        client_id: printed(&demo, "client_id"),
-        client_secret: printed(&demo, "client_secret"),
-        api_key: printed(&demo, "API key"),
-    };
+    let demo = demo_tenant(&server);
     let list = ["orders", "list", "--all", "--limit", "100", "--format", "ndjson"];
     let calm = env.client_run(&server, &demo, &list).assert_success();
     assert_eq!(calm.stdout.lines().count(), 500, "the demo's orders");
@@ -71,13 +76,7 @@ fn the_client_recovers_from_the_faults_a_sandbox_sets(env: Env) {
 /// `orders watch` prints what the simulator changes, as the clock moves.
 fn watch_prints_the_simulators_changes(env: Env) {
     let server = env.serve(&["--sandbox", "--sandbox-speed", "0", "--sandbox-start", "2026-12-01"]);
-    let demo = Demo::read(&server);
-    let demo = Tenant {
-        customer_id: printed(&demo, "Demo customer"),
-        client_id: printed(&demo, "client_id"),
-        client_secret: printed(&demo, "client_secret"),
-        api_key: printed(&demo, "API key"),
-    };
+    let demo = demo_tenant(&server);
     let token = server.token(&demo.client_id, &demo.client_secret);
     let current = server.get("/order-tracking/b2b/v1/orders?status=Current&sort=id&limit=1", &token, &demo.api_key).json();
     let id = string(&current[0], "id");
