@@ -158,7 +158,8 @@ async fn advance(
     let document = loop {
         let stored = store.get_order(&caller.customer_id, &order_id).await?.ok_or_else(|| no_such_order(&order_id))?;
         let order: Order = serde_json::from_str(stored.as_str()).map_err(|error| ApiError::Internal(Box::new(error)))?;
-        let Some(next) = life::step(&order, OffsetDateTime::now_utc()) else {
+        // Dated by the simulated clock, as the simulator dates its steps.
+        let Some(next) = life::step(&order, sandbox.simulator.clock.now()) else {
             if steps > 0 {
                 break stored;
             }

@@ -212,7 +212,8 @@ async fn credentials_expire_on_demand(backend: Backend) {
 }
 
 async fn an_order_advances_a_step_or_to_its_end_through_the_one_write_path(backend: Backend) {
-    let app = sandbox(backend, |_| {}).await;
+    let start = time::macros::datetime!(2027-01-01 0:00 UTC);
+    let app = sandbox(backend, |config| config.sandbox_clock.start = start).await;
     let (acme, other) = (app.tenant("Acme").await, app.tenant("Other").await);
     let mut order = crate::harness::order("A-1");
     order["request"]["status"] = "Acknowledged".into();
@@ -236,6 +237,7 @@ async fn an_order_advances_a_step_or_to_its_end_through_the_one_write_path(backe
     let events = call(&app, &token, &acme, Method::GET, "/order-tracking/b2b/v1/events", None).await.json();
     assert_eq!(events.as_array().unwrap().len(), events_before.as_array().unwrap().len() + 1, "the step is an event");
 
+    assert_eq!(stepped["lastUpdateDate"], "2027-01-01T00:00:00Z", "dated by the sandbox's clock, not the machine's");
     let ended = call(&app, &token, &acme, Method::POST, advance, Some(json!({"to": "Closed"}))).await.json();
     assert_eq!((ended["status"].as_str(), ended["request"]["status"].as_str()), (Some("Closed"), Some("Completed")));
     assert!(ended["completionDate"].is_string(), "{ended}");
