@@ -136,6 +136,11 @@ impl ApiError {
         ApiError::NotFound("No resource exists at this path: /order-tracking/b2b/v1/openapi.json lists the API's paths.".into())
     }
 
+    /// The answer to an order id that is not among the caller's (another customer's included).
+    pub fn no_such_order(order_id: &str) -> Self {
+        ApiError::NotFound(format!("No order {order_id:?} was found among your orders: check the id (the list of your orders gives them)."))
+    }
+
     /// HTTP status, Orange code and label.
     pub fn status_code_message(&self) -> (StatusCode, u16, &'static str) {
         use ApiError::*;

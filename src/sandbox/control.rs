@@ -14,10 +14,9 @@ use time::OffsetDateTime;
 use super::book::MAX_PENDING_PER_CLIENT;
 use super::clock::parse_duration;
 use super::fault::PendingFault;
-use super::inject::Sandbox;
+use super::inject::{Sandbox, bearer_token_key};
 use super::life;
 use crate::admin_api::body::{JSON, json_body, object_members};
-use crate::auth::header::bearer_token;
 use crate::auth::secret;
 use crate::domain::instant::rfc3339;
 use crate::domain::order::Order;
@@ -113,14 +112,7 @@ async fn expire(State(sandbox): State<Sandbox>, Client(caller): Client, headers:
         answer["keyExpiresAt"] = rfc3339(renewed.expires_at).into();
     }
     if token {
-        let hash = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(bearer_token)
-            .and_then(secret::access_token_key)
-            .map(|key| key.hash)
-            .ok_or(ApiError::InvalidToken)?;
-        sandbox.book.expire_token(hash);
+        sandbox.book.expire_token(bearer_token_key(&headers).ok_or(ApiError::InvalidToken)?.hash);
         answer["tokenExpired"] = true.into();
     }
     tracing::info!(client_id = %caller.client_id, %answer, "sandbox credentials expired");
@@ -156,7 +148,7 @@ async fn advance(
     let store = &sandbox.app.store;
     let mut steps = 0;
     let document = loop {
-        let stored = store.get_order(&caller.customer_id, &order_id).await?.ok_or_else(|| no_such_order(&order_id))?;
+        let stored = store.get_order(&caller.customer_id, &order_id).await?.ok_or_else(|| ApiError::no_such_order(&order_id))?;
         let order: Order = serde_json::from_str(stored.as_str()).map_err(|error| ApiError::Internal(Box::new(error)))?;
         // Dated by the simulated clock, as the simulator dates its steps.
         let Some(next) = life::step(&order, sandbox.simulator.clock.now()) else {
@@ -169,27 +161,24 @@ async fn advance(
         };
         let read = stored.as_str().to_owned();
         let unchanged: Precondition = Box::new(move |now: Option<&str>| now == Some(read.as_str()));
+        // What the store keeps of it, and so what a GET answers: serialized here, not read back.
+        let written = next.to_document();
         match store.put_order(&caller.customer_id, next, Some(unchanged)).await {
             Ok(_) => steps += 1,
             Err(StoreError::PreconditionFailed) => continue,
             Err(error) => return Err(error.into()),
         }
         if !to_the_end {
-            break store.get_order(&caller.customer_id, &order_id).await?.ok_or_else(|| no_such_order(&order_id))?;
+            break written;
         }
     };
     tracing::info!(client_id = %caller.client_id, order_id, steps, "sandbox order advanced");
     Ok(([(header::CONTENT_TYPE, "application/json")], document.as_str().to_owned()).into_response())
 }
 
-fn no_such_order(order_id: &str) -> ApiError {
-    ApiError::NotFound(format!("No order {order_id:?} was found among your orders: check the id (the list of your orders gives them)."))
-}
-
 /// The id of the API key the call came with (already checked by the `Caller`).
 async fn caller_key_id(sandbox: &Sandbox, headers: &HeaderMap) -> Result<String, ApiError> {
-    let token = headers.get(header::AUTHORIZATION).and_then(|value| value.to_str().ok()).and_then(bearer_token);
-    let token = token.and_then(secret::access_token_key).ok_or(ApiError::InvalidToken)?;
+    let token = bearer_token_key(headers).ok_or(ApiError::InvalidToken)?;
     let key = headers.get(&X_API_KEY).and_then(|value| value.to_str().ok()).map(|key| secret::hash(key.trim()));
     let (_, key) = sandbox.app.store.find_call_credentials(&token, key.as_ref()).await?;
     key.map(|key| key.key_id).ok_or(ApiError::InvalidApiKey)

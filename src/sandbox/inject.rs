@@ -16,6 +16,7 @@ use super::book::FaultBook;
 use super::fault::Fault;
 use crate::auth::header::{basic_credentials, bearer_token};
 use crate::auth::secret;
+use crate::domain::credentials::TokenKey;
 use crate::http::caller::Caller;
 use crate::http::error::ApiError;
 use crate::http::oauth_error::OAuthError;
@@ -53,12 +54,11 @@ pub async fn inject(State(sandbox): State<Sandbox>, request: Request, next: Next
         Err(refused) => return refused.into_response(),
     }
     let (client_id, request) = match is_token {
-        true => token_client(&sandbox.app, request).await,
+        true => match token_client(&sandbox.app, request).await {
+            Ok(found) => found,
+            Err(refused) => return refused,
+        },
         false => api_client(&sandbox.app, request).await,
-    };
-    let request = match request {
-        Ok(request) => request,
-        Err(refused) => return refused,
     };
     let route = request.extensions().get::<MatchedPath>().map(|route| route.as_str().to_owned());
     let method = request.method().as_str().to_owned();
@@ -73,8 +73,13 @@ pub async fn inject(State(sandbox): State<Sandbox>, request: Request, next: Next
 
 /// Whether the call's bearer token was expired by `POST /sandbox/v1/credentials/expire`.
 fn token_expired_on_demand(book: &FaultBook, headers: &HeaderMap) -> bool {
+    bearer_token_key(headers).is_some_and(|key| book.token_expired(key.hash))
+}
+
+/// What finds the call's access token, when it carries a well-formed one.
+pub fn bearer_token_key(headers: &HeaderMap) -> Option<TokenKey> {
     let token = headers.get(header::AUTHORIZATION).and_then(|value| value.to_str().ok()).and_then(bearer_token);
-    token.and_then(secret::access_token_key).is_some_and(|key| book.token_expired(key.hash))
+    token.and_then(secret::access_token_key)
 }
 
 /// `Prefer: code=N` (Prism's convention): 401, 429, 500 or 503 for this one call.
@@ -100,32 +105,30 @@ fn preferred_fault(headers: &HeaderMap) -> Result<Option<Fault>, ApiError> {
 
 /// The client of an API call, once its credentials are checked; the `Caller` goes on with the
 /// request, so that the handler neither checks them again nor counts the call twice.
-async fn api_client(app: &AppState, request: Request) -> (Option<String>, Result<Request, Response>) {
+async fn api_client(app: &AppState, request: Request) -> (Option<String>, Request) {
     let (mut parts, body) = request.into_parts();
-    match Caller::from_request_parts(&mut parts, app).await {
-        Ok(caller) => {
-            let client_id = caller.client_id.clone();
-            parts.extensions.insert(caller);
-            (Some(client_id), Ok(Request::from_parts(parts, body)))
-        }
-        // The handler answers the genuine error.
-        Err(_) => (None, Ok(Request::from_parts(parts, body))),
-    }
+    // On an error, the handler answers the genuine one.
+    let client_id = Caller::from_request_parts(&mut parts, app).await.ok().map(|caller| {
+        let client_id = caller.client_id.clone();
+        parts.extensions.insert(caller);
+        client_id
+    });
+    (client_id, Request::from_parts(parts, body))
 }
 
 /// The client id a token request names (HTTP Basic or the form), unchecked: it only picks the
 /// faults; the handler still authenticates it.
-async fn token_client(app: &AppState, request: Request) -> (Option<String>, Result<Request, Response>) {
+async fn token_client(app: &AppState, request: Request) -> Result<(Option<String>, Request), Response> {
     let basic = request.headers().get(header::AUTHORIZATION).and_then(|value| value.to_str().ok()).and_then(basic_credentials);
     if let Some((client_id, _)) = basic {
-        return (Some(client_id), Ok(request));
+        return Ok((Some(client_id), request));
     }
     let (parts, body) = request.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, app.config.max_body_bytes).await else {
-        return (None, Err(OAuthError::PayloadTooLarge.into_response()));
+        return Err(OAuthError::PayloadTooLarge.into_response());
     };
     let client_id = form_urlencoded::parse(&bytes).find(|(name, _)| name == "client_id").map(|(_, value)| value.into_owned());
-    (client_id, Ok(Request::from_parts(parts, Body::from(bytes))))
+    Ok((client_id, Request::from_parts(parts, Body::from(bytes))))
 }
 
 /// What the fault answers, at the API or at the token endpoint.

@@ -100,9 +100,7 @@ async fn detail(state: &AppState, caller: &Caller, order_id: &str, request_heade
     }
     // Another customer's order and a missing one answer alike; an id with NUL exists nowhere.
     let stored = if order_id.contains('\0') { None } else { state.store.get_order(&caller.customer_id, order_id).await? };
-    let document = stored.ok_or_else(|| {
-        ApiError::NotFound(format!("No order {order_id:?} was found among your orders: check the id (the list of your orders gives them)."))
-    })?;
+    let document = stored.ok_or_else(|| ApiError::no_such_order(order_id))?;
     let answer = Arc::new(answer(document.as_str().to_owned(), "", None));
     state.answers.insert(key.clone(), answer.clone());
     Ok(respond(state, &key, &answer, request_headers).await)
