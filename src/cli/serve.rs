@@ -11,10 +11,12 @@ pub async fn run(args: &ServeArgs, database: &DatabaseArgs) -> Result<(), Failur
     let config = Config::new(args, database)?;
     let _log = telemetry::init(args.log_format);
     let token_ttl = config.token_ttl;
+    // The sandbox's orders are drawn from its seed, so that --seed gives the same orders too.
+    let seed = if args.sandbox { config.sandbox_clock.seed } else { demo::DEMO_SEED };
     let app = App::build(config).await?;
     let flag = if args.sandbox { "--sandbox" } else { "--demo" };
     let demo = match args.demo || args.sandbox {
-        true => Some(demo::prepare(app.store().as_ref(), token_ttl, flag).await?),
+        true => Some(demo::prepare(app.store().as_ref(), token_ttl, flag, seed).await?),
         false => None,
     };
     let (address, base) = (app.local_addr(), app.base_url());

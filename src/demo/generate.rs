@@ -295,7 +295,7 @@ fn weighted<T: Copy>(rng: &mut StdRng, table: &[(u32, T)]) -> T {
 }
 
 /// `day` (days since the epoch) moved off the week-end: back to Friday unless that is before `floor`.
-fn business_day(day: i64, floor: i64) -> i64 {
+pub(crate) fn business_day(day: i64, floor: i64) -> i64 {
     // The epoch was a Thursday; 0 is Monday.
     match (day + 3).rem_euclid(7) {
         5 if day > floor => day - 1,

@@ -13,7 +13,8 @@ use crate::store::Store;
 
 pub const DEMO_CUSTOMER_NAME: &str = "Demo customer (Société Démo)";
 pub const DEMO_ORDER_COUNT: usize = 500;
-const DEMO_SEED: u64 = 2026;
+/// The demo's orders are drawn from it; the sandbox's from its `--seed`, this one unless told.
+pub const DEMO_SEED: u64 = 2026;
 
 /// Fresh demo credentials, to print once.
 pub struct DemoCredentials {
@@ -29,8 +30,8 @@ pub struct DemoCredentials {
 
 /// On an empty database, creates the demo customer and its orders; on a database the demo
 /// made before, issues new credentials (old secrets cannot be read back). Refuses any other:
-/// `flag` (`--demo`, `--sandbox`) names what asked, in the error.
-pub async fn prepare(store: &dyn Store, token_ttl: time::Duration, flag: &str) -> anyhow::Result<DemoCredentials> {
+/// `flag` (`--demo`, `--sandbox`) names what asked, in the error. The orders are drawn from `seed`.
+pub async fn prepare(store: &dyn Store, token_ttl: time::Duration, flag: &str, seed: u64) -> anyhow::Result<DemoCredentials> {
     let customers = store.list_customers().await?;
     if customers.iter().any(|customer| customer.name != DEMO_CUSTOMER_NAME) {
         bail!(
@@ -42,7 +43,7 @@ pub async fn prepare(store: &dyn Store, token_ttl: time::Duration, flag: &str) -
         Some(customer) => customer,
         None => {
             let customer = admin::create_customer(store, DEMO_CUSTOMER_NAME).await?;
-            let orders = generate::generate_orders(DEMO_ORDER_COUNT, DEMO_SEED);
+            let orders = generate::generate_orders(DEMO_ORDER_COUNT, seed);
             store.import_orders(&customer.id, orders).await.context("importing the demo orders")?;
             customer
         }
@@ -51,8 +52,11 @@ pub async fn prepare(store: &dyn Store, token_ttl: time::Duration, flag: &str) -
     let key = admin::issue_key(store, &customer.id, OffsetDateTime::now_utc() + DEFAULT_KEY_VALIDITY).await?;
     let access_token = admin::issue_token(store, &issued.client, token_ttl).await?;
     let order_count = store.count_orders(&customer.id).await?;
-    let sample_order_id =
-        generate::generate_orders(1, DEMO_SEED).into_iter().next().map(|order| order.id).context("the generator makes orders")?;
+    // The first the demo made, or any if it made them from another seed.
+    let sample_order_id = match generate::generate_orders(1, seed).remove(0).id {
+        id if store.get_order(&customer.id, &id).await?.is_some() => id,
+        _ => first_order_id(store, &customer.id).await?.unwrap_or_default(),
+    };
     Ok(DemoCredentials {
         customer_id: customer.id,
         client_id: issued.client.client_id,
@@ -94,4 +98,13 @@ pub fn instructions(demo: &DemoCredentials, base: &str, token_ttl: time::Duratio
         paged = call(format!("{api}/orders?status=Current&offset=10&limit=20&sort=-id")),
         detail = call(format!("{api}/orders/{}", demo.sample_order_id)),
     )
+}
+
+/// The id of the customer's first order by id, if it has any.
+async fn first_order_id(store: &dyn Store, customer_id: &str) -> anyhow::Result<Option<String>> {
+    let query = crate::query::parse_query("sort=id&limit=1", crate::query::Limits { default_limit: 1, max_limit: 1 })?;
+    let page = store.list_orders(customer_id, &query, None).await?;
+    let Some(document) = page.orders.first() else { return Ok(None) };
+    let order: crate::domain::order::Order = serde_json::from_str(document.as_str())?;
+    Ok(Some(order.id))
 }

@@ -119,8 +119,8 @@ async fn expire(State(sandbox): State<Sandbox>, Client(caller): Client, headers:
     Ok(Json(answer))
 }
 
-/// Moves one of the caller's orders one step of its life (`life::step`), or with `{"to":
-/// "Closed"}` through every step to its end, each step written as any write is (events, ETag,
+/// Moves one of the caller's orders one step of its life (`life::step`, drawn as the simulator
+/// would draw it), or with `{"to": "Closed"}` through every step to its end, each step written as any write is (events, ETag,
 /// caches follow); an order that changed meanwhile is read again.
 async fn advance(
     State(sandbox): State<Sandbox>,
@@ -151,7 +151,7 @@ async fn advance(
         let stored = store.get_order(&caller.customer_id, &order_id).await?.ok_or_else(|| ApiError::no_such_order(&order_id))?;
         let order: Order = serde_json::from_str(stored.as_str()).map_err(|error| ApiError::Internal(Box::new(error)))?;
         // Dated by the simulated clock, as the simulator dates its steps.
-        let Some(next) = life::step(&order, sandbox.simulator.clock.now()) else {
+        let Some(next) = life::step(&order, sandbox.simulator.clock.now(), sandbox.simulator.draw(&order)) else {
             if steps > 0 {
                 break stored;
             }

@@ -4,13 +4,16 @@
 //! - `fault.rs`: the faults, as the control routes take them; `book.rs`: those waiting, per client;
 //! - `inject.rs`: the layer that answers them, through the genuine error paths;
 //! - `life.rs`: one step of an order's life, as `POST /sandbox/v1/orders/{orderId}/advance` moves it;
+//!   `appointments.rs`: its visits booked, moved and done; `dice.rs`: the draws that decide;
 //! - `clock.rs`: the simulated time; `simulator.rs`: the orders' steps as it moves;
 //!   `settings.rs`: its flags;
 //! - `control.rs`: the control routes.
 
+pub mod appointments;
 pub mod book;
 pub mod clock;
 pub mod control;
+pub mod dice;
 pub mod fault;
 pub mod inject;
 pub mod life;

@@ -14,9 +14,10 @@ pub struct SandboxClockArgs {
     /// date-time [default: today, 00:00 UTC].
     #[arg(long, env = "ORDER_TRACKING_SANDBOX_START", value_parser = parse_start, requires = "sandbox")]
     pub sandbox_start: Option<OffsetDateTime>,
-    /// With --sandbox: the seed of the simulation; the same seed and the same clock moves give the
-    /// same changes.
-    #[arg(long, env = "ORDER_TRACKING_SEED", default_value_t = 1, requires = "sandbox")]
+    /// With --sandbox: the seed of the simulation, and of the demo orders it starts from on an
+    /// empty database (2026: those of --demo); the same seed and the same clock moves give the same
+    /// orders and the same changes.
+    #[arg(long, env = "ORDER_TRACKING_SEED", default_value_t = crate::demo::DEMO_SEED, requires = "sandbox")]
     pub seed: u64,
 }
 

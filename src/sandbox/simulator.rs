@@ -11,6 +11,7 @@ use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
 
 use super::clock::SimClock;
+use super::dice::fnv1a;
 use super::life;
 use crate::demo::generate::generate_orders;
 use crate::domain::order::{MilestoneStatus, Order, OrderStatus};
@@ -78,7 +79,7 @@ impl Simulator {
                     false => {
                         let read = order.to_document();
                         let unchanged: Precondition = Box::new(move |now: Option<&str>| now == Some(read.as_str()));
-                        (life::step(order, *at), Some(unchanged))
+                        (life::step(order, *at, self.draw(order)), Some(unchanged))
                     }
                 };
                 async move {
@@ -132,11 +133,15 @@ impl Simulator {
     /// When the order's next step falls: 6 to 48 simulated hours after its last change, or after
     /// the start for an order that last changed before the simulation began.
     fn due(&self, order: &Order) -> OffsetDateTime {
-        let last = order.last_update_date.unwrap_or(order.order_date);
-        let mut hash = fnv1a(self.seed.to_le_bytes().iter().chain(order.id.as_bytes()));
-        hash = fnv1a(hash.to_le_bytes().iter().chain(&last.unix_timestamp_nanos().to_le_bytes()));
-        let wait = MIN_WAIT + Duration::minutes((hash % (42 * 60)) as i64);
-        last.max(self.start) + wait
+        let wait = MIN_WAIT + Duration::minutes((self.draw(order) % (42 * 60)) as i64);
+        last_change(order).max(self.start) + wait
+    }
+
+    /// The draw of the order's next step, from the seed, the order and its last change: when the
+    /// step falls, and what it does (`life::step`). The same for the same order at the same point.
+    pub fn draw(&self, order: &Order) -> u64 {
+        let hash = fnv1a(self.seed.to_le_bytes().iter().chain(order.id.as_bytes()));
+        fnv1a(hash.to_le_bytes().iter().chain(&last_change(order).unix_timestamp_nanos().to_le_bytes()))
     }
 
     async fn current_orders(&self, customer_id: &str) -> StoreResult<Vec<Order>> {
@@ -165,7 +170,7 @@ const BATCH: usize = 256;
 pub const ARRIVAL_EVERY: Duration = Duration::hours(12);
 
 /// The `index`-th new order, placed `at`: a generated order's product, site and request, just
-/// acknowledged, its first milestone Done.
+/// acknowledged, its first milestone Done, no appointment yet (they are booked when the work starts).
 fn arrival(index: u64, seed: u64, at: OffsetDateTime) -> Order {
     let template = generate_orders(1, seed.wrapping_mul(1_000_003).wrapping_add(index)).remove(0);
     let mut milestones = template.milestones.unwrap_or_default();
@@ -191,9 +196,8 @@ fn arrival(index: u64, seed: u64, at: OffsetDateTime) -> Order {
     }
 }
 
-/// FNV-1a, 64 bits: a hash stable across Rust versions and machines, as determinism needs.
-fn fnv1a<'a>(bytes: impl IntoIterator<Item = &'a u8>) -> u64 {
-    bytes.into_iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3))
+fn last_change(order: &Order) -> OffsetDateTime {
+    order.last_update_date.unwrap_or(order.order_date)
 }
 
 /// Moves the simulation along with its clock, once a second, until the server stops.

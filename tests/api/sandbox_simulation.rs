@@ -1,7 +1,7 @@
 //! The sandbox's simulator (issue #33): the same seed and clock moves give byte-identical orders;
 //! over a simulated year the invariants hold at every step; the clock routes move and tell time.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use order_tracking::config::Config;
 use order_tracking::demo::generate::generate_orders;
@@ -77,56 +77,86 @@ async fn the_same_seed_and_clock_moves_give_the_same_orders(backend: Backend) {
     assert_ne!(runs[0].1, runs[2].1, "another seed, another life");
 }
 
-/// 500 orders through a simulated year, in jumps of two weeks: at each, against the one before.
+/// One change of an order against the version before it: the invariants hold, and what it went
+/// through is noted in `turns`.
+fn check_change(id: &str, earlier: &Value, order: &Value, turns: &mut BTreeSet<String>) {
+    assert_ne!(earlier["status"], "Closed", "{id}: a Closed order never changes again: {order}");
+    assert_eq!(order["completionDate"].is_string(), order["status"] == "Closed", "{id}: completionDate exactly when Closed: {order}");
+    assert!(order["lastUpdateDate"].as_str() > earlier["lastUpdateDate"].as_str(), "{id}: lastUpdateDate moves");
+    turns.insert(order["request"]["status"].as_str().unwrap_or_default().to_owned());
+    let listed = |order: &Value, member: &str| order[member].as_array().cloned().unwrap_or_default();
+    for (was, is) in listed(earlier, "milestones").iter().zip(listed(order, "milestones")) {
+        assert!(is["date"].as_str() >= was["date"].as_str(), "{id}: a milestone date went back");
+        assert!(was["status"] != "Done" || is["status"] == "Done", "{id}: a milestone undone");
+    }
+    let (was, is) = (listed(earlier, "appointments"), listed(order, "appointments"));
+    assert!(is.len() >= was.len(), "{id}: an appointment disappeared");
+    for (was, is) in was.iter().zip(&is) {
+        if was["status"] == "Done" || was["status"] == "Cancelled" {
+            assert_eq!(was, is, "{id}: a settled appointment changed");
+        }
+        if is["status"] == "Rescheduled" && was["status"] != "Rescheduled" {
+            assert!(is["start"].as_str() > was["start"].as_str(), "{id}: rescheduled later");
+            turns.insert("appointment rescheduled".to_owned());
+        }
+    }
+    if is.len() > was.len() {
+        turns.insert(if was.is_empty() { "appointments booked" } else { "appointment booked again" }.to_owned());
+    }
+}
+
+/// 500 orders through a simulated year, in jumps of two weeks: every change, as the change log
+/// recorded it, against the version before it; and at each jump, the orders as served.
 #[tokio::test]
 async fn over_a_simulated_year_the_invariants_hold() {
     let (app, tenant, token) = simulation(Backend::Sqlite, 1, 500).await;
-    let closed_at_start: Vec<String> = documents(&app, &tenant)
-        .await
-        .into_iter()
-        .filter(|(_, document)| document.contains(r#""status":"Closed""#))
-        .map(|(id, _)| id)
-        .collect();
-    let mut before: HashMap<String, Value> =
+    let mut versions: HashMap<String, Value> =
         documents(&app, &tenant).await.into_iter().map(|(id, document)| (id, serde_json::from_str(&document).unwrap())).collect();
+    let mut seen = app.store.list_events(&tenant.customer_id, 0, u32::MAX, &[]).await.unwrap().len() as i64;
     let (mut changes, mut arrived) = (0, 0);
+    // What the changed orders went through: request statuses, and appointments moved or booked.
+    let mut turns = BTreeSet::new();
     for _ in 0..26 {
         changes += advance(&app, &token, &tenant, "P14D").await["changes"].as_u64().unwrap();
-        let now: HashMap<String, Value> =
-            documents(&app, &tenant).await.into_iter().map(|(id, document)| (id, serde_json::from_str(&document).unwrap())).collect();
-        for (id, order) in &now {
-            let closed = order["status"] == "Closed";
-            if !closed_at_start.contains(id) {
-                assert_eq!(order["completionDate"].is_string(), closed, "{id}: completionDate exactly when Closed: {order}");
-            }
-            let Some(earlier) = before.get(id) else {
-                arrived += 1;
-                assert!(order["orderDate"].as_str() >= Some("2026-12-01"), "{id}: a new order is placed in the simulation: {order}");
-                if order["milestones"].is_array() {
-                    assert_eq!(order["milestones"][0]["date"], order["orderDate"], "{id}: its first milestone is its order");
+        for event in app.store.list_events(&tenant.customer_id, seen, u32::MAX, &[]).await.unwrap() {
+            assert_eq!(event.sequence, seen + 1, "one event per change, none lost");
+            seen = event.sequence;
+            let order: Value = serde_json::from_str(event.order.as_str()).unwrap();
+            let id = order["id"].as_str().unwrap().to_owned();
+            match versions.get(&id) {
+                Some(earlier) => check_change(&id, earlier, &order, &mut turns),
+                None => {
+                    arrived += 1;
+                    assert!(order["orderDate"].as_str() >= Some("2026-12-01"), "{id}: a new order is placed in the simulation: {order}");
+                    if order["milestones"].is_array() {
+                        assert_eq!(order["milestones"][0]["date"], order["orderDate"], "{id}: its first milestone is its order");
+                    }
                 }
-                continue;
-            };
-            if earlier["status"] == "Closed" {
-                assert_eq!(order, earlier, "{id}: a Closed order never changes again");
             }
-            if order != earlier {
-                assert!(order["lastUpdateDate"].as_str() > earlier["lastUpdateDate"].as_str(), "{id}: lastUpdateDate moves");
-            }
-            let dates = |order: &Value| -> Vec<Option<String>> {
-                order["milestones"].as_array().into_iter().flatten().map(|m| m["date"].as_str().map(str::to_owned)).collect()
-            };
-            for (was, is) in dates(earlier).iter().zip(dates(order)) {
-                assert!(is >= *was, "{id}: a milestone date went back");
-            }
+            versions.insert(id, order);
         }
-        assert!(before.keys().all(|id| now.contains_key(id)), "no order disappears");
-        before = now;
+        let served: HashMap<String, Value> =
+            documents(&app, &tenant).await.into_iter().map(|(id, document)| (id, serde_json::from_str(&document).unwrap())).collect();
+        assert_eq!(served, versions, "the orders served are the last version the change log recorded");
     }
-    let current = before.values().filter(|order| order["status"] == "Current").count();
+    let current = versions.values().filter(|order| order["status"] == "Current").count();
     assert_eq!(arrived, 26 * 14 * 2, "two new orders a day");
+    assert_eq!(seen as u64, 500 + changes, "one event per change");
+    for turn in [
+        "In progress",
+        "Pending customer",
+        "Held",
+        "Completed",
+        "Cancelled",
+        "Rejected",
+        "appointment rescheduled",
+        "appointments booked",
+        "appointment booked again",
+    ] {
+        assert!(turns.contains(turn), "no order went through {turn:?} in a year: {turns:?}");
+    }
     assert!(changes > 3 * 500, "the orders moved: {changes} changes");
-    assert!(current > 0 && current < before.len() / 10, "orders keep arriving and closing: {current} of {}", before.len());
+    assert!(current > 0 && current < versions.len() / 10, "orders keep arriving and closing: {current} of {}", versions.len());
 }
 
 async fn the_clock_tells_time_pauses_and_refuses_bad_moves(backend: Backend) {

@@ -14,12 +14,15 @@ fn printed(demo: &Demo, label: &str) -> String {
 
 /// The demo's customer and credentials, as the sandbox printed them at start.
 fn demo_tenant(server: &Server) -> Tenant {
-    let demo = Demo::read(server);
+    tenant_of(&Demo::read(server))
+}
+
+fn tenant_of(demo: &Demo) -> Tenant {
     Tenant {
-        customer_id: printed(&demo, "Demo customer"),
-        client_id: printed(&demo, "client_id"),
-        client_secret: printed(&demo, "client_secret"),
-        api_key: printed(&demo, "API key"),
+        customer_id: printed(demo, "Demo customer"),
+        client_id: printed(demo, "client_id"),
+        client_secret: printed(demo, "client_secret"),
+        api_key: printed(demo, "API key"),
     }
 }
 
@@ -51,7 +54,9 @@ fn the_client_recovers_from_the_faults_a_sandbox_sets(env: Env) {
     let demo = demo_tenant(&server);
     let list = ["orders", "list", "--all", "--limit", "100", "--format", "ndjson"];
     let calm = env.client_run(&server, &demo, &list).assert_success();
-    assert_eq!(calm.stdout.lines().count(), 500, "the demo's orders");
+    let mut ids: Vec<String> = calm.stdout.lines().map(|line| string(&serde_json::from_str(line).expect("NDJSON"), "id")).collect();
+    ids.sort();
+    assert_eq!(ids, drawn_ids(2026), "without --seed, the orders of --demo");
 
     // The next three lists of this client: an expired token, then 429, then 503.
     let token = server.token(&demo.client_id, &demo.client_secret);
@@ -102,6 +107,28 @@ fn watch_prints_the_simulators_changes(env: Env) {
     assert!(watch.interrupt().success());
 }
 
+/// The ids of the demo orders the generator draws from `seed`, sorted.
+fn drawn_ids(seed: u64) -> Vec<String> {
+    let mut ids: Vec<String> = order_tracking::demo::generate::generate_orders(500, seed).into_iter().map(|order| order.id).collect();
+    ids.sort();
+    ids
+}
+
+/// The sandbox's demo orders are drawn from `--seed`, by the demo's own generator, and the
+/// detail example it prints names one of them.
+fn the_seed_draws_the_sandboxs_orders(env: Env) {
+    let server = env.serve(&["--sandbox", "--sandbox-speed", "0", "--seed", "7"]);
+    let printed = Demo::read(&server);
+    let demo = tenant_of(&printed);
+    let token = server.token(&demo.client_id, &demo.client_secret);
+    let served = server.get("/order-tracking/b2b/v1/orders?sort=id&limit=500&fields=id", &token, &demo.api_key).json();
+    let mut served: Vec<String> = served.as_array().expect("a list").iter().map(|order| string(order, "id")).collect();
+    served.sort();
+    assert_eq!(served, drawn_ids(7), "the generator's orders for seed 7");
+    let first = order_tracking::demo::generate::generate_orders(1, 7).remove(0).id;
+    assert!(printed.text.contains(&format!("/orders/{first}\"")), "the detail example names a seed-7 order");
+}
+
 fn serve_sandbox_refuses_a_database_that_holds_another_customer(env: Env) {
     env.json(&["admin", "customer", "create", "--name", "Real customer"]);
     let run = env.run(&["serve", "--listen", "127.0.0.1:0", "--sandbox"]).assert_failure();
@@ -119,4 +146,5 @@ env_tests!(
     the_client_recovers_from_the_faults_a_sandbox_sets,
     watch_prints_the_simulators_changes,
     serve_sandbox_refuses_a_database_that_holds_another_customer,
+    the_seed_draws_the_sandboxs_orders,
 );
