@@ -403,8 +403,14 @@ async fn every_connection_keeps_the_small_page_cache() {
 #[tokio::test]
 async fn a_failed_import_leaves_no_connection_with_its_settings() {
     let dir = tempfile::tempdir().unwrap();
-    // Kept long enough idle that no new connection could pass for the one that imported.
-    let options = StoreOptions { max_connections: 1, idle_timeout: Duration::from_secs(60), ..options_in(&dir) };
+    // Kept long enough idle that no new connection could pass for the one that imported; and
+    // time to open the new one when the machine is busy (the import's connection is closed).
+    let options = StoreOptions {
+        max_connections: 1,
+        idle_timeout: Duration::from_secs(60),
+        connect_timeout: Duration::from_secs(30),
+        ..options_in(&dir)
+    };
     let store = open(&options).await.unwrap();
     let orders: Vec<_> = crate::demo::generate::order_stream(3, 1).collect();
     let failed = store.import_orders("no such customer", orders.clone()).await;
