@@ -65,11 +65,9 @@ impl Drop for Forwarder {
     }
 }
 
-#[tokio::test]
-async fn a_postgres_outage_is_503_code_5_at_once_and_service_resumes_without_a_restart() {
-    if !postgres_available() {
-        return;
-    }
+/// A server on a fresh PostgreSQL database reached through a forwarder the test can cut;
+/// `configure` may change its settings further.
+async fn behind_forwarder(configure: impl FnOnce(&mut order_tracking::config::Config)) -> (TestApp, Forwarder) {
     let database = Arc::new(TestDatabase::create(Backend::Postgres).await);
     let (scheme_user, rest) = database.url.rsplit_once('@').unwrap();
     let (host, name) = rest.split_once('/').unwrap();
@@ -82,8 +80,18 @@ async fn a_postgres_outage_is_503_code_5_at_once_and_service_resumes_without_a_r
         // connect timeout (1 s), well before the client below gives up.
         config.store.timeout = Duration::from_secs(60);
         config.store.connect_timeout = Duration::from_secs(1);
+        configure(config);
     })
     .await;
+    (app, forwarder)
+}
+
+#[tokio::test]
+async fn a_postgres_outage_is_503_code_5_at_once_and_service_resumes_without_a_restart() {
+    if !postgres_available() {
+        return;
+    }
+    let (app, forwarder) = behind_forwarder(|_| {}).await;
     let tenant = app.tenant("Acme").await;
     let token = app.token(&tenant).await;
     assert_eq!(app.get_authorized(&token, &tenant.api_key, ORDERS).await.status, 200);
@@ -116,4 +124,25 @@ async fn a_postgres_outage_is_503_code_5_at_once_and_service_resumes_without_a_r
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(app.get_with("/readyz", &[]).await.status, 200);
+}
+
+/// The sandbox's `unavailable` fault answers what a genuine outage answers: status, body and
+/// the headers a client acts on (issue #33).
+#[tokio::test]
+async fn the_sandboxs_unavailable_fault_answers_as_a_genuine_outage() {
+    if !postgres_available() {
+        return;
+    }
+    let (app, forwarder) = behind_forwarder(|config| config.sandbox = true).await;
+    let tenant = app.tenant("Acme").await;
+    let token = app.token(&tenant).await;
+    crate::sandbox::set_fault(&app, &token, &tenant, serde_json::json!({"fault": "unavailable"})).await;
+    let fault = app.get_authorized(&token, &tenant.api_key, ORDERS).await;
+    assert_eq!((fault.status, fault.code()), (503, 5), "{}", fault.body);
+
+    forwarder.cut();
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
+    let response = client.get(app.url(ORDERS)).bearer_auth(&token).header("x-api-key", &tenant.api_key).send().await;
+    let genuine = crate::harness::answer(response.expect("the server answers rather than hangs")).await;
+    assert_eq!(crate::sandbox::essence(&fault), crate::sandbox::essence(&genuine));
 }

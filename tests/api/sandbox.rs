@@ -34,13 +34,13 @@ async fn call(app: &TestApp, token: &str, tenant: &Tenant, method: Method, path:
     answer(request.send().await.expect("the server answers")).await
 }
 
-async fn set_fault(app: &TestApp, token: &str, tenant: &Tenant, fault: Value) {
+pub(crate) async fn set_fault(app: &TestApp, token: &str, tenant: &Tenant, fault: Value) {
     let set = call(app, token, tenant, Method::POST, FAULTS, Some(fault)).await;
     assert_eq!(set.status, 201, "{}", set.body);
 }
 
 /// Status, body and the headers a client acts on: what two answers must share to be the same.
-fn essence(answer: &Answer) -> (u16, String, Vec<(&'static str, Option<String>)>) {
+pub(crate) fn essence(answer: &Answer) -> (u16, String, Vec<(&'static str, Option<String>)>) {
     let names = ["content-type", "www-authenticate", "retry-after", "ratelimit-limit", "ratelimit-remaining"];
     (answer.status, answer.body.clone(), names.iter().map(|name| (*name, answer.header(name).map(str::to_owned))).collect())
 }
@@ -82,7 +82,8 @@ async fn faults_answer_as_the_genuine_error_paths(backend: Backend) {
     set_fault(&app, &fresh_token, &fresh, json!({"fault": "rate-limited", "retryAfter": retry_after})).await;
     assert_eq!(essence(&call(&app, &fresh_token, &fresh, Method::GET, ORDERS, None).await), essence(&genuine));
 
-    // The others, in their contract shape (no outage or bug to set off here).
+    // `unavailable` against a genuine outage: tests/api/outage.rs; `internal`, in its contract
+    // shape (no bug to set off here).
     let app = sandbox(backend, |_| {}).await;
     let acme = app.tenant("Acme").await;
     let token = app.token(&acme).await;
