@@ -120,8 +120,8 @@ async fn expire(State(sandbox): State<Sandbox>, Client(caller): Client, headers:
 }
 
 /// Moves one of the caller's orders one step of its life (`life::step`, drawn as the simulator
-/// would draw it), or with `{"to": "Closed"}` through every step to its end, each step written as any write is (events, ETag,
-/// caches follow); an order that changed meanwhile is read again.
+/// would draw it), or with `{"to": "Closed"}` through every step to its end, each step written as
+/// any write is (events, ETag, caches follow); an order that changed meanwhile is read again.
 async fn advance(
     State(sandbox): State<Sandbox>,
     Client(caller): Client,
