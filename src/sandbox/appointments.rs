@@ -39,7 +39,8 @@ pub fn plan(order: &mut Order, at: OffsetDateTime, dice: &mut Dice) {
 /// now `Rescheduled`; otherwise it is `Cancelled` and another of its kind booked. `false` when
 /// there is none ahead.
 pub fn reschedule(order: &mut Order, at: OffsetDateTime, dice: &mut Dice) -> bool {
-    let appointments = order.appointments.get_or_insert_with(Vec::new);
+    // An order without appointments keeps none: no `"appointments": []` appears.
+    let Some(appointments) = order.appointments.as_mut() else { return false };
     let Some(next) = appointments.iter().position(|appointment| ahead(appointment) && appointment.start.is_some_and(|start| start > at))
     else {
         return false;
