@@ -86,7 +86,7 @@ impl App {
             shutdown.await;
             let _ = stopping.send(true);
         };
-        let purge = tokio::spawn(purge_every_hour(self.state.store.clone(), self.state.config.event_retention));
+        let purge = tokio::spawn(purge_every_hour(self.state.store.clone(), self.state.config.event_retention, self.state.config.portal));
         let forget = tokio::spawn(forget_idle_clients(self.state.limits.clone()));
         let deliverer = Deliverer::new(
             self.state.store.clone(),
@@ -134,14 +134,15 @@ async fn load_tls(files: Option<&TlsFiles>) -> anyhow::Result<Option<(RustlsConf
 const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 const PURGE_AFTER: time::Duration = time::Duration::days(1);
 
-/// Keeps the token and event tables from growing without end.
-async fn purge_every_hour(store: Arc<dyn Store>, event_retention: time::Duration) {
+/// Keeps the token, event and portal session tables from growing without end.
+async fn purge_every_hour(store: Arc<dyn Store>, event_retention: time::Duration, portal: crate::portal::settings::PortalSettings) {
     let mut interval = tokio::time::interval(PURGE_EVERY);
     loop {
         interval.tick().await;
         let now = time::OffsetDateTime::now_utc();
         report_purge("expired access tokens", store.purge_expired_tokens(now - PURGE_AFTER).await);
         report_purge("order events past their retention", store.purge_events(now - event_retention).await);
+        report_purge("ended portal sessions", store.purge_portal(now - portal.idle_timeout, now - portal.absolute_timeout).await);
     }
 }
 

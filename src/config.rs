@@ -10,6 +10,7 @@ use clap::{Args, ValueEnum};
 
 use crate::admin_api::settings::{AdminArgs, AdminSettings};
 use crate::hub::settings::{WebhookArgs, WebhookSettings};
+use crate::portal::settings::{PortalArgs, PortalSettings};
 use crate::query::Limits;
 use crate::sandbox::settings::{SandboxClock, SandboxClockArgs};
 use crate::store::StoreOptions;
@@ -163,6 +164,8 @@ pub struct ServeArgs {
     pub admin: AdminArgs,
     #[command(flatten)]
     pub sandbox_clock: SandboxClockArgs,
+    #[command(flatten)]
+    pub portal: PortalArgs,
 }
 
 /// Validated settings of a running server.
@@ -193,6 +196,8 @@ pub struct Config {
     pub sandbox: bool,
     /// With `--sandbox`: the simulated clock.
     pub sandbox_clock: SandboxClock,
+    /// `--portal`: the web pages under /portal, and how their sessions live.
+    pub portal: PortalSettings,
 }
 
 impl Config {
@@ -229,6 +234,7 @@ impl Config {
             admin: serve.admin.settings()?,
             sandbox: serve.sandbox,
             sandbox_clock: serve.sandbox_clock.settings(),
+            portal: serve.portal.settings(serve.demo || serve.sandbox, serve.tls_cert.is_some()),
         };
         config.validate()?;
         Ok(config)
@@ -300,6 +306,7 @@ impl Config {
             admin: AdminSettings::default(),
             sandbox: false,
             sandbox_clock: SandboxClock::default(),
+            portal: PortalSettings::default(),
         }
     }
 }

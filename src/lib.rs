@@ -12,6 +12,7 @@ pub mod domain;
 pub mod http;
 pub mod hub;
 pub mod import;
+pub mod portal;
 pub mod query;
 pub mod sandbox;
 pub mod store;

@@ -20,6 +20,10 @@ pub enum SecretKind {
     ApiKey,
     AccessToken,
     AdminToken,
+    /// The one-time link that lets a portal user set its password.
+    PortalLink,
+    /// A portal session's cookie.
+    PortalSession,
 }
 
 impl SecretKind {
@@ -29,6 +33,8 @@ impl SecretKind {
             SecretKind::ApiKey => "otk_",
             SecretKind::AccessToken => "ota_",
             SecretKind::AdminToken => "adm_",
+            SecretKind::PortalLink => "otl_",
+            SecretKind::PortalSession => "otc_",
         }
     }
 }

@@ -11,6 +11,7 @@ pub async fn run(args: &ServeArgs, database: &DatabaseArgs) -> Result<(), Failur
     let config = Config::new(args, database)?;
     let _log = telemetry::init(args.log_format);
     let token_ttl = config.token_ttl;
+    let portal = config.portal.enabled;
     // The sandbox's orders are drawn from its seed, so that --seed gives the same orders too.
     let seed = if args.sandbox { config.sandbox_clock.seed } else { demo::DEMO_SEED };
     let app = App::build(config).await?;
@@ -25,8 +26,13 @@ pub async fn run(args: &ServeArgs, database: &DatabaseArgs) -> Result<(), Failur
         // A supervisor may have stopped reading after the first line: no panic for that.
         let _ = writeln!(std::io::stdout(), "admin API listening on {admin}");
     }
+    let demo_customer = demo.as_ref().map(|demo| demo.customer_id.clone());
     if let Some(demo) = demo {
         println!("{}", demo::instructions(&demo, &base, token_ttl));
+    }
+    if let (Some(customer_id), true) = (&demo_customer, portal) {
+        let issued = crate::portal::users::demo_user(app.store().as_ref(), customer_id, &base).await?;
+        println!("{}", crate::portal::users::demo_instructions(&base, &issued));
     }
     if (args.demo || args.sandbox) && !args.webhooks.webhook_allow_private {
         println!("Webhook callbacks may be plain http and local addresses here ({flag} implies --webhook-allow-private).\n");

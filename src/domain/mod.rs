@@ -7,4 +7,5 @@ pub mod credentials;
 pub mod events;
 pub mod instant;
 pub mod order;
+pub mod portal_user;
 pub mod validation;

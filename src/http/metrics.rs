@@ -71,6 +71,8 @@ pub struct Metrics {
     webhook_delivery_duration: Histogram,
     webhook_pending: Gauge,
     webhook_oldest_pending: Gauge,
+    portal_logins: Family<LookupLabels, Counter>,
+    portal_sessions_ended: Family<LookupLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -154,8 +156,14 @@ impl Default for Metrics {
             "Order events recorded, every instance's and every importer's, by type (events purged since included)",
             events_recorded.clone(),
         );
+        let portal_logins = Family::<LookupLabels, Counter>::default();
+        registry.register("portal_logins", "Portal logins, by result (success: a session started; failure)", portal_logins.clone());
+        let portal_sessions_ended = Family::<LookupLabels, Counter>::default();
+        registry.register("portal_sessions_ended", "Portal sessions ended, by result (logout, expired)", portal_sessions_ended.clone());
         Metrics {
             registry,
+            portal_logins,
+            portal_sessions_ended,
             events_recorded,
             webhook_deliveries,
             webhook_delivery_duration,
@@ -220,6 +228,16 @@ impl Metrics {
                 .inner()
                 .store(*count, std::sync::atomic::Ordering::Relaxed);
         }
+    }
+
+    /// A portal login that started a session, or failed.
+    pub fn portal_login(&self, success: bool) {
+        self.portal_logins.get_or_create(&LookupLabels { result: if success { "success" } else { "failure" } }).inc();
+    }
+
+    /// A portal session ended by its user (`logout`) or found ended (`expired`).
+    pub fn portal_session_ended(&self, result: &'static str) {
+        self.portal_sessions_ended.get_or_create(&LookupLabels { result }).inc();
     }
 
     pub fn answer_cache_lookup(&self, hit: bool) {

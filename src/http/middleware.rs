@@ -60,13 +60,13 @@ fn refusal(config: &Config, request: &Request) -> Option<ApiError> {
         return Some(ApiError::HeadersTooLarge { size: header_bytes, limit: config.max_header_bytes });
     }
     let accept = accept_list(request.headers());
-    // Metrics speak the Prometheus text format, whatever a scraper accepts.
-    let is_metrics = request.uri().path() == super::paths::METRICS_PATH;
+    // Metrics speak the Prometheus text format, whatever a scraper accepts; the portal, HTML.
+    let speaks_other_media = request.uri().path() == super::paths::METRICS_PATH || request.uri().path().starts_with("/portal");
     // The event feed also streams (Server-Sent Events).
     let accepted = |accept: &str| {
         accepts(accept, "application/json") || (request.uri().path() == super::paths::EVENTS_PATH && accepts(accept, EVENT_STREAM))
     };
-    (!is_metrics && !accept.is_empty() && !accepted(&accept)).then_some(ApiError::NotAcceptable)
+    (!speaks_other_media && !accept.is_empty() && !accepted(&accept)).then_some(ApiError::NotAcceptable)
 }
 
 /// The request's `Accept` fields as one list (RFC 9110 §5.3); empty ones ask for nothing in

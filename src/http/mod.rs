@@ -26,7 +26,8 @@ use self::state::AppState;
 /// The whole API. Layers run outermost first: request id, guards, error rewriting, metrics and
 /// log line (one layer: `middleware::around_every_request`), compression, timeout, body limit,
 /// and a panic in a handler turned into 500 code 1; CORS, when configured, on the API and token
-/// routes only. With `--sandbox`, the sandbox's layer inside them all (`crate::sandbox`).
+/// routes only. With `--portal`, the portal's pages beside the API (`crate::portal`). With
+/// `--sandbox`, the sandbox's layer inside them all (`crate::sandbox`).
 pub fn router(state: AppState) -> Router {
     let config = state.config.clone();
     let api = Router::new()
@@ -39,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         None => api,
     };
     let routes = Router::new().merge(api).merge(routes::meta::router()).fallback(|| async { ApiError::not_found_path() });
+    let routes = if config.portal.enabled { routes.merge(crate::portal::router()) } else { routes };
     let routes = if config.sandbox { crate::sandbox::around(routes, state.clone()) } else { routes };
     let router = routes
         .layer(CatchPanicLayer::custom(middleware::panic_to_internal_error))

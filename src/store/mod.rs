@@ -1,6 +1,6 @@
 //! Storage: the store's traits, spoken in domain types, and its backends. SQL lives only here.
 //!
-//! - `credential_store.rs`, `admin_token_store.rs`, `order_store.rs`, `event_store.rs`, `hub_store.rs`, `health.rs`: what the rest of the
+//! - `credential_store.rs`, `admin_token_store.rs`, `order_store.rs`, `event_store.rs`, `hub_store.rs`, `portal_store.rs`, `health.rs`: what the rest of the
 //!   service asks of a store, one trait per concern; [`Store`] is all of them.
 //! - `sql/`: the one implementation, for every SQL backend.
 //! - `sqlite/`, `postgres/`: what only that backend does (opening, settings, its own reads).
@@ -15,6 +15,7 @@ mod hub_store;
 mod memory;
 mod options;
 mod order_store;
+mod portal_store;
 mod postgres;
 mod sql;
 mod sqlite;
@@ -35,6 +36,7 @@ pub use hub_store::{
 pub use memory::{DocumentCacheUsage, IndexUsage};
 pub use options::StoreOptions;
 pub use order_store::{ImportSummary, OrderPage, OrderStore, Precondition};
+pub use portal_store::{NewPortalUser, PortalStore};
 pub use sql::packed_documents;
 
 /// Everything the service keeps, one object for every concern.
@@ -43,9 +45,15 @@ pub use sql::packed_documents;
 /// transaction, and the same pool and caches serve credentials and lists. So one store
 /// implements them all, and the service holds it as one `Arc<dyn Store>`; code that needs one
 /// concern only takes that trait (`&dyn OrderStore`), to which a `&dyn Store` converts.
-pub trait Store: CredentialStore + AdminTokenStore + OrderStore + EventStore + SubscriptionStore + DeliveryStore + StoreHealth {}
+pub trait Store:
+    CredentialStore + AdminTokenStore + PortalStore + OrderStore + EventStore + SubscriptionStore + DeliveryStore + StoreHealth
+{
+}
 
-impl<T: CredentialStore + AdminTokenStore + OrderStore + EventStore + SubscriptionStore + DeliveryStore + StoreHealth> Store for T {}
+impl<T: CredentialStore + AdminTokenStore + PortalStore + OrderStore + EventStore + SubscriptionStore + DeliveryStore + StoreHealth> Store
+    for T
+{
+}
 
 /// Opens the backend the URL names, creating and migrating its schema. A database that
 /// cannot be reached fails with [`StoreError::Unavailable`] inside the error.

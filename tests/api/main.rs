@@ -20,6 +20,7 @@ mod metrics;
 mod oauth;
 mod orders;
 mod outage;
+mod portal;
 mod postgres_schema;
 mod query_oracle;
 mod rate_limits;

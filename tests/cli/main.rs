@@ -20,6 +20,7 @@ mod instances;
 mod invalid_import;
 mod login;
 mod orders;
+mod portal_users;
 mod receiver;
 mod sandbox;
 mod secrets;

@@ -6,6 +6,7 @@ use clap::{Args, Subcommand};
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
+pub use super::output::Output;
 use crate::cli::failure::Failure;
 use crate::domain::credentials::DEFAULT_KEY_VALIDITY;
 
@@ -39,6 +40,12 @@ pub enum AdminCommand {
         after_help = "Examples:\n  order-tracking admin token create --name etl-nightly\n  order-tracking admin token revoke etl-nightly"
     )]
     Token(TokenCommand),
+    /// Users of the web portal (`serve --portal`): the people at a customer who sign in.
+    #[command(subcommand)]
+    #[command(
+        after_help = "Examples:\n  order-tracking admin user create --customer cus_... --email site.manager@example.com\n  order-tracking admin user disable site.manager@example.com"
+    )]
+    User(super::users::UserCommand),
     /// Create or replace a customer's orders from NDJSON or a JSON array (FILE, or - for stdin).
     #[command(
         after_help = "Examples:\n  order-tracking admin import --customer cus_... orders.ndjson\n  order-tracking admin import --customer cus_... - < orders.json"
@@ -75,13 +82,6 @@ pub enum AdminCommand {
         #[command(flatten)]
         output: Output,
     },
-}
-
-#[derive(Debug, Clone, Copy, Args)]
-pub struct Output {
-    /// Print one JSON object instead of text.
-    #[arg(long)]
-    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -213,6 +213,7 @@ impl AdminCommand {
                 | KeyCommand::List { output, .. },
             ) => output,
             AdminCommand::Hub(command) => command.output(),
+            AdminCommand::User(command) => command.output(),
             AdminCommand::Token(
                 TokenCommand::Create { output, .. } | TokenCommand::List { output } | TokenCommand::Revoke { output, .. },
             ) => output,

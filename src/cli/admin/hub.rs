@@ -5,7 +5,8 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::commands::{HubCommand, Output};
+use super::commands::HubCommand;
+use super::output::Output;
 use super::output::{print, rfc3339};
 use crate::cli::failure::Failure;
 use crate::store::{DeliveryRecord, Replay, Store, Subscription, SubscriptionStatus};

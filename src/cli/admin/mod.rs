@@ -5,6 +5,7 @@ mod commands;
 mod hub;
 mod output;
 mod tokens;
+mod users;
 
 use output::{print, rfc3339};
 
@@ -42,6 +43,7 @@ pub async fn run(command: AdminCommand, database: &DatabaseArgs) -> Result<(), F
         AdminCommand::Key(command) => key(store, command).await,
         AdminCommand::Hub(command) => hub::hub(store, command).await,
         AdminCommand::Token(command) => tokens::tokens(store, command).await,
+        AdminCommand::User(command) => users::users(store, command).await,
         AdminCommand::Import { customer, file, output } => import(store, &customer, &file, output).await,
         AdminCommand::Backup { .. } | AdminCommand::Restore { .. } => unreachable!("copies are run above, without a store"),
     }

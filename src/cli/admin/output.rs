@@ -2,7 +2,13 @@
 
 use serde_json::Value;
 
-use super::commands::Output;
+/// `--json`, which every admin command takes.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct Output {
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
 
 /// Prints `json` with `--json`, else the text.
 pub fn print(output: Output, json: Value, text: String) {

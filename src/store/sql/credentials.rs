@@ -147,7 +147,7 @@ where
         Ok(rows.iter().map(Self::customer_from).collect())
     }
 
-    async fn ensure_customer(&self, customer_id: &str) -> StoreResult<()> {
+    pub(super) async fn ensure_customer(&self, customer_id: &str) -> StoreResult<()> {
         let found = sqlx::query("SELECT 1 FROM customers WHERE id = $1").bind(customer_id).fetch_optional(&self.pool).await?;
         found.map(|_| ()).ok_or_else(|| StoreError::NotFound(format!("customer {customer_id}")))
     }

@@ -32,6 +32,7 @@ mod multi_row;
 mod order_writes;
 mod orders;
 pub mod packed_documents;
+mod portal;
 mod prepared;
 pub(super) mod query;
 mod store;

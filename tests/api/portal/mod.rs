@@ -1,0 +1,6 @@
+//! The web portal (issue #34) over HTTP: users, login, sessions and their ends, forms' tokens,
+//! isolation, the pages against the API, the languages.
+
+mod browser;
+mod login;
+mod pages;
