@@ -11,6 +11,7 @@ pub mod demo;
 pub mod domain;
 pub mod http;
 pub mod hub;
+pub mod i18n;
 pub mod import;
 pub mod portal;
 pub mod query;

@@ -2,7 +2,7 @@
 //! database, and `login` and `orders`, which talk HTTP to a server of the API.
 
 mod admin;
-mod client;
+pub(crate) mod client;
 mod failure;
 mod serve;
 

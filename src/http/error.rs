@@ -8,6 +8,8 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::rate_limit::{Decision, retry_after_seconds};
+// The French words live with the English ones of the portal, in `i18n`, and speak of these errors.
+use crate::i18n::api_errors; // import loop: one catalogue of both languages
 use crate::query::QueryError;
 use crate::store::StoreError;
 
@@ -19,6 +21,10 @@ pub enum OrderProblems {
     MissingFields,
     InvalidFields,
 }
+
+/// The JSON of an error answer with its description in French (`middleware::in_language`).
+#[derive(Debug, Clone)]
+pub struct FrenchBody(pub axum::body::Bytes);
 
 /// Orange's code of an error answer (or the OAuth `error`), left on the response for the metrics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +82,15 @@ pub enum ApiError {
     /// The description says what was not found and what to do.
     #[error("not found: {0}")]
     NotFound(String),
+    /// A path the API does not have.
+    #[error("no such path")]
+    NoSuchPath,
+    /// An order id that is not among the caller's (another customer's included).
+    #[error("no such order")]
+    NoSuchOrder(String),
+    /// A subscription id that is not among the caller's.
+    #[error("no such subscription")]
+    NoSuchSubscription(String),
     #[error("method not allowed")]
     MethodNotAllowed,
     /// `If-Match` named another version of the resource than the stored one.
@@ -133,12 +148,12 @@ const BEARER_HOW_TO: &str = "send 'Authorization: Bearer <access_token>' with a 
 impl ApiError {
     /// The answer to a path the API does not have.
     pub fn not_found_path() -> Self {
-        ApiError::NotFound("No resource exists at this path: /order-tracking/b2b/v1/openapi.json lists the API's paths.".into())
+        ApiError::NoSuchPath
     }
 
     /// The answer to an order id that is not among the caller's (another customer's included).
     pub fn no_such_order(order_id: &str) -> Self {
-        ApiError::NotFound(format!("No order {order_id:?} was found among your orders: check the id (the list of your orders gives them)."))
+        ApiError::NoSuchOrder(order_id.to_owned())
     }
 
     /// HTTP status, Orange code and label.
@@ -161,7 +176,7 @@ impl ApiError {
             InvalidBody(_) => (StatusCode::BAD_REQUEST, 22, "Invalid body"),
             MissingBodyField(_) => (StatusCode::BAD_REQUEST, 23, "Missing body field"),
             InvalidBodyField { .. } => (StatusCode::BAD_REQUEST, 24, "Invalid body field"),
-            NotFound(_) => (StatusCode::NOT_FOUND, 60, "Resource not found"),
+            NotFound(_) | NoSuchPath | NoSuchOrder(_) | NoSuchSubscription(_) => (StatusCode::NOT_FOUND, 60, "Resource not found"),
             MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, 61, "Method not allowed"),
             PreconditionFailed => (StatusCode::PRECONDITION_FAILED, 65, "Precondition failed"),
             UnsupportedMediaType { .. } => (StatusCode::UNSUPPORTED_MEDIA_TYPE, 68, "Unsupported media type"),
@@ -174,6 +189,15 @@ impl ApiError {
             TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, 53, "Too many requests"),
             Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, 5, "The service is temporarily unavailable"),
             Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, 1, "Internal error"),
+        }
+    }
+
+    /// What happened and what to do, in the language: French with `Accept-Language: fr`
+    /// (`crate::i18n::api_errors`), English otherwise.
+    pub fn description_in(&self, language: crate::i18n::Language) -> String {
+        match language {
+            crate::i18n::Language::En => self.description(),
+            crate::i18n::Language::Fr => api_errors::french(self),
         }
     }
 
@@ -209,6 +233,9 @@ impl ApiError {
             MissingBodyField(field) => format!("The request body has no '{field}': it is required."),
             InvalidBodyField { field, problem } => format!("Invalid body field '{field}': {}.", problem.trim_end_matches('.')),
             NotFound(description) => description.clone(),
+            NoSuchPath => "No resource exists at this path: /order-tracking/b2b/v1/openapi.json lists the API's paths.".into(),
+            NoSuchOrder(id) => format!("No order {id:?} was found among your orders: check the id (the list of your orders gives them)."),
+            NoSuchSubscription(id) => format!("No subscription {id} exists among yours: GET {} lists them.", super::paths::HUB_PATH),
             MethodNotAllowed => "This method is not allowed on this resource: see the Allow header.".into(),
             PreconditionFailed => "The order changed since the ETag given in If-Match: read it again (GET gives its ETag), then retry with that one.".into(),
             UnsupportedMediaType { accepted } => format!("This operation reads a body of Content-Type {accepted}: send one of those."),
@@ -256,8 +283,12 @@ impl IntoResponse for ApiError {
             ApiError::Unavailable(source) => tracing::warn!(error = %error_chain(source), "database unavailable"),
             _ => {}
         }
+        // Also in French, for the middleware to answer a caller that asks for it.
+        let french = ErrorBody { code, message, description: self.description_in(crate::i18n::Language::Fr) };
+        let french = FrenchBody(serde_json::to_vec(&french).expect("an error body serializes").into());
         let body = ErrorBody { code, message, description: self.description() };
         let mut response = (status, axum::Json(body)).into_response();
+        response.extensions_mut().insert(french);
         response.extensions_mut().insert(ErrorCode(code_label(code)));
         if let Some(challenge) = self.challenge() {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));

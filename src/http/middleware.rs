@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use tracing::Instrument;
 
 use super::error::ApiError;
-use super::error::ErrorCode;
+use super::error::{ErrorCode, FrenchBody};
 use super::state::AppState;
 use crate::config::Config;
 
@@ -30,6 +30,9 @@ pub async fn around_every_request(State(state): State<AppState>, request: Reques
     // Unmatched paths share one label, so that scanners cannot grow the metrics' label sets.
     let route = request.extensions().get::<MatchedPath>().cloned();
     let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
+    // Looked at only when the header is there: most calls send none.
+    let french = request.headers().contains_key(header::ACCEPT_LANGUAGE)
+        && crate::i18n::Language::from_accept_language(request.headers()) == crate::i18n::Language::Fr;
     let span = tracing::info_span!("request", request_id = %request_id, method = %method, path = %route, customer_id = tracing::field::Empty, admin = tracing::field::Empty);
     let mut response = async {
         match refusal(&state.config, &request) {
@@ -39,6 +42,9 @@ pub async fn around_every_request(State(state): State<AppState>, request: Reques
     }
     .instrument(span.clone())
     .await;
+    if french {
+        in_french(&mut response);
+    }
     let (status, code, took) = (response.status(), response.extensions().get::<ErrorCode>().copied(), started.elapsed());
     state.metrics.record(method.as_str(), route, status, took.as_secs_f64(), code);
     let latency_ms = took.as_micros() as f64 / 1000.0;
@@ -120,6 +126,17 @@ fn in_orange_shape(response: Response) -> Response {
         }
     }
     rewritten
+}
+
+/// An error answer with its description in French (`ApiError` left it beside the English one).
+fn in_french(response: &mut Response) {
+    if let Some(FrenchBody(body)) = response.extensions_mut().remove::<FrenchBody>() {
+        // Uncompressed: the English body may have been compressed below.
+        response.headers_mut().remove(header::CONTENT_LENGTH);
+        response.headers_mut().remove(header::CONTENT_ENCODING);
+        response.headers_mut().insert(header::CONTENT_LANGUAGE, HeaderValue::from_static("fr"));
+        *response.body_mut() = axum::body::Body::from(body);
+    }
 }
 
 /// A handler that panicked answers 500 code 1; the panic goes to the log, not to the client.

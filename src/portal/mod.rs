@@ -4,11 +4,9 @@
 //!
 //! - `users.rs`: what operators do (`admin user ...`); `passwords.rs`: Argon2id and the policy.
 //! - `session.rs`: who is visiting (cookies, sessions, anti-forgery tokens); `lockout.rs`.
-//! - `language.rs`, `catalogue.rs`: the two languages, their words, dates and numbers.
+//! - The two languages, their words, dates and numbers: `crate::i18n`.
 //! - `pages/`: the pages; `paths.rs`, their paths; `settings.rs`, `serve`'s flags.
 
-pub mod catalogue;
-pub mod language;
 pub mod lockout;
 pub mod pages;
 pub mod passwords;

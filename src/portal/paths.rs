@@ -7,7 +7,10 @@ pub const PASSWORD_PATH: &str = "/portal/password";
 pub const LANGUAGE_PATH: &str = "/portal/language";
 pub const ORDERS_PATH: &str = "/portal/orders";
 pub const ORDER_PATH: &str = "/portal/orders/{id}";
+pub const CSV_PATH: &str = "/portal/orders.csv";
 pub const STYLE_PATH: &str = "/portal/assets/portal.css";
+pub const SCRIPT_PATH: &str = "/portal/assets/live.js";
+pub const EVENTS_PATH: &str = "/portal/events";
 /// Where "the orders" lead: the newest first.
 pub const ORDERS_START: &str = "/portal/orders?sort=-orderDate";
 

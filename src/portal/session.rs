@@ -15,11 +15,11 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use time::OffsetDateTime;
 
-use super::language::Language;
 use super::settings::PortalSettings;
 use crate::auth::secret::{self, SecretKind};
 use crate::domain::portal_user::PortalUser;
 use crate::http::state::AppState;
+use crate::i18n::Language;
 use crate::store::{StoreError, StoreResult};
 
 /// A session is marked as used again at most this often, not at every page.
@@ -36,6 +36,8 @@ pub struct Visit {
     pub session_secret: Option<String>,
     /// The anti-forgery cookie's value to set, when the visit had none.
     pub new_csrf_cookie: Option<String>,
+    /// When the session ends at the latest (12 hours after signing in), while signed in.
+    pub ends_at: Option<OffsetDateTime>,
 }
 
 pub struct CookieNames {
@@ -100,6 +102,7 @@ impl Visit {
         let now = OffsetDateTime::now_utc();
         let mut user = None;
         let mut session_secret = None;
+        let mut ends_at = None;
         if let Some(secret_text) = cookie_value(headers, names.session).filter(|text| secret::well_formed(SecretKind::PortalSession, text))
         {
             let hash = secret::hash(secret_text);
@@ -114,6 +117,7 @@ impl Visit {
                     if now - session.last_seen_at > TOUCH_EVERY {
                         state.store.touch_portal_session(&hash, now).await?;
                     }
+                    ends_at = Some(session.created_at + settings.absolute_timeout);
                     user = Some(session.user);
                     session_secret = Some(secret_text.to_owned());
                 }
@@ -130,7 +134,7 @@ impl Visit {
         let chosen = cookie_value(headers, LANGUAGE_COOKIE).and_then(Language::from_code);
         let own = user.as_ref().and_then(|user| user.language.as_deref()).and_then(Language::from_code);
         let language = chosen.or(own).unwrap_or_else(|| Language::from_accept_language(headers));
-        Ok(Visit { user, csrf, language, session_secret, new_csrf_cookie })
+        Ok(Visit { user, csrf, language, session_secret, new_csrf_cookie, ends_at })
     }
 }
 

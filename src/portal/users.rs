@@ -3,10 +3,10 @@
 
 use time::{Duration, OffsetDateTime};
 
-use super::language::Language;
 use super::paths::PASSWORD_PATH;
 use crate::auth::secret::{self, SecretKind};
 use crate::domain::portal_user::PortalUser;
+use crate::i18n::Language;
 use crate::store::{NewPortalUser, PortalStore, StoreError, StoreResult};
 
 /// How long a one-time link lets its user set a password.

@@ -15,6 +15,9 @@ pub trait EventStore: Send + Sync {
     /// Deletes every customer's events recorded before `before`, and the webhook deliveries that
     /// ended before it or lost their event; returns how many events went.
     async fn purge_events(&self, before: OffsetDateTime) -> StoreResult<u64>;
+    /// The sequence of the customer's latest event; 0 when it has none. A reader that starts
+    /// after it sees only what comes next.
+    async fn latest_event_sequence(&self, customer_id: &str) -> StoreResult<i64>;
     /// How many events of each type were ever recorded, every customer's (purged ones too).
     async fn recorded_events(&self) -> StoreResult<Vec<(EventType, u64)>>;
 }

@@ -7,7 +7,7 @@ use serde_json::json;
 use super::output::{Output, print, rfc3339};
 use crate::cli::failure::Failure;
 use crate::domain::portal_user::PortalUser;
-use crate::portal::language::Language;
+use crate::i18n::Language;
 use crate::portal::users::{self, IssuedLink};
 use crate::store::PortalStore;
 

@@ -4,7 +4,7 @@
 mod credentials;
 mod list;
 mod login;
-mod output;
+pub(crate) mod output;
 mod show;
 mod watch;
 

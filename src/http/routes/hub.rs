@@ -171,7 +171,7 @@ pub async fn list_subscriptions(State(state): State<AppState>, caller: Caller) -
 }
 
 fn no_such_subscription(id: &str) -> ApiError {
-    ApiError::NotFound(format!("No subscription {id} exists among yours: GET {HUB_PATH} lists them."))
+    ApiError::NoSuchSubscription(id.to_string())
 }
 
 async fn find(state: &AppState, caller: &Caller, id: &str) -> Result<Subscription, ApiError> {

@@ -1,6 +1,6 @@
 //! One module per resource, each exporting `router()`.
 
-mod event_stream;
+pub mod event_stream;
 pub mod events;
 mod field_selection;
 pub mod hub;

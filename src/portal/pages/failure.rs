@@ -6,8 +6,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
 
 use super::layout;
-use crate::portal::catalogue::Text;
-use crate::portal::language::Language;
+use crate::i18n::Language;
+use crate::i18n::texts::Text;
 use crate::portal::paths::LOGIN_PATH;
 use crate::store::StoreError;
 

@@ -5,8 +5,8 @@ use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use maud::{DOCTYPE, Markup, html};
 
-use crate::portal::catalogue::Text;
-use crate::portal::language::Language;
+use crate::i18n::Language;
+use crate::i18n::texts::Text;
 use crate::portal::paths::{LANGUAGE_PATH, LOGOUT_PATH, ORDERS_START, STYLE_PATH};
 use crate::portal::session::{Visit, cookie, cookie_names};
 use crate::portal::settings::PortalSettings;

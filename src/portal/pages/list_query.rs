@@ -2,7 +2,7 @@
 //! carry, so that a page of the portal and a call of the API with the same query string show
 //! the same orders. Empty parameters (a form's unset fields) are dropped.
 
-use crate::portal::paths::ORDERS_PATH;
+use crate::portal::paths::{CSV_PATH, ORDERS_PATH};
 use crate::query::{Limits, OrderQuery, QueryError, parse_query};
 
 /// Rows a page shows unless `limit` says otherwise, and the most it may ask for.
@@ -43,6 +43,17 @@ impl ListQuery {
             pairs.insert(at, (name.to_owned(), value));
         }
         ListQuery { pairs }.href()
+    }
+
+    /// The same query without these parameters.
+    pub fn without(&self, names: &[&str]) -> ListQuery {
+        ListQuery { pairs: self.pairs.iter().filter(|(key, _)| !names.contains(&key.as_str())).cloned().collect() }
+    }
+
+    /// The link to the CSV of every order of this query.
+    pub fn csv_href(&self) -> String {
+        let query = self.without(&["offset", "limit"]).query_string();
+        if query.is_empty() { CSV_PATH.to_owned() } else { format!("{CSV_PATH}?{query}") }
     }
 
     /// The link to this list; the same without `offset` when a filter or the sort changes.

@@ -3,10 +3,13 @@
 //! - `layout.rs`: the frame and headers of every page; `failure.rs`, the pages of what failed.
 //! - `login.rs` (sign in and out, the language switch), `password.rs` (the one-time link).
 //! - `orders.rs` (the list, with `list_query.rs`), `order.rs` (one order, with `timeline.rs`).
+//! - `live.rs`: the live updates of both, over Server-Sent Events; `csv_export.rs`, the CSV.
 
+mod csv_export;
 pub mod failure;
 mod layout;
 mod list_query;
+mod live;
 mod login;
 mod order;
 mod orders;
@@ -19,10 +22,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
 use self::failure::PageFailure;
-use super::catalogue::Text;
-use super::language::Language;
-use super::paths::{LANGUAGE_PATH, LOGIN_PATH, LOGOUT_PATH, ORDER_PATH, ORDERS_PATH, ORDERS_START, PASSWORD_PATH, PORTAL_PATH, STYLE_PATH};
+use super::paths::{
+    CSV_PATH, EVENTS_PATH, LANGUAGE_PATH, LOGIN_PATH, LOGOUT_PATH, ORDER_PATH, ORDERS_PATH, ORDERS_START, PASSWORD_PATH, PORTAL_PATH,
+    SCRIPT_PATH, STYLE_PATH,
+};
 use crate::http::state::AppState;
+use crate::i18n::Language;
+use crate::i18n::texts::Text;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -33,7 +39,10 @@ pub fn router() -> Router<AppState> {
         .route(PASSWORD_PATH, get(password::password_page).post(password::set_password))
         .route(ORDERS_PATH, get(orders::orders_page))
         .route(ORDER_PATH, get(order::order_page))
+        .route(CSV_PATH, get(csv_export::export))
         .route(STYLE_PATH, get(style))
+        .route(SCRIPT_PATH, get(live::script))
+        .route(EVENTS_PATH, get(live::events))
 }
 
 /// An unknown path under /portal.

@@ -1,23 +1,38 @@
 //! `/portal/orders/{id}`: one order's facts and its timeline. Another customer's order is
 //! "no such order", as in the API.
 
-use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
+use serde::Deserialize;
 
 use super::failure::PageFailure;
 use super::layout;
-use super::orders::status_name;
+use super::live;
+use super::orders::{row, status_name};
 use super::timeline;
 use crate::domain::order::Order;
 use crate::http::state::AppState;
-use crate::portal::catalogue::{self, Text};
-use crate::portal::language::Language;
+use crate::i18n::Language;
+use crate::i18n::texts::{self, Text};
 use crate::portal::paths::ORDERS_START;
 use crate::portal::paths::order_link;
 use crate::portal::session::Visit;
 
-pub async fn order_page(State(state): State<AppState>, visit: Visit, Path(id): Path<String>) -> Result<Response, PageFailure> {
+/// `?part=row` or `?part=order`: only the order's row of the list, or its article, for the live
+/// updates to put in place (`live.rs`).
+#[derive(Debug, Deserialize)]
+pub struct PartQuery {
+    #[serde(default)]
+    part: Option<String>,
+}
+
+pub async fn order_page(
+    State(state): State<AppState>,
+    visit: Visit,
+    Path(id): Path<String>,
+    Query(query): Query<PartQuery>,
+) -> Result<Response, PageFailure> {
     let Some(user) = &visit.user else { return Err(PageFailure::SignIn) };
     let language = visit.language;
     let no_such_order = || PageFailure::NotFound(language, Text::NoSuchOrder, Text::NoSuchOrderText);
@@ -26,17 +41,36 @@ pub async fn order_page(State(state): State<AppState>, visit: Visit, Path(id): P
         false => state.store.get_order(&user.customer_id, &id).await.map_err(|error| PageFailure::store(error, language))?,
     };
     let order: Order = stored.and_then(|document| serde_json::from_str(document.as_str()).ok()).ok_or_else(no_such_order)?;
+    match query.part.as_deref() {
+        Some("row") => return Ok(fragment(row(language, &order))),
+        Some("order") => return Ok(fragment(article(language, &order))),
+        Some(other) => return Err(PageFailure::BadQuery(language, format!("part={other:?}: use part=row or part=order, or none"))),
+        None => {}
+    }
+    let after = state.store.latest_event_sequence(&user.customer_id).await.map_err(|error| PageFailure::store(error, language))?;
     let title = format!("{} {}", Text::Order.in_(language), order.id);
     let body = html! {
         p { a href=(ORDERS_START) { "← " (Text::BackToOrders.in_(language)) } }
-        article.order id=(format!("order-{}", order.id)) data-order=(order.id) {
-            h1 { (title) }
-            (facts(language, &order))
-            h2 { (Text::Timeline.in_(language)) }
-            (timeline::render(language, &order))
-        }
+        (article(language, &order))
+        (live::marker(language, after))
     };
     Ok(layout::page(&state.config.portal, &visit, &title, &order_link(&order.id), body))
+}
+
+fn article(language: Language, order: &Order) -> Markup {
+    html! {
+        article.order id=(format!("order-{}", order.id)) data-order=(order.id) {
+            h1 { (Text::Order.in_(language)) " " (order.id) }
+            (facts(language, order))
+            h2 { (Text::Timeline.in_(language)) }
+            (timeline::render(language, order))
+        }
+    }
+}
+
+/// A part of a page, with the headers of pages.
+fn fragment(markup: Markup) -> Response {
+    (layout::with_page_headers(), axum::response::Html(markup.into_string())).into_response()
 }
 
 fn facts(language: Language, order: &Order) -> Markup {
@@ -59,11 +93,11 @@ fn facts(language: Language, order: &Order) -> Markup {
     };
     html! {
         dl.facts {
-            (fact(Text::Status, Some(catalogue::value(language, status_name(order)))))
-            (fact(Text::RequestStatus, order.request.status.as_deref().map(|status| catalogue::value(language, status))))
+            (fact(Text::Status, Some(texts::value(language, status_name(order)))))
+            (fact(Text::RequestStatus, order.request.status.as_deref().map(|status| texts::value(language, status))))
             (fact(Text::Request, Some(order.request.id.clone())))
             (fact(Text::YourReference, order.request.customer_reference.clone()))
-            (fact(Text::Action, order.action.map(|action| catalogue::value(language, &format!("{action:?}")))))
+            (fact(Text::Action, order.action.map(|action| texts::value(language, &format!("{action:?}")))))
             (fact(Text::Product, product.map(|product| [product.name.as_deref(), product.code.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" · "))))
             (fact(Text::Site, site.and_then(|site| site.name.clone())))
             (fact(Text::Address, address_text))

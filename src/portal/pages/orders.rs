@@ -8,10 +8,11 @@ use maud::{Markup, html};
 use super::failure::PageFailure;
 use super::layout;
 use super::list_query::ListQuery;
+use super::live;
 use crate::domain::order::Order;
 use crate::http::state::AppState;
-use crate::portal::catalogue::{self, Text};
-use crate::portal::language::Language;
+use crate::i18n::Language;
+use crate::i18n::texts::{self, Text};
 use crate::portal::paths::order_link;
 use crate::portal::session::Visit;
 
@@ -39,6 +40,7 @@ pub async fn orders_page(State(state): State<AppState>, visit: Visit, RawQuery(r
     }
     let parsed = query.parse().map_err(|problem| PageFailure::BadQuery(language, problem.to_string()))?;
     let page = state.store.list_orders(&user.customer_id, &parsed, None).await.map_err(|error| PageFailure::store(error, language))?;
+    let after = state.store.latest_event_sequence(&user.customer_id).await.map_err(|error| PageFailure::store(error, language))?;
     let orders: Vec<Order> = page.orders.iter().filter_map(|document| serde_json::from_str(document.as_str()).ok()).collect();
     let body = html! {
         h1 { (Text::Orders.in_(language)) }
@@ -46,6 +48,7 @@ pub async fn orders_page(State(state): State<AppState>, visit: Visit, RawQuery(r
         @if orders.is_empty() {
             p.empty role="status" { (Text::NoOrders.in_(language)) }
         } @else {
+            p.export { a href=(query.csv_href()) download="orders.csv" { (Text::ExportCsv.in_(language)) } }
             (range(language, parsed.offset, orders.len(), page.total))
             div.scroll {
                 table.orders {
@@ -56,6 +59,7 @@ pub async fn orders_page(State(state): State<AppState>, visit: Visit, RawQuery(r
             }
             (pager(language, &query, parsed.offset, parsed.limit, orders.len(), page.total))
         }
+        (live::marker(language, after))
     };
     Ok(layout::page(&state.config.portal, &visit, Text::Orders.in_(language), &query.href(), body))
 }
@@ -84,7 +88,7 @@ fn filter_form(language: Language, query: &ListQuery) -> Markup {
                 label for=(id) { (label.in_(language)) }
                 select #(id) name=(name) {
                     option value="" { (Text::Any.in_(language)) }
-                    @for value in values { option value=(value) selected[*value == current] { (catalogue::value(language, value)) } }
+                    @for value in values { option value=(value) selected[*value == current] { (texts::value(language, value)) } }
                 }
             }
         }
@@ -130,22 +134,23 @@ fn header(language: Language, query: &ListQuery, label: Text, path: &str) -> Mar
     }
 }
 
-fn row(language: Language, order: &Order) -> Markup {
+pub fn row(language: Language, order: &Order) -> Markup {
     let site = order.site.as_ref();
     let city = site.and_then(|site| site.address.as_ref()).and_then(|address| address.city.as_deref());
     html! {
         tr id=(format!("order-{}", order.id)) data-order=(order.id) {
             th scope="row" { a href=(order_link(&order.id)) { (order.id) } }
-            td { (catalogue::value(language, status_name(order))) }
-            td { (order.request.status.as_deref().map(|status| catalogue::value(language, status)).unwrap_or_default()) }
-            td { (order.product.as_ref().and_then(|product| product.name.as_deref()).unwrap_or_default()) }
-            td {
+            // `data-label`: the column's name, which the narrow layout shows beside each value.
+            td data-label=(COLUMNS[1].0.in_(language)) { (texts::value(language, status_name(order))) }
+            td data-label=(COLUMNS[2].0.in_(language)) { (order.request.status.as_deref().map(|status| texts::value(language, status)).unwrap_or_default()) }
+            td data-label=(COLUMNS[3].0.in_(language)) { (order.product.as_ref().and_then(|product| product.name.as_deref()).unwrap_or_default()) }
+            td data-label=(COLUMNS[4].0.in_(language)) {
                 (site.and_then(|site| site.name.as_deref()).unwrap_or_default())
                 @if let Some(city) = city { br; span.city { (city) } }
             }
-            td { (language.date_time(order.order_date)) }
-            td { (order.expected_completion_date.map(|date| language.date(date)).unwrap_or_default()) }
-            td { (order.last_update_date.map(|at| language.date_time(at)).unwrap_or_default()) }
+            td data-label=(COLUMNS[5].0.in_(language)) { (language.date_time(order.order_date)) }
+            td data-label=(COLUMNS[6].0.in_(language)) { (order.expected_completion_date.map(|date| language.date(date)).unwrap_or_default()) }
+            td data-label=(COLUMNS[7].0.in_(language)) { (order.last_update_date.map(|at| language.date_time(at)).unwrap_or_default()) }
         }
     }
 }

@@ -15,7 +15,7 @@ use super::login::message_of;
 use crate::auth::secret::{self, SecretKind};
 use crate::domain::portal_user::PortalUser;
 use crate::http::state::AppState;
-use crate::portal::catalogue::Text;
+use crate::i18n::texts::Text;
 use crate::portal::passwords::{self, Weakness};
 use crate::portal::paths::{LOGIN_PATH, PASSWORD_PATH};
 use crate::portal::session::Visit;

@@ -5,8 +5,8 @@ use maud::{Markup, html};
 use time::OffsetDateTime;
 
 use crate::domain::order::{AppointmentStatus, MilestoneStatus, Order};
-use crate::portal::catalogue::{self, Text};
-use crate::portal::language::Language;
+use crate::i18n::Language;
+use crate::i18n::texts::{self, Text};
 
 /// Where an entry stands, and its class on the page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,8 +69,8 @@ pub fn entries(language: Language, order: &Order) -> Vec<Entry> {
             Some(AppointmentStatus::Planned) | None => Standing::ToCome,
         };
         let kind = appointment.kind.map(|kind| format!("{kind:?}"));
-        let title = kind.map_or_else(|| Text::Appointment.in_(language).to_owned(), |kind| catalogue::value(language, &kind));
-        let until = appointment.end.map(crate::portal::language::in_paris).map(|(_, hour, minute)| format!("{hour:02}:{minute:02}"));
+        let title = kind.map_or_else(|| Text::Appointment.in_(language).to_owned(), |kind| texts::value(language, &kind));
+        let until = appointment.end.map(crate::i18n::in_paris).map(|(_, hour, minute)| format!("{hour:02}:{minute:02}"));
         let detail = match (until, &appointment.comment) {
             (Some(until), Some(comment)) => Some(format!("→ {until} · {comment}")),
             (Some(until), None) => Some(format!("→ {until}")),

@@ -198,6 +198,12 @@ for_every_backend! {
             Ok(DB::rows_affected(&deleted))
         }
 
+        async fn latest_event_sequence(&self, customer_id: &str) -> StoreResult<i64> {
+            let (latest,): (Option<i64>,) =
+                sqlx::query_as("SELECT max(sequence) FROM order_events WHERE customer_id = $1").bind(customer_id).fetch_one(&self.pool).await?;
+            Ok(latest.unwrap_or(0))
+        }
+
         async fn recorded_events(&self) -> StoreResult<Vec<(EventType, u64)>> {
             let rows: Vec<(String, i64)> =
                 sqlx::query_as("SELECT event_type, CAST(sum(recorded) AS BIGINT) FROM event_counts GROUP BY event_type").fetch_all(&self.pool).await?;

@@ -111,7 +111,7 @@ pub async fn signed_in(app: &TestApp, tenant: &Tenant, email: &str) -> Browser {
 }
 
 /// Creates the user and sets its password through the one-time link, as its owner would.
-pub async fn set_password(app: &TestApp, tenant: &Tenant, email: &str, language: Option<order_tracking::portal::language::Language>) {
+pub async fn set_password(app: &TestApp, tenant: &Tenant, email: &str, language: Option<order_tracking::i18n::Language>) {
     let issued = users::create(app.store.as_ref(), &tenant.customer_id, email, None, language, &app.url("")).await.expect("a user");
     let path = issued.link.strip_prefix(&app.url("")).expect("a link to this server").to_owned();
     let link = path.split_once("link=").expect("a link secret").1.to_owned();

@@ -2,5 +2,7 @@
 //! isolation, the pages against the API, the languages.
 
 mod browser;
+mod chromium;
+mod export_and_live;
 mod login;
 mod pages;

@@ -22,6 +22,13 @@ impl Csv {
         Csv { writer: csv::Writer::from_writer(out), columns, header_written: false }
     }
 
+    /// The same writer without the header row: for the pages after the first, written apart
+    /// (the portal's export writes each page into a buffer of its own).
+    pub fn rows_only(mut self) -> Self {
+        self.header_written = true;
+        self
+    }
+
     fn header(&mut self) -> io::Result<()> {
         if !self.header_written {
             self.writer.write_record(&self.columns)?;

@@ -1,7 +1,7 @@
 //! How orders are printed: an aligned table for people, JSON, NDJSON or CSV for programs.
 //! Every writer takes pages as they come, so `--all` streams.
 
-mod csv;
+pub(crate) mod csv;
 mod flat;
 mod json;
 mod sink;

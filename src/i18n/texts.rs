@@ -1,7 +1,7 @@
 //! Every word the portal shows, in English and French. A page asks for `Text::X.in_(language)`;
 //! the values orders carry (statuses, appointment types) are translated by [`value`].
 
-use super::language::Language;
+use super::Language;
 
 macro_rules! catalogue {
     ($($key:ident => $en:literal, $fr:literal;)+) => {

@@ -1,5 +1,9 @@
-//! The portal's two languages: which one a page is shown in, and how dates and numbers read in
-//! it. The words themselves are in `catalogue.rs`.
+//! The two languages the service speaks to people, English and French: which one is wanted,
+//! and how dates and numbers read in it. The words: the portal's in `texts.rs`, the API's error
+//! descriptions in `api_errors.rs`.
+
+pub mod api_errors;
+pub mod texts;
 
 use axum::http::{HeaderMap, header};
 use time::{Date, OffsetDateTime};
