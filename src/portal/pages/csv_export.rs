@@ -1,5 +1,5 @@
 //! `/portal/orders.csv?QUERY`: every order the list's query matches (all pages, whatever its
-//! `offset` and `limit`), streamed a thousand at a time, in the columns of the CLI's CSV
+//! `offset` and `limit`; its free text too), streamed a thousand at a time, in the columns of the CLI's CSV
 //! (`orders list --format csv`), written by the same code.
 
 use std::io::Write;
@@ -13,6 +13,7 @@ use futures_util::stream;
 
 use super::failure::PageFailure;
 use super::list_query::ListQuery;
+use super::text_search::{self, BATCH, TEXT_PARAMETER};
 use crate::cli::client::output::Sink;
 use crate::cli::client::output::csv::Csv;
 use crate::http::state::AppState;
@@ -20,15 +21,13 @@ use crate::portal::session::Visit;
 use crate::query::OrderQuery;
 use crate::store::Store;
 
-/// Orders read from the store at a time.
-const BATCH: u64 = 1000;
-
 pub async fn export(State(state): State<AppState>, visit: Visit, RawQuery(raw): RawQuery) -> Result<Response, PageFailure> {
     let Some(user) = &visit.user else { return Err(PageFailure::SignIn) };
     let (query, _) = ListQuery::from_raw(raw.as_deref().unwrap_or_default());
     let query = query.without(&["offset", "limit"]);
     let parsed = query.parse().map_err(|problem| PageFailure::BadQuery(visit.language, problem.to_string()))?;
-    let start = Batch { store: state.store.clone(), customer_id: user.customer_id.clone(), query: parsed, offset: 0, done: false };
+    let text = query.get(TEXT_PARAMETER).map(|text| text.trim().to_lowercase());
+    let start = Batch { store: state.store.clone(), customer_id: user.customer_id.clone(), query: parsed, text, offset: 0, done: false };
     let body = Body::from_stream(stream::unfold(start, |mut batch| async move {
         let bytes = batch.next().await?;
         Some((bytes, batch))
@@ -47,6 +46,8 @@ struct Batch {
     store: Arc<dyn Store>,
     customer_id: String,
     query: OrderQuery,
+    /// The free text, lower-cased: only the orders that contain it.
+    text: Option<String>,
     offset: u64,
     done: bool,
 }
@@ -66,8 +67,12 @@ impl Batch {
                 return Some(Err(std::io::Error::other(error)));
             }
         };
+        let wanted = |document: &&crate::domain::order::OrderDocument| match &self.text {
+            Some(text) => serde_json::from_str(document.as_str()).is_ok_and(|order| text_search::matches(&order, text)),
+            None => true,
+        };
         let orders: Vec<order_tracking_client::Order> =
-            page.orders.iter().filter_map(|document| serde_json::from_str(document.as_str()).ok()).collect();
+            page.orders.iter().filter(wanted).filter_map(|document| serde_json::from_str(document.as_str()).ok()).collect();
         let first = self.offset == 0;
         self.offset += BATCH;
         self.done = self.offset >= page.total || page.orders.is_empty();

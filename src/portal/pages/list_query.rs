@@ -1,7 +1,9 @@
 //! The list page's query string, in the API's query language: what its links and its form
 //! carry, so that a page of the portal and a call of the API with the same query string show
-//! the same orders. Empty parameters (a form's unset fields) are dropped.
+//! the same orders. Empty parameters (a form's unset fields) are dropped. One parameter is the
+//! portal's own: `q`, the free text (`text_search.rs`).
 
+use super::text_search::TEXT_PARAMETER;
 use crate::portal::paths::{CSV_PATH, ORDERS_PATH};
 use crate::query::{Limits, OrderQuery, QueryError, parse_query};
 
@@ -23,8 +25,9 @@ impl ListQuery {
         (ListQuery { pairs }, had_empty)
     }
 
+    /// The query in the API's language: all but the portal's free text (`text_search.rs`).
     pub fn parse(&self) -> Result<OrderQuery, QueryError> {
-        parse_query(&self.query_string(), PAGE_LIMITS)
+        parse_query(&self.without(&[TEXT_PARAMETER]).query_string(), PAGE_LIMITS)
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {

@@ -2,7 +2,7 @@
 //!
 //! - `layout.rs`: the frame and headers of every page; `failure.rs`, the pages of what failed.
 //! - `login.rs` (sign in and out, the language switch), `password.rs` (the one-time link).
-//! - `orders.rs` (the list, with `list_query.rs`), `order.rs` (one order, with `timeline.rs`).
+//! - `orders.rs` (the list, with `list_query.rs` and `text_search.rs`), `order.rs` (one order, with `timeline.rs`).
 //! - `live.rs`: the live updates of both, over Server-Sent Events; `csv_export.rs`, the CSV.
 
 mod csv_export;
@@ -14,6 +14,7 @@ mod login;
 mod order;
 mod orders;
 mod password;
+mod text_search;
 mod timeline;
 
 use axum::Router;
@@ -57,4 +58,50 @@ async fn style() -> Response {
         (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
     ];
     (headers, include_str!("../assets/portal.css")).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    /// WCAG 2's contrast ratio of two `#rrggbb` colours.
+    fn contrast(a: &str, b: &str) -> f64 {
+        let luminance = |hex: &str| {
+            let channel = |at: usize| {
+                let value = f64::from(u8::from_str_radix(&hex[at..at + 2], 16).unwrap()) / 255.0;
+                if value <= 0.03928 { value / 12.92 } else { ((value + 0.055) / 1.055).powf(2.4) }
+            };
+            0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5)
+        };
+        let (la, lb) = (luminance(a), luminance(b));
+        (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+    }
+
+    /// The value of a custom property of the stylesheet's `:root`.
+    fn colour(name: &str) -> String {
+        let css = include_str!("../assets/portal.css");
+        let start = css.find(&format!("--{name}: ")).unwrap_or_else(|| panic!("--{name}")) + name.len() + 4;
+        css[start..start + 7].to_owned()
+    }
+
+    #[test]
+    fn text_colours_meet_wcag_aa_contrast() {
+        let paper = colour("paper");
+        let link = "#0b5394";
+        let updated_row = "#fff4d6";
+        for (what, text, background) in [
+            ("text", colour("ink"), paper.clone()),
+            ("labels", colour("muted"), paper.clone()),
+            ("links", link.to_owned(), paper.clone()),
+            ("errors", colour("cancel"), paper.clone()),
+            ("notices", colour("done"), paper.clone()),
+            ("buttons", paper.clone(), colour("ink")),
+            ("the updated badge", paper.clone(), colour("accent")),
+            ("an updated row", colour("ink"), updated_row.to_owned()),
+            ("a link in an updated row", link.to_owned(), updated_row.to_owned()),
+        ] {
+            let ratio = contrast(&text, &background);
+            assert!(ratio >= 4.5, "{what}: {text} on {background} is {ratio:.2}:1, under AA's 4.5:1");
+        }
+        assert!(include_str!("../assets/portal.css").contains(&format!("tr.updated {{ background: {updated_row}")));
+        assert!((contrast("#000000", "#ffffff") - 21.0).abs() < 0.01, "the formula");
+    }
 }

@@ -9,6 +9,7 @@ use super::failure::PageFailure;
 use super::layout;
 use super::list_query::ListQuery;
 use super::live;
+use super::text_search::{self, TEXT_PARAMETER};
 use crate::domain::order::Order;
 use crate::http::state::AppState;
 use crate::i18n::Language;
@@ -39,7 +40,11 @@ pub async fn orders_page(State(state): State<AppState>, visit: Visit, RawQuery(r
         return Ok(Redirect::to(&query.href()).into_response());
     }
     let parsed = query.parse().map_err(|problem| PageFailure::BadQuery(language, problem.to_string()))?;
-    let page = state.store.list_orders(&user.customer_id, &parsed, None).await.map_err(|error| PageFailure::store(error, language))?;
+    let page = match query.get(TEXT_PARAMETER) {
+        Some(text) => text_search::search(state.store.as_ref(), &user.customer_id, &parsed, text).await,
+        None => state.store.list_orders(&user.customer_id, &parsed, None).await,
+    };
+    let page = page.map_err(|error| PageFailure::store(error, language))?;
     let after = state.store.latest_event_sequence(&user.customer_id).await.map_err(|error| PageFailure::store(error, language))?;
     let orders: Vec<Order> = page.orders.iter().filter_map(|document| serde_json::from_str(document.as_str()).ok()).collect();
     let body = html! {
@@ -103,6 +108,7 @@ fn filter_form(language: Language, query: &ListQuery) -> Markup {
                 (text_field("f-city", "site.address.city", Text::City))
                 (date_field("f-from", "orderDate.gte", Text::OrderedFrom))
                 (date_field("f-before", "orderDate.lt", Text::OrderedBefore))
+                (text_field("f-text", TEXT_PARAMETER, Text::Search))
                 @if let Some(sort) = query.get("sort") { input type="hidden" name="sort" value=(sort); }
                 @if let Some(limit) = query.get("limit") { input type="hidden" name="limit" value=(limit); }
                 p.actions {

@@ -13,6 +13,7 @@ backend_tests!(
     ten_failures_lock_the_email_out,
     signing_out_and_disabling_end_sessions,
     forms_without_their_token_are_refused,
+    secure_cookies_carry_the_host_prefix,
 );
 
 /// The page of an answer with its form token blanked: two answers that differ only in it are the same.
@@ -181,4 +182,22 @@ async fn forms_without_their_token_are_refused(backend: Backend) {
     }
     assert_eq!(browser.get("/portal/orders").await.status, 200, "still signed in");
     assert_eq!(browser.post("/portal/logout", &csrf_of(&page), &[]).await.status, 303);
+}
+
+async fn secure_cookies_carry_the_host_prefix(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |config| config.portal.secure_cookies = true).await;
+    let tenant = app.tenant("Acme").await;
+    set_password(&app, &tenant, "buyer@example.com", None).await;
+    let mut browser = Browser::new(&app);
+    let form = browser.get("/portal/login").await;
+    let csrf_cookie = form.header("set-cookie").unwrap().to_owned();
+    let signed = browser.post("/portal/login", &csrf_of(&form), &[("email", "buyer@example.com"), ("password", PASSWORD)]).await;
+    assert_eq!(signed.status, 303, "{}", signed.body);
+    let session = signed.header("set-cookie").unwrap().to_owned();
+    for cookie in [&csrf_cookie, &session] {
+        assert!(cookie.starts_with("__Host-ot_"), "{cookie}");
+        assert!(cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("Path=/"), "{cookie}");
+        assert!(!cookie.contains("Domain"), "__Host- cookies name no domain: {cookie}");
+    }
+    assert_eq!(browser.get("/portal/orders").await.status, 200, "the prefixed cookie signs in");
 }

@@ -54,6 +54,31 @@ async fn every_filter_shows_the_orders_the_api_gives_for_the_same_query(backend:
             assert!(page.body.contains(&format!(" of {total}</p>")), "{query}: the range says the total");
         }
     }
+    // The free text, the portal's own parameter: the id or the reference contains it, whatever
+    // the case, among the orders the rest of the query gives, in their order.
+    let reference = orders[7].request.customer_reference.clone().expect("a reference");
+    let needle = reference[reference.len() - 3..].to_lowercase();
+    let everything = app.get_as(&tenant, &format!("{ORDERS}?status=Current&sort=-orderDate&limit=1000")).await.json();
+    let expected: Vec<String> = everything
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|order| {
+            let reference = order["request"]["customerReference"].as_str().unwrap_or_default().to_lowercase();
+            order["id"].as_str().unwrap().to_lowercase().contains(&needle) || reference.contains(&needle)
+        })
+        .map(|order| order["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(!expected.is_empty());
+    let searched = browser.get(&format!("/portal/orders?status=Current&sort=-orderDate&q={}", encode(&needle.to_uppercase()))).await;
+    assert_eq!(listed_ids(&searched), expected.iter().take(25).cloned().collect::<Vec<_>>());
+    assert!(searched.body.contains(&format!(" of {}</p>", expected.len())), "{}", searched.body);
+    let second = browser.get(&format!("/portal/orders?status=Current&sort=-orderDate&q={needle}&offset=1&limit=2")).await;
+    assert_eq!(listed_ids(&second), expected.iter().skip(1).take(2).cloned().collect::<Vec<_>>());
+    let exported = browser.get(&format!("/portal/orders.csv?status=Current&sort=-orderDate&q={needle}")).await;
+    let mut reader = csv::Reader::from_reader(exported.body.as_bytes());
+    let exported_ids: Vec<String> = reader.records().map(|record| record.unwrap()[0].to_owned()).collect();
+    assert_eq!(exported_ids, expected);
     // The form's unset fields leave the address, which is then the query itself.
     let form = browser.get("/portal/orders?status=Closed&request.status=&product.name=&sort=id").await;
     assert_eq!((form.status, form.header("location")), (303, Some("/portal/orders?status=Closed&sort=id")));
