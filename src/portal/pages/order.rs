@@ -36,6 +36,8 @@ pub async fn order_page(
     let Some(user) = &visit.user else { return Err(PageFailure::SignIn) };
     let language = visit.language;
     let no_such_order = || PageFailure::NotFound(language, Text::NoSuchOrder, Text::NoSuchOrderText);
+    // Read before the order: a change made meanwhile comes again as an event, never goes unseen.
+    let after = state.store.latest_event_sequence(&user.customer_id).await.map_err(|error| PageFailure::store(error, language))?;
     let stored = match id.contains('\0') {
         true => None,
         false => state.store.get_order(&user.customer_id, &id).await.map_err(|error| PageFailure::store(error, language))?,
@@ -47,7 +49,6 @@ pub async fn order_page(
         Some(other) => return Err(PageFailure::BadQuery(language, format!("part={other:?}: use part=row or part=order, or none"))),
         None => {}
     }
-    let after = state.store.latest_event_sequence(&user.customer_id).await.map_err(|error| PageFailure::store(error, language))?;
     let title = format!("{} {}", Text::Order.in_(language), order.id);
     let body = html! {
         p { a href=(ORDERS_START) { "← " (Text::BackToOrders.in_(language)) } }

@@ -40,12 +40,13 @@ pub async fn orders_page(State(state): State<AppState>, visit: Visit, RawQuery(r
         return Ok(Redirect::to(&query.href()).into_response());
     }
     let parsed = query.parse().map_err(|problem| PageFailure::BadQuery(language, problem.to_string()))?;
+    // Read before the orders: a change made meanwhile comes again as an event, never goes unseen.
+    let after = state.store.latest_event_sequence(&user.customer_id).await.map_err(|error| PageFailure::store(error, language))?;
     let page = match query.get(TEXT_PARAMETER) {
         Some(text) => text_search::search(state.store.as_ref(), &user.customer_id, &parsed, text).await,
         None => state.store.list_orders(&user.customer_id, &parsed, None).await,
     };
     let page = page.map_err(|error| PageFailure::store(error, language))?;
-    let after = state.store.latest_event_sequence(&user.customer_id).await.map_err(|error| PageFailure::store(error, language))?;
     let orders: Vec<Order> = page.orders.iter().filter_map(|document| serde_json::from_str(document.as_str()).ok()).collect();
     let body = html! {
         h1 { (Text::Orders.in_(language)) }
