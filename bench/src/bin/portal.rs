@@ -75,6 +75,7 @@ async fn main() -> anyhow::Result<()> {
         let ms = |time: Duration| format!("{:.2} ms", time.as_secs_f64() * 1000.0);
         report.push_str(&format!("| {name} | {} | {} | {} | {bytes} |\n", ms(at(0.5)), ms(at(0.99)), ms(*times.last().unwrap())));
     }
+    report.push_str(&login_times(&binary, &server, &http, args.requests.min(9)).await?);
     println!("{report}");
     if let Some(output) = &args.output {
         std::fs::write(output, &report).with_context(|| format!("cannot write {}", output.display()))?;
@@ -105,6 +106,59 @@ async fn sign_in(binary: &std::path::Path, server: &RunningServer, http: &reqwes
         bail!("signing in: {}", signed.status());
     }
     cookie_of(&signed)
+}
+
+/// The email of a failed login's round.
+type EmailOf = fn(usize) -> String;
+
+/// Failed logins of each kind, timed: they must answer alike, in the same time (one Argon2id
+/// verification each). Fewer than 10 a kind, so that only the "locked" kind is locked.
+async fn login_times(binary: &std::path::Path, server: &RunningServer, http: &reqwest::Client, attempts: usize) -> anyhow::Result<String> {
+    let disabled =
+        Command::new(binary).args(["admin", "user", "disable", "bench@example.com", "--database", server.database()]).output()?;
+    ensure!(disabled.status.success(), "admin user disable: {}", String::from_utf8_lossy(&disabled.stderr));
+    let created = Command::new(binary)
+        .args(["admin", "user", "create", "--database", server.database(), "--customer", &server.tenant.customer_id])
+        .args(["--email", "second@example.com", "--json"])
+        .output()?;
+    ensure!(created.status.success(), "admin user create: {}", String::from_utf8_lossy(&created.stderr));
+    let page = http.get(format!("{}/portal/login", server.base)).send().await?;
+    let cookie = cookie_of(&page)?;
+    let token = token_of(&page.text().await?)?;
+    let attempt = |email: String, password: &'static str| {
+        let (http, cookie, token, url) = (http.clone(), cookie.clone(), token.clone(), format!("{}/portal/login", server.base));
+        async move {
+            let form = [("csrf", token.as_str()), ("email", email.as_str()), ("password", password)];
+            let started = Instant::now();
+            let answer = http.post(url).header("cookie", cookie).form(&form).send().await?;
+            let status = answer.status();
+            let body = answer.text().await?;
+            ensure!(status == 401 && body.contains("Wrong email or password."), "a failed login answered {status}");
+            anyhow::Ok(started.elapsed())
+        }
+    };
+    for _ in 0..10 {
+        attempt("locked@example.com".to_owned(), "wrong password, again").await?;
+    }
+    let mut table = String::from(
+        "\n## Failed logins\n\nEach answers 401 with the same page; the times should not tell them apart.\n\n| kind | median | min | max |\n|---|---|---|---|\n",
+    );
+    let kinds: [(&str, EmailOf); 4] = [
+        ("unknown email", |round| format!("nobody{round}@example.com")),
+        ("wrong password", |_| "second@example.com".to_owned()),
+        ("disabled user", |_| "bench@example.com".to_owned()),
+        ("email locked out", |_| "locked@example.com".to_owned()),
+    ];
+    for (kind, email) in kinds {
+        let mut times = Vec::new();
+        for round in 0..attempts {
+            times.push(attempt(email(round), "not the right one at all").await?);
+        }
+        times.sort();
+        let ms = |time: Duration| format!("{:.1} ms", time.as_secs_f64() * 1000.0);
+        table.push_str(&format!("| {kind} | {} | {} | {} |\n", ms(times[times.len() / 2]), ms(times[0]), ms(*times.last().unwrap())));
+    }
+    Ok(table)
 }
 
 /// The `name=value` of the answer's cookie.

@@ -97,10 +97,12 @@ pub async fn login(State(state): State<AppState>, visit: Visit, Form(form): Form
     let user = match usable {
         Some(login) if matches && !locked => login.user,
         _ => {
-            if !locked {
-                let kept = lockout::after_failure(failures, now);
-                store.set_login_failures(&email, kept).await.map_err(|error| PageFailure::store(error, language))?;
-            }
+            // Written when locked too (unchanged then), so that a locked email costs the same time.
+            let kept = match failures {
+                Some(kept) if locked => kept,
+                _ => lockout::after_failure(failures, now),
+            };
+            store.set_login_failures(&email, kept).await.map_err(|error| PageFailure::store(error, language))?;
             state.metrics.portal_login(false);
             let mut refused = login_form(&state, &visit, &form.email, Some(Text::WrongLogin));
             *refused.status_mut() = StatusCode::UNAUTHORIZED;
