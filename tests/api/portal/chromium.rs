@@ -110,11 +110,16 @@ async fn fill(client: &Client, css: &str, text: &str) {
     field.send_keys(text).await.unwrap();
 }
 
-/// Writes the page as it looks at `width` pixels wide, when asked; checks that nothing runs off
-/// the side at that width.
-async fn screenshot(client: &Client, width: u32, name: &str) {
+/// Writes the page as it looks at `width` pixels wide, scrolled to `css` when given, when asked;
+/// checks that nothing runs off the side at that width.
+async fn screenshot(client: &Client, width: u32, name: &str, css: Option<&str>) {
     client.set_window_size(width, 900).await.unwrap();
     tokio::time::sleep(Duration::from_millis(200)).await;
+    let scroll = match css {
+        Some(css) => format!("document.querySelector({css:?}).scrollIntoView();"),
+        None => "window.scrollTo(0, 0);".to_owned(),
+    };
+    client.execute(&scroll, vec![]).await.unwrap();
     let overflow = client.execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![]).await.unwrap();
     assert!(overflow.as_i64().unwrap() <= 0, "{name}: the page is wider than {width} px by {overflow}");
     let png = client.screenshot().await.unwrap();
@@ -130,7 +135,10 @@ async fn screenshot(client: &Client, width: u32, name: &str) {
 /// What the keyboard reaches, in order, from the top of the page: one description per stop.
 async fn tab_stops(client: &Client, most: usize) -> Vec<String> {
     client.execute("document.activeElement.blur(); window.scrollTo(0, 0);", vec![]).await.unwrap();
-    let describe = "const e = document.activeElement; return e ? (e.tagName + ' ' + (e.id || e.getAttribute('name') || e.getAttribute('href') || e.textContent.trim())) : '';";
+    // Each stop, and whether the focus shows (an outline drawn around it).
+    let describe = "const e = document.activeElement; if (!e || e === document.body) return 'BODY'; const s = getComputedStyle(e); \
+        const shown = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2; \
+        return (shown ? '' : 'UNSEEN ') + e.tagName + ' ' + (e.id || e.getAttribute('name') || e.getAttribute('href') || e.textContent.trim());";
     let mut stops = Vec::new();
     for _ in 0..most {
         client.active_element().await.unwrap().send_keys(&char::from(Key::Tab).to_string()).await.unwrap();
@@ -176,8 +184,8 @@ async fn a_user_goes_through_the_portal_in_chromium() {
     lands_on(client, "/portal/orders?sort=-orderDate").await;
     assert_eq!(text_of(client, "h1").await, "Orders");
     assert_eq!(text_of(client, "p.range").await, "1–25 of 60");
-    screenshot(client, 1280, "orders").await;
-    screenshot(client, 375, "orders").await;
+    screenshot(client, 1280, "orders", None).await;
+    screenshot(client, 375, "orders", Some("table.orders")).await;
 
     // Keyboard only: every control is reached, in reading order.
     let stops = tab_stops(client, 80).await;
@@ -201,6 +209,7 @@ async fn a_user_goes_through_the_portal_in_chromium() {
     }
     assert!(stops.iter().filter(|stop| stop.starts_with("A /portal/orders/")).count() >= 25, "every row's link: {stops:#?}");
     assert!(stops.iter().position(|stop| stop == "A #content") == Some(0), "the skip link comes first: {stops:#?}");
+    assert!(!stops.iter().any(|stop| stop.starts_with("UNSEEN")), "the focus shows on every stop: {stops:#?}");
 
     // Filter, sort, page.
     client.find(Locator::Css("#f-status")).await.unwrap().select_by_value("Closed").await.unwrap();
@@ -227,8 +236,8 @@ async fn a_user_goes_through_the_portal_in_chromium() {
     first.click().await.unwrap();
     shows(client, "h1", &format!("Order {id}")).await;
     assert!(!client.find_all(Locator::Css("ol.timeline li")).await.unwrap().is_empty());
-    screenshot(client, 1280, "order").await;
-    screenshot(client, 375, "order").await;
+    screenshot(client, 1280, "order", None).await;
+    screenshot(client, 375, "order", Some("ol.timeline")).await;
 
     // Live: a change to the order on the page shows within 2 s, marked updated, without a reload.
     let index = orders.iter().position(|order| order.id == id).unwrap();
