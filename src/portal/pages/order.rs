@@ -37,7 +37,11 @@ pub async fn order_page(
     let language = visit.language;
     let no_such_order = || PageFailure::NotFound(language, Text::NoSuchOrder, Text::NoSuchOrderText);
     // Read before the order: a change made meanwhile comes again as an event, never goes unseen.
-    let after = state.store.latest_event_sequence(&user.customer_id).await.map_err(|error| PageFailure::store(error, language))?;
+    // A part (what the live updates fetch) needs no stream of its own.
+    let after = match query.part {
+        None => Some(state.store.latest_event_sequence(&user.customer_id).await.map_err(|error| PageFailure::store(error, language))?),
+        Some(_) => None,
+    };
     let stored = match id.contains('\0') {
         true => None,
         false => state.store.get_order(&user.customer_id, &id).await.map_err(|error| PageFailure::store(error, language))?,
@@ -53,7 +57,7 @@ pub async fn order_page(
     let body = html! {
         p { a href=(ORDERS_START) { "← " (Text::BackToOrders.in_(language)) } }
         (article(language, &order))
-        (live::marker(language, after))
+        @if let Some(after) = after { (live::marker(language, after)) }
     };
     Ok(layout::page(&state.config.portal, &visit, &title, &order_link(&order.id), body))
 }
